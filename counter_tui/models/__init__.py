@@ -1,0 +1,1 @@
+"""Pydantic models the store hands out and the services and screens work with."""

@@ -1,0 +1,112 @@
+"""The pure policy engine: where a flow is, what may happen next, and whether ending is permitted.
+
+No I/O and no clock: the services store each decision and pass time in; the engine only answers
+questions about a pack. A `FlowState` can be rebuilt from the choices taken (`replay`), which is
+how an interrupted contact resumes at the step where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from counter_tui.policy.schema import Choice, Flow, Outcome, Pack, Step
+
+
+class ChoiceNotOffered(ValueError):
+    """The number pressed is not one of the step's choices."""
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a contact stands in its flow."""
+
+    flow_id: str
+    step_id: str
+    warnings: int = 0
+    """Warning steps confirmed so far."""
+    allowed_by: str | None = None
+    """The section that allowed ending without the required warnings, once such a choice is taken."""
+    behaviour: str | None = None
+    immediate_risk: bool = False
+    choices: tuple[int, ...] = ()
+    """The 1-based choice numbers taken, in order."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One choice taken: from which step, which choice, and where it led."""
+
+    step: Step
+    number: int
+    choice: Choice
+    before: FlowState
+    after: FlowState
+
+
+def start(pack: Pack, flow_id: str) -> FlowState:
+    """The state at the first step of a flow."""
+    flow = pack.flow(flow_id)
+    return FlowState(flow_id=flow_id, step_id=flow.start)
+
+
+def current_step(pack: Pack, state: FlowState) -> Step:
+    return pack.flow(state.flow_id).step(state.step_id)
+
+
+def choose(pack: Pack, state: FlowState, number: int) -> Decision:
+    """Take choice `number` (1-based, as shown on screen) at the current step.
+
+    Raises:
+        ChoiceNotOffered: when the step has no such choice (or is final).
+    """
+    flow = pack.flow(state.flow_id)
+    step = flow.step(state.step_id)
+    if not 1 <= number <= len(step.choices):
+        raise ChoiceNotOffered(f"step {step.id!r} has no choice {number}")
+    choice = step.choices[number - 1]
+    after = replace(
+        state,
+        step_id=choice.next,
+        warnings=state.warnings + (1 if step.warning else 0),
+        allowed_by=choice.allowed_by or state.allowed_by,
+        behaviour=choice.behaviour or state.behaviour,
+        immediate_risk=state.immediate_risk or choice.immediate_risk,
+        choices=(*state.choices, number),
+    )
+    return Decision(step=step, number=number, choice=choice, before=state, after=after)
+
+
+def replay(pack: Pack, flow_id: str, numbers: list[int]) -> FlowState:
+    """Rebuild the state reached by taking `numbers` from the start of the flow."""
+    state = start(pack, flow_id)
+    for number in numbers:
+        state = choose(pack, state, number).after
+    return state
+
+
+def ending_problem(pack: Pack, state: FlowState) -> str | None:
+    """Why this final state would end a contact against the pack's own document, or None if it may.
+
+    A contact may be ended when the flow's required warnings were given, or a choice on the way
+    was one the document allows without them, and the behaviour is one that may end a contact.
+    """
+    flow = pack.flow(state.flow_id)
+    step = flow.step(state.step_id)
+    if step.outcome is not Outcome.ended:
+        return None
+    if state.behaviour is not None and not pack.behaviour(state.behaviour).may_end_contact:
+        return f"ends the contact for {state.behaviour!r} behaviour, which may not be ended"
+    if state.warnings < flow.warnings_before_end and state.allowed_by is None:
+        return (
+            f"ends the contact after {state.warnings} warning(s); the document requires "
+            f"{flow.warnings_before_end} unless a branch it allows is taken"
+        )
+    return None
+
+
+def is_final(pack: Pack, state: FlowState) -> bool:
+    return current_step(pack, state).is_final
+
+
+def flow_of(pack: Pack, state: FlowState) -> Flow:
+    return pack.flow(state.flow_id)

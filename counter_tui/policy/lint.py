@@ -1,0 +1,179 @@
+"""The policy linter: checks a pack against the rules that keep its flows safe to follow.
+
+Each finding names the flow and step and the rule broken. Rules:
+
+- P001 a choice leads to a step that does not exist
+- P002 a step cannot be reached from the flow's start
+- P003 a step that does not finish the flow offers no choice (a dead end)
+- P004 a step from which the flow can never finish
+- P005 a path ends the contact without the warnings the document requires, and no branch allows it
+- P006 a path ends the contact for a behaviour the document says may not be ended
+- P007 a step, task or form cites no section of the guidance
+- P008 a reference to a role, task, form or behaviour the pack does not define
+- P009 more than nine choices (keys 1-9)
+- P010 a final step that still offers choices
+- P011 two things of one kind share an id
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from counter_tui.policy import engine
+from counter_tui.policy.schema import Flow, Pack
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule."""
+
+    rule: str
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.rule} {self.message}"
+
+
+def _duplicates(kind: str, ids: list[str]) -> list[Finding]:
+    seen: set[str] = set()
+    found = []
+    for item in ids:
+        if item in seen:
+            found.append(Finding("P011", f"{kind}[{item}]", f"the id {item!r} is used twice"))
+        seen.add(item)
+    return found
+
+
+def _references(pack: Pack) -> list[Finding]:
+    roles = {r.id for r in pack.roles}
+    tasks = {t.id for t in pack.tasks}
+    forms = {f.id for f in pack.forms}
+    behaviours = {b.id for b in pack.behaviours}
+    flows = {f.id for f in pack.flows}
+    found = []
+    for task in pack.tasks:
+        place = f"tasks[{task.id}]"
+        if task.role not in roles:
+            found.append(Finding("P008", place, f"names the role {task.role!r}, which the pack does not define"))
+        if task.flow is not None and task.flow not in flows:
+            found.append(Finding("P008", place, f"opens the flow {task.flow!r}, which the pack does not define"))
+        if not task.section.strip():
+            found.append(Finding("P007", place, "cites no section of the guidance"))
+    for form in pack.forms:
+        if not form.section.strip():
+            found.append(Finding("P007", f"forms[{form.id}]", "cites no section of the guidance"))
+    for flow in pack.flows:
+        if flow.role not in roles:
+            found.append(Finding("P008", f"flows[{flow.id}]", f"names the role {flow.role!r}, which the pack does not define"))
+        for step in flow.steps:
+            place = f"flows[{flow.id}].steps[{step.id}]"
+            if step.form is not None and step.form not in forms:
+                found.append(Finding("P008", place, f"names the form {step.form!r}, which the pack does not define"))
+            for task_id in step.tasks:
+                if task_id not in tasks:
+                    found.append(Finding("P008", place, f"hands off the task {task_id!r}, which the pack does not define"))
+            for choice in step.choices:
+                if choice.behaviour is not None and choice.behaviour not in behaviours:
+                    found.append(Finding("P008", place, f"names the behaviour {choice.behaviour!r}, which the pack does not define"))
+    return found
+
+
+def _structure(flow: Flow) -> list[Finding]:
+    found = []
+    ids = {s.id for s in flow.steps}
+    found += _duplicates(f"flows[{flow.id}].steps", [s.id for s in flow.steps])
+    if flow.start not in ids:
+        found.append(Finding("P001", f"flows[{flow.id}]", f"starts at {flow.start!r}, which is not a step"))
+        return found
+    for step in flow.steps:
+        place = f"flows[{flow.id}].steps[{step.id}]"
+        if not step.section.strip():
+            found.append(Finding("P007", place, "cites no section of the guidance"))
+        if step.is_final and step.choices:
+            found.append(Finding("P010", place, "finishes the flow but still offers choices"))
+        if not step.is_final and not step.choices:
+            found.append(Finding("P003", place, "offers no choice and does not finish the flow"))
+        if len(step.choices) > 9:
+            found.append(Finding("P009", place, f"offers {len(step.choices)} choices; keys 1-9 take at most nine"))
+        for number, choice in enumerate(step.choices, 1):
+            if choice.next not in ids:
+                found.append(Finding("P001", f"{place}.choices[{number}]", f"leads to {choice.next!r}, which is not a step"))
+    return found
+
+
+def _paths(pack: Pack, flow: Flow) -> list[Finding]:
+    """Explore every state a contact can be in and check each way the flow can finish."""
+    found: list[Finding] = []
+    cap = flow.warnings_before_end
+
+    def key(state: engine.FlowState) -> tuple:
+        return (state.step_id, min(state.warnings, cap), state.allowed_by is not None, state.behaviour)
+
+    first = engine.start(pack, flow.id)
+    seen = {key(first): first}
+    queue = deque([first])
+    reported: set[tuple[str, str]] = set()
+    while queue:
+        state = queue.popleft()
+        step = flow.step(state.step_id)
+        if step.is_final:
+            problem = engine.ending_problem(pack, state)
+            if problem:
+                rule = "P006" if "may not be ended" in problem else "P005"
+                if (rule, step.id) not in reported:
+                    reported.add((rule, step.id))
+                    route = " -> ".join(_route(pack, flow, state))
+                    found.append(Finding(rule, f"flows[{flow.id}].steps[{step.id}]", f"{problem} (path: {route})"))
+            continue
+        for number in range(1, len(step.choices) + 1):
+            after = engine.choose(pack, state, number).after
+            if key(after) not in seen:
+                seen[key(after)] = after
+                queue.append(after)
+    reached = {k[0] for k in seen}
+    for step in flow.steps:
+        if step.id not in reached:
+            found.append(Finding("P002", f"flows[{flow.id}].steps[{step.id}]", "cannot be reached from the start"))
+    # P004: steps from which no final step can be reached.
+    finishing = {s.id for s in flow.steps if s.is_final}
+    changed = True
+    while changed:
+        changed = False
+        for step in flow.steps:
+            if step.id not in finishing and any(c.next in finishing for c in step.choices):
+                finishing.add(step.id)
+                changed = True
+    for step in flow.steps:
+        if step.id in reached and step.id not in finishing:
+            found.append(Finding("P004", f"flows[{flow.id}].steps[{step.id}]", "the flow can never finish from here"))
+    return found
+
+
+def _route(pack: Pack, flow: Flow, state: engine.FlowState) -> list[str]:
+    steps = [flow.start]
+    replayed = engine.start(pack, flow.id)
+    for number in state.choices:
+        replayed = engine.choose(pack, replayed, number).after
+        steps.append(replayed.step_id)
+    return steps
+
+
+def lint(pack: Pack) -> list[Finding]:
+    """Every rule the pack breaks, in a stable order (an empty list means the pack is sound)."""
+    found: list[Finding] = []
+    found += _duplicates("roles", [r.id for r in pack.roles])
+    found += _duplicates("behaviours", [b.id for b in pack.behaviours])
+    found += _duplicates("forms", [f.id for f in pack.forms])
+    found += _duplicates("tasks", [t.id for t in pack.tasks])
+    found += _duplicates("flows", [f.id for f in pack.flows])
+    found += _references(pack)
+    if any(f.rule in ("P008", "P011") for f in found):
+        return found
+    for flow in pack.flows:
+        structural = _structure(flow)
+        found += structural
+        if not any(f.rule in ("P001", "P011") for f in structural):
+            found += _paths(pack, flow)
+    return found

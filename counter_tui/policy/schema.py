@@ -1,0 +1,251 @@
+"""The policy pack schema: an organisation's procedure as pydantic models.
+
+A pack (`data/policies/<id>.toml`) holds the roles, behaviour categories, forms, hand-off tasks
+and, for each channel, the guided flows of steps that staff follow. Every step cites the section of
+the organisation's own guidance it implements, so the words on screen can be traced to the document.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = str
+
+
+class Channel(StrEnum):
+    """The ways a customer reaches staff."""
+
+    telephone = "telephone"
+    face_to_face = "face_to_face"
+    video = "video"
+    written = "written"
+    counter = "counter"
+
+
+CHANNEL_NAMES = {
+    Channel.telephone: "Telephone call",
+    Channel.face_to_face: "Face-to-face interview",
+    Channel.video: "Video interview",
+    Channel.written: "Written communication",
+    Channel.counter: "Public counter",
+}
+
+
+class Outcome(StrEnum):
+    """How a flow finishes."""
+
+    improved = "improved"
+    """The customer's behaviour improved and they were dealt with as normal."""
+    ended = "ended"
+    """Staff ended the contact (or refused to serve)."""
+    call_back_arranged = "call_back_arranged"
+    """The contact paused with a call-back agreed (ICO 7.3)."""
+    referred = "referred"
+    """Handed to someone else without ending, for example a senior member of staff."""
+    completed = "completed"
+    """A manager's or follow-up flow was completed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(_Strict):
+    """A role the guidance names (call handler, line manager, SEO...)."""
+
+    id: Identifier
+    name: str
+    section: str = ""
+    """Where the guidance names this role."""
+
+
+class Behaviour(_Strict):
+    """A category of customer behaviour as the guidance defines it; never relabelled across packs."""
+
+    id: Identifier
+    name: str
+    definition: str
+    section: str
+    may_end_contact: bool = True
+    """False where the guidance never lets staff end the contact for this behaviour alone (ICO 7.3)."""
+
+
+class Due(_Strict):
+    """When a task falls due, counted from the moment it is created.
+
+    Exactly one of `hours`, `config` or `end_of_day` is set. Where the guidance sets no clock the
+    pack names a configuration key instead of inventing one.
+    """
+
+    hours: float | None = None
+    config: str | None = None
+    """Name of an entry in the configuration's `[deadlines]` table (hours)."""
+    end_of_day: bool = False
+    """Due by the end of the day it was created (in the organisation's time zone)."""
+    section: str = ""
+    """The section that sets this clock, or explains that none is set."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Due:
+        chosen = [self.hours is not None, self.config is not None, self.end_of_day]
+        if sum(chosen) != 1:
+            raise ValueError("set exactly one of hours, config or end_of_day")
+        return self
+
+
+class TaskSpec(_Strict):
+    """A hand-off: work the guidance gives to a role once a flow reaches a point."""
+
+    id: Identifier
+    title: str
+    role: Identifier
+    due: Due
+    section: str
+    flow: Identifier | None = None
+    """The guided flow the task opens; without one the task shows its instructions and is marked done."""
+    instructions: list[str] = Field(default_factory=list)
+
+
+Prefill = Literal[
+    "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason"
+]
+
+
+class FormField(_Strict):
+    """One field of a record staff complete when a flow ends (case note, terminated call log)."""
+
+    id: Identifier
+    label: str
+    prefill: Prefill | None = None
+    """Where the field's first text comes from, so nothing is typed twice."""
+    required: bool = True
+    multiline: bool = True
+
+
+class Form(_Strict):
+    """A record the guidance requires, with the fields it must contain."""
+
+    id: Identifier
+    title: str
+    section: str
+    fields: list[FormField]
+
+
+class Choice(_Strict):
+    """A numbered decision offered at a step."""
+
+    label: str
+    next: Identifier
+    behaviour: Identifier | None = None
+    """Taking this choice classifies the customer's behaviour."""
+    allowed_by: str | None = None
+    """The section that allows ending the contact from here without the flow's required warnings."""
+    immediate_risk: bool = False
+    """A branch for a risk to someone's safety: recorded on the contact."""
+
+
+class Step(_Strict):
+    """One point in a guided flow: what to say, what to bear in mind, what can happen next."""
+
+    id: Identifier
+    title: str
+    section: str
+    say: list[str] = Field(default_factory=list)
+    """The words to say to the customer, from the guidance."""
+    words_from_guidance: bool = True
+    """False where the guidance gives no words and the pack supplies them (marked on screen)."""
+    guidance: list[str] = Field(default_factory=list)
+    """What staff must do or be aware of at this point, in the guidance's words."""
+    warning: bool = False
+    """Saying this step's words warns the customer (counted towards `Flow.warnings_before_end`)."""
+    choices: list[Choice] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    """Set on the steps that finish the flow; such steps have no choices."""
+    form: Identifier | None = None
+    """The record to complete when the flow finishes here."""
+    tasks: list[Identifier] = Field(default_factory=list)
+    """Hand-offs created when the flow finishes here."""
+    record_incident: bool = False
+    """Finishing here records the incident."""
+
+    @property
+    def is_final(self) -> bool:
+        return self.outcome is not None
+
+
+class Flow(_Strict):
+    """A guided procedure for one channel or one follow-up task."""
+
+    id: Identifier
+    title: str
+    channel: Channel
+    section: str
+    role: Identifier
+    """The role that follows this flow."""
+    start: Identifier
+    warnings_before_end: int = Field(default=1, ge=0)
+    """Warning steps that must be confirmed before the contact may be ended."""
+    follow_up: bool = False
+    """True for flows opened from a task (a call-back) rather than started by staff."""
+    steps: list[Step]
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id (KeyError if there is none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+
+class Pack(_Strict):
+    """An organisation's whole procedure."""
+
+    id: Identifier
+    name: str
+    organisation: str
+    source: str
+    """The document this pack implements (file name in the seeds, with title and version)."""
+    roles: list[Role]
+    behaviours: list[Behaviour] = Field(default_factory=list)
+    forms: list[Form] = Field(default_factory=list)
+    tasks: list[TaskSpec] = Field(default_factory=list)
+    flows: list[Flow]
+    review_notes: list[str] = Field(default_factory=list)
+    """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
+
+    def flow(self, flow_id: str) -> Flow:
+        for flow in self.flows:
+            if flow.id == flow_id:
+                return flow
+        raise KeyError(flow_id)
+
+    def role(self, role_id: str) -> Role:
+        for role in self.roles:
+            if role.id == role_id:
+                return role
+        raise KeyError(role_id)
+
+    def form(self, form_id: str) -> Form:
+        for form in self.forms:
+            if form.id == form_id:
+                return form
+        raise KeyError(form_id)
+
+    def task(self, task_id: str) -> TaskSpec:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+    def behaviour(self, behaviour_id: str) -> Behaviour:
+        for behaviour in self.behaviours:
+            if behaviour.id == behaviour_id:
+                return behaviour
+        raise KeyError(behaviour_id)
+
+    def contact_flows(self, channel: Channel | None = None) -> list[Flow]:
+        """The flows staff start themselves, optionally for one channel."""
+        return [f for f in self.flows if not f.follow_up and (channel is None or f.channel == channel)]

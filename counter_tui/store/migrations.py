@@ -1,0 +1,150 @@
+"""Schema migrations: the event log, its guard triggers, and the projection tables.
+
+Tables are STRICT with CHECK constraints; every column the queue or the start-of-contact look-up
+sorts or filters by is indexed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from counter_tui.store.connection import _translate
+
+migrations = Migrations("counter")
+
+
+@migrations()
+def m001_events_and_projections(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (length(kind) > 0),
+            stream TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL CHECK (length(hash) = 64)
+        ) STRICT;
+        CREATE INDEX events_stream ON events(stream, seq);
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be changed'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be deleted'); END;
+
+        CREATE TABLE staff (
+            number TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            office TEXT NOT NULL,
+            pin_salt BLOB NOT NULL,
+            pin_hash BLOB NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE contacts (
+            id TEXT PRIMARY KEY,
+            pack TEXT NOT NULL,
+            flow TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            staff_number TEXT NOT NULL,
+            staff_name TEXT NOT NULL,
+            office TEXT NOT NULL,
+            customer_name TEXT NOT NULL DEFAULT '',
+            reference TEXT NOT NULL DEFAULT '',
+            query TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL CHECK (status IN ('open', 'finished')),
+            step TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            outcome TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            note_version INTEGER NOT NULL DEFAULT 0,
+            task_id TEXT,
+            incident_id TEXT,
+            immediate_risk INTEGER NOT NULL DEFAULT 0,
+            record TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(record))
+        ) STRICT;
+        CREATE INDEX contacts_open ON contacts(status, staff_number);
+        CREATE INDEX contacts_reference ON contacts(reference);
+
+        CREATE TABLE steps (
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            position INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+            label TEXT NOT NULL,
+            said TEXT NOT NULL CHECK (json_valid(said)),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            event_seq INTEGER NOT NULL,
+            PRIMARY KEY (contact_id, position)
+        ) STRICT;
+
+        CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            channel TEXT NOT NULL,
+            office TEXT NOT NULL,
+            staff_number TEXT NOT NULL,
+            customer_name TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            recorded_at TEXT,
+            recorded_by TEXT
+        ) STRICT;
+
+        CREATE TABLE tasks (
+            id TEXT PRIMARY KEY,
+            spec TEXT NOT NULL,
+            title TEXT NOT NULL,
+            role TEXT NOT NULL,
+            office TEXT NOT NULL,
+            flow TEXT,
+            contact_id TEXT REFERENCES contacts(id),
+            incident_id TEXT REFERENCES incidents(id),
+            customer_name TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            done_at TEXT,
+            done_by TEXT,
+            done_note TEXT NOT NULL DEFAULT ''
+        ) STRICT;
+        CREATE INDEX tasks_queue ON tasks(status, role, office, due_at);
+
+        CREATE TABLE counters (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) STRICT;
+        """
+    )
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run each statement of `script` inside the migration's transaction.
+
+    (`executescript` would commit first, so a failing migration could not roll back.)
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply every pending migration."""
+    try:
+        migrations.apply(db)
+    except sqlite3.Error as error:
+        raise _translate(error) from None

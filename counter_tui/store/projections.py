@@ -1,0 +1,138 @@
+"""Projections: the tables the screens read, kept in step with the event log in one transaction.
+
+`record` appends an event and applies it to the projections; call it inside `connection.write`, so
+either both land or neither does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from counter_tui.clock import iso
+from counter_tui.models.event import Event
+from counter_tui.store import events
+
+
+def next_id(db: sqlite_utils.Database, name: str, prefix: str) -> str:
+    """The next readable id of a kind (`C-000001`), from a counter kept in the database."""
+    db.execute(
+        "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        [name],
+    )
+    value = db.execute("SELECT value FROM counters WHERE name = ?", [name]).fetchone()[0]
+    return f"{prefix}-{value:06d}"
+
+
+def _contact_started(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        """INSERT INTO contacts (id, pack, flow, channel, staff_number, staff_name, office, customer_name,
+        reference, query, status, step, started_at, task_id) VALUES (?,?,?,?,?,?,?,?,?,?, 'open', ?,?,?)""",
+        [p["contact_id"], p["pack"], p["flow"], p["channel"], p["staff_number"], p["staff_name"], p["office"],
+         p["customer_name"], p["reference"], p["query"], p["step"], iso(event.at), p.get("task_id")],
+    )
+
+
+def _details_changed(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE contacts SET customer_name = ?, reference = ?, query = ? WHERE id = ?",
+        [p["customer_name"], p["reference"], p["query"], p["contact_id"]],
+    )
+
+
+def _step_taken(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "INSERT INTO steps (contact_id, position, step, number, label, said, at, actor, event_seq) VALUES (?,?,?,?,?,?,?,?,?)",
+        [p["contact_id"], p["position"], p["step"], p["number"], p["label"], json.dumps(p["said"]),
+         iso(event.at), event.actor, event.seq],
+    )
+    db.execute(
+        "UPDATE contacts SET step = ?, immediate_risk = max(immediate_risk, ?) WHERE id = ?",
+        [p["next"], int(p.get("immediate_risk", False)), p["contact_id"]],
+    )
+
+
+def _note_saved(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute("UPDATE contacts SET note = ?, note_version = ? WHERE id = ?", [p["text"], p["version"], p["contact_id"]])
+
+
+def _contact_finished(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE contacts SET status = 'finished', ended_at = ?, outcome = ?, record = ?, incident_id = ? WHERE id = ?",
+        [iso(event.at), p["outcome"], json.dumps(p["record"]), p.get("incident_id"), p["contact_id"]],
+    )
+
+
+def _incident_opened(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        """INSERT INTO incidents (id, contact_id, channel, office, staff_number, customer_name, reference,
+        occurred_at, summary) VALUES (?,?,?,?,?,?,?,?,?)""",
+        [p["incident_id"], p["contact_id"], p["channel"], p["office"], p["staff_number"], p["customer_name"],
+         p["reference"], p["occurred_at"], p["summary"]],
+    )
+
+
+def _incident_recorded(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE incidents SET recorded_at = ?, recorded_by = ? WHERE id = ? AND recorded_at IS NULL",
+        [iso(event.at), event.actor, p["incident_id"]],
+    )
+
+
+def _task_created(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        """INSERT INTO tasks (id, spec, title, role, office, flow, contact_id, incident_id, customer_name,
+        reference, created_at, due_at, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'open')""",
+        [p["task_id"], p["spec"], p["title"], p["role"], p["office"], p.get("flow"), p.get("contact_id"),
+         p.get("incident_id"), p["customer_name"], p["reference"], iso(event.at), p["due_at"]],
+    )
+
+
+def _task_done(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE tasks SET status = 'done', done_at = ?, done_by = ?, done_note = ? WHERE id = ?",
+        [iso(event.at), event.actor, p.get("note", ""), p["task_id"]],
+    )
+
+
+def _nothing(db: sqlite_utils.Database, event: Event) -> None:
+    """Events that are part of the record but change no projection (staff added, access refused)."""
+
+
+APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
+    "contact.started": _contact_started,
+    "contact.details_changed": _details_changed,
+    "step.taken": _step_taken,
+    "note.saved": _note_saved,
+    "contact.finished": _contact_finished,
+    "incident.opened": _incident_opened,
+    "incident.recorded": _incident_recorded,
+    "task.created": _task_created,
+    "task.done": _task_done,
+    "staff.added": _nothing,
+    "access.refused": _nothing,
+}
+
+
+def record(
+    db: sqlite_utils.Database, *, at: datetime, actor: str, role: str, kind: str, stream: str, payload: dict[str, Any]
+) -> Event:
+    """Append an event and apply it to the projections (inside the caller's write transaction)."""
+    if kind not in APPLY:
+        raise ValueError(f"unknown event kind {kind!r}")
+    event = events.append(db, at=at, actor=actor, role=role, kind=kind, stream=stream, payload=payload)
+    APPLY[kind](db, event)
+    return event

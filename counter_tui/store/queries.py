@@ -1,0 +1,136 @@
+"""Read models: contacts, steps, tasks and incidents as pydantic models, paged from SQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import sqlite_utils
+
+from counter_tui.clock import iso, parse_iso
+from counter_tui.models.contact import Contact, StepTaken
+from counter_tui.models.incident import Incident
+from counter_tui.models.task import Task
+
+_CONTACT = """id, pack, flow, channel, staff_number, staff_name, office, customer_name, reference, query, status,
+step, started_at, ended_at, outcome, note, note_version, task_id, incident_id, immediate_risk"""
+
+
+def _when(text: str | None) -> datetime | None:
+    return parse_iso(text) if text else None
+
+
+def _contact(row: tuple) -> Contact:
+    names = [n.strip() for n in _CONTACT.split(",")]
+    data = dict(zip(names, row, strict=True))
+    data["started_at"] = parse_iso(data["started_at"])
+    data["ended_at"] = _when(data["ended_at"])
+    data["immediate_risk"] = bool(data["immediate_risk"])
+    return Contact(**data)
+
+
+def contact(db: sqlite_utils.Database, contact_id: str) -> Contact | None:
+    row = db.execute(f"SELECT {_CONTACT} FROM contacts WHERE id = ?", [contact_id]).fetchone()
+    return _contact(row) if row else None
+
+
+def contact_record(db: sqlite_utils.Database, contact_id: str) -> dict[str, str]:
+    """The completed form (case note, terminated call log) of a finished contact."""
+    row = db.execute("SELECT record FROM contacts WHERE id = ?", [contact_id]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def open_contacts(db: sqlite_utils.Database, staff_number: str | None = None) -> list[Contact]:
+    """Contacts still open (interrupted, or in progress elsewhere), newest first."""
+    if staff_number is None:
+        rows = db.execute(f"SELECT {_CONTACT} FROM contacts WHERE status = 'open' ORDER BY started_at DESC").fetchall()
+    else:
+        rows = db.execute(
+            f"SELECT {_CONTACT} FROM contacts WHERE status = 'open' AND staff_number = ? ORDER BY started_at DESC",
+            [staff_number],
+        ).fetchall()
+    return [_contact(r) for r in rows]
+
+
+def contact_for_task(db: sqlite_utils.Database, task_id: str) -> Contact | None:
+    """The newest contact opened from a task (to resume a call-back already begun)."""
+    row = db.execute(
+        f"SELECT {_CONTACT} FROM contacts WHERE task_id = ? ORDER BY started_at DESC LIMIT 1", [task_id]
+    ).fetchone()
+    return _contact(row) if row else None
+
+
+def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:
+    rows = db.execute(
+        "SELECT contact_id, position, step, number, label, said, at, actor FROM steps WHERE contact_id = ? ORDER BY position",
+        [contact_id],
+    ).fetchall()
+    return [
+        StepTaken(contact_id=r[0], position=r[1], step=r[2], number=r[3], label=r[4], said=json.loads(r[5]),
+                  at=parse_iso(r[6]), actor=r[7])
+        for r in rows
+    ]
+
+
+_TASK = """id, spec, title, role, office, flow, contact_id, incident_id, customer_name, reference, created_at,
+due_at, status, done_at, done_by"""
+
+
+def _task(row: tuple) -> Task:
+    names = [n.strip() for n in _TASK.split(",")]
+    data = dict(zip(names, row, strict=True))
+    for key in ("created_at", "due_at", "done_at"):
+        data[key] = _when(data[key])
+    return Task(**data)
+
+
+def task(db: sqlite_utils.Database, task_id: str) -> Task | None:
+    row = db.execute(f"SELECT {_TASK} FROM tasks WHERE id = ?", [task_id]).fetchone()
+    return _task(row) if row else None
+
+
+def queue(
+    db: sqlite_utils.Database, *, role: str | None, office: str | None, limit: int = 200, offset: int = 0
+) -> list[Task]:
+    """Open tasks for a role and office (None for any), by due time: the overdue come first by nature."""
+    where, params = ["status = 'open'"], []
+    if role is not None:
+        where.append("role = ?")
+        params.append(role)
+    if office is not None:
+        where.append("office = ?")
+        params.append(office)
+    rows = db.execute(
+        f"SELECT {_TASK} FROM tasks WHERE {' AND '.join(where)} ORDER BY due_at, id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [_task(r) for r in rows]
+
+
+def queue_counts(db: sqlite_utils.Database, *, role: str | None, office: str | None, now: datetime) -> tuple[int, int]:
+    """(open, overdue) task counts for a role and office."""
+    where, params = ["status = 'open'"], []
+    if role is not None:
+        where.append("role = ?")
+        params.append(role)
+    if office is not None:
+        where.append("office = ?")
+        params.append(office)
+    row = db.execute(
+        f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {' AND '.join(where)}", [iso(now), *params]
+    ).fetchone()
+    return row[0], row[1]
+
+
+def incident(db: sqlite_utils.Database, incident_id: str) -> Incident | None:
+    row = db.execute(
+        """SELECT id, contact_id, channel, office, staff_number, customer_name, reference, occurred_at, summary,
+        recorded_at, recorded_by FROM incidents WHERE id = ?""",
+        [incident_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return Incident(
+        id=row[0], contact_id=row[1], channel=row[2], office=row[3], staff_number=row[4], customer_name=row[5],
+        reference=row[6], occurred_at=parse_iso(row[7]), summary=row[8], recorded_at=_when(row[9]), recorded_by=row[10],
+    )

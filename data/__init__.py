@@ -1,0 +1,1 @@
+"""Shipped content: policy packs, letter templates, practice scenarios, fonts."""

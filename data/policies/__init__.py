@@ -1,0 +1,1 @@
+"""The policy packs shipped with Counter, one TOML file per organisation."""
