@@ -1,0 +1,28 @@
+"""Role checks in the services: a refusal is a clear message and an event on the record."""
+
+from __future__ import annotations
+
+from counter_tui.models.staff import Actor
+from counter_tui.services.context import Context
+from counter_tui.services.errors import Refused
+from counter_tui.store import projections
+from counter_tui.store.connection import write
+
+
+def require_role(ctx: Context, actor: Actor, role: str, what: str) -> None:
+    """Refuse unless the actor holds `role`; a refusal is recorded before it is raised.
+
+    Args:
+        what: the action, as the end of "You cannot ...", for example "start 'Call-back'".
+    """
+    if actor.role == role:
+        return
+    needed = ctx.pack.role(role).name if role in {r.id for r in ctx.pack.roles} else role
+    reason = f"only the {needed} may do this"
+    db = ctx.store.db
+    with write(db):
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="access.refused",
+            stream=f"staff:{actor.number}", payload={"what": what, "reason": reason},
+        )
+    raise Refused(f"You cannot {what}: {reason}.")

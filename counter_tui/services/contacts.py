@@ -1,0 +1,287 @@
+"""Guided contacts: start one, take its steps, save the note as it is typed, resume, finish.
+
+Each decision is stored with its UTC timestamp, in order, before the screen moves on. Finishing
+completes the form the pack requires (case note, terminated call log) from what was captured, opens
+or records the incident, and creates the hand-off tasks with their due times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+
+from counter_tui.clock import iso
+from counter_tui.models.contact import Contact, StepTaken
+from counter_tui.models.staff import Actor
+from counter_tui.policy import engine
+from counter_tui.policy.schema import Flow, Form, Outcome, Step
+from counter_tui.services import record_text
+from counter_tui.services.access import require_role
+from counter_tui.services.context import Context
+from counter_tui.services.deadlines import due_at
+from counter_tui.services.errors import FieldErrors, NotFound, Refused
+from counter_tui.store import projections, queries
+from counter_tui.store.connection import write
+from counter_tui.text import Name, NoteText, Reference, ShortText
+
+
+class ContactDetails(BaseModel):
+    """Who the customer is and what they want, typed once at the start (all may be left empty)."""
+
+    customer_name: Name = ""
+    reference: Reference = ""
+    query: ShortText = ""
+
+
+class NoteConflict(Exception):
+    """The note was saved elsewhere since this copy was read; the newer text is in `current`."""
+
+    def __init__(self, current: str, version: int) -> None:
+        self.current, self.version = current, version
+        super().__init__("The note was changed elsewhere since you opened it.")
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact with where it stands in its flow: what a contact screen shows."""
+
+    contact: Contact
+    flow: Flow
+    state: engine.FlowState
+    step: Step
+    taken: list[StepTaken]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What finishing a contact produced."""
+
+    contact_id: str
+    incident_id: str | None
+    task_ids: list[str]
+
+
+def _details(customer_name: str, reference: str, query: str) -> ContactDetails:
+    try:
+        return ContactDetails(customer_name=customer_name, reference=reference, query=query)
+    except ValidationError as error:
+        raise FieldErrors.from_validation(error) from None
+
+
+def start_contact(
+    ctx: Context, actor: Actor, flow_id: str, *, customer_name: str = "", reference: str = "", query: str = "",
+    task_id: str | None = None,
+) -> str:
+    """Begin a guided contact and return its id.
+
+    Raises:
+        FieldErrors: the customer's details cannot be accepted (shown beside each field).
+        Refused: a follow-up flow started by someone without its role.
+    """
+    flow = ctx.pack.flow(flow_id)
+    details = _details(customer_name, reference, query)
+    if flow.follow_up:
+        require_role(ctx, actor, flow.role, f"start {flow.title!r}")
+    db = ctx.store.db
+    with write(db):
+        contact_id = projections.next_id(db, "contact", "C")
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="contact.started",
+            stream=f"contact:{contact_id}",
+            payload={
+                "contact_id": contact_id, "pack": ctx.pack.id, "flow": flow.id, "channel": flow.channel.value,
+                "office": actor.office, "staff_number": actor.number, "staff_name": actor.name,
+                "customer_name": details.customer_name, "reference": details.reference, "query": details.query,
+                "step": flow.start, "task_id": task_id,
+            },
+        )
+    return contact_id
+
+
+def view(ctx: Context, contact_id: str) -> ContactView:
+    """The contact and its place in the flow, rebuilt from the steps stored."""
+    db = ctx.store.db
+    contact = queries.contact(db, contact_id)
+    if contact is None:
+        raise NotFound(f"No contact {contact_id}.")
+    taken = queries.steps(db, contact_id)
+    state = engine.replay(ctx.pack, contact.flow, [s.number for s in taken])
+    flow = ctx.pack.flow(contact.flow)
+    return ContactView(contact=contact, flow=flow, state=state, step=flow.step(state.step_id), taken=taken)
+
+
+def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_step: str) -> ContactView:
+    """Take choice `number` at step `at_step`, storing it with its timestamp before returning.
+
+    `at_step` is the step the screen showed: a second press arriving after the first moved the
+    contact on is refused rather than taken at the wrong step.
+
+    Raises:
+        Refused: the contact is finished, or was moved on elsewhere.
+        engine.ChoiceNotOffered: no such choice here.
+        StoreBusy / StoreUnavailable: nothing was stored; the screen keeps the step for a retry.
+    """
+    db = ctx.store.db
+    with write(db):
+        current = view(ctx, contact_id)
+        if current.contact.status != "open":
+            raise Refused("This contact is already finished.")
+        if current.state.step_id != at_step:
+            raise Refused("This contact has moved on since the screen was drawn.")
+        decision = engine.choose(ctx.pack, current.state, number)
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="step.taken",
+            stream=f"contact:{contact_id}",
+            payload={
+                "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
+                "number": number, "label": decision.choice.label, "said": list(decision.step.say),
+                "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
+                "warning": decision.step.warning,
+            },
+        )
+    return view(ctx, contact_id)
+
+
+def update_details(ctx: Context, actor: Actor, contact_id: str, *, customer_name: str, reference: str, query: str) -> None:
+    """Correct who the customer is or their query during the contact."""
+    details = _details(customer_name, reference, query)
+    db = ctx.store.db
+    with write(db):
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="contact.details_changed",
+            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, **details.model_dump()},
+        )
+
+
+class _Note(BaseModel):
+    text: NoteText
+
+
+def save_note(ctx: Context, actor: Actor, contact_id: str, text: str, *, version: int) -> int:
+    """Save the note as typed so far; returns the new version.
+
+    Raises:
+        FieldErrors: the note cannot be accepted (too long, control characters).
+        NoteConflict: someone saved a newer note; nothing is overwritten.
+    """
+    try:
+        note = _Note(text=text)
+    except ValidationError as error:
+        raise FieldErrors.from_validation(error) from None
+    db = ctx.store.db
+    with write(db):
+        contact = queries.contact(db, contact_id)
+        if contact is None:
+            raise NotFound(f"No contact {contact_id}.")
+        if contact.note_version != version:
+            raise NoteConflict(contact.note, contact.note_version)
+        if contact.note == note.text:
+            return version
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="note.saved",
+            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, "text": note.text, "version": version + 1},
+        )
+    return version + 1
+
+
+def interrupted(ctx: Context, actor: Actor) -> list[Contact]:
+    """This member of staff's contacts left open (the terminal died, or they moved away)."""
+    return queries.open_contacts(ctx.store.db, actor.number)
+
+
+def form_for(ctx: Context, current: ContactView) -> Form | None:
+    """The form the flow requires where it finished, if any."""
+    return ctx.pack.form(current.step.form) if current.step.form else None
+
+
+def draft_record(ctx: Context, actor: Actor, contact_id: str) -> list[tuple[str, str, str, bool]]:
+    """The required form's fields, prefilled from what was captured: (id, label, text, required)."""
+    current = view(ctx, contact_id)
+    form = form_for(ctx, current)
+    if form is None:
+        return []
+    return [
+        (f.id, f.label, record_text.prefill(ctx, current, f.prefill, actor), f.required) for f in form.fields
+    ]
+
+
+def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> Finished:
+    """Complete a contact whose flow reached its end: store the record, the incident and the hand-offs.
+
+    Raises:
+        FieldErrors: a required field is empty or a field cannot be accepted.
+        Refused: the flow has not finished, or the contact is already finished.
+    """
+    current = view(ctx, contact_id)
+    form = form_for(ctx, current)
+    cleaned: dict[str, str] = {}
+    if form is not None:
+        cleaned = record_text.check_record(form, record)
+    db = ctx.store.db
+    now = ctx.clock.now()
+    with write(db):
+        current = view(ctx, contact_id)
+        if current.contact.status != "open":
+            raise Refused("This contact is already finished.")
+        if not current.step.is_final:
+            raise Refused("The procedure has not reached its end yet.")
+        problem = engine.ending_problem(ctx.pack, current.state)
+        if problem:
+            raise Refused(f"This contact cannot end here: it {problem}.")
+        contact, step = current.contact, current.step
+        stream = f"contact:{contact_id}"
+        base = {"at": now, "actor": actor.number, "role": actor.role}
+        origin = queries.task(db, contact.task_id) if contact.task_id else None
+        incident_id = origin.incident_id if origin else None
+        if incident_id is None and (step.outcome is Outcome.ended or step.record_incident):
+            incident_id = projections.next_id(db, "incident", "I")
+            projections.record(
+                db, **base, kind="incident.opened", stream=f"incident:{incident_id}",
+                payload={
+                    "incident_id": incident_id, "contact_id": contact_id, "channel": contact.channel,
+                    "office": contact.office, "staff_number": contact.staff_number,
+                    "customer_name": contact.customer_name, "reference": contact.reference,
+                    "occurred_at": iso(contact.started_at), "summary": f"{current.flow.title}: {step.title}",
+                },
+            )
+        projections.record(
+            db, **base, kind="contact.finished", stream=stream,
+            payload={"contact_id": contact_id, "outcome": step.outcome.value, "form": step.form,
+                     "record": cleaned, "incident_id": incident_id},
+        )
+        if step.record_incident and incident_id is not None:
+            projections.record(
+                db, **base, kind="incident.recorded", stream=f"incident:{incident_id}",
+                payload={"incident_id": incident_id, "contact_id": contact_id},
+            )
+        task_ids = []
+        for spec_id in step.tasks:
+            spec = ctx.pack.task(spec_id)
+            task_id = projections.next_id(db, "task", "T")
+            task_ids.append(task_id)
+            projections.record(
+                db, **base, kind="task.created", stream=f"task:{task_id}",
+                payload={
+                    "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role,
+                    "office": contact.office, "flow": spec.flow, "contact_id": contact_id,
+                    "incident_id": incident_id, "customer_name": contact.customer_name,
+                    "reference": contact.reference, "due_at": iso(due_at(spec.due, now, ctx.settings)),
+                },
+            )
+        if origin is not None and origin.status == "open":
+            projections.record(
+                db, **base, kind="task.done", stream=f"task:{origin.id}",
+                payload={"task_id": origin.id, "contact_id": contact_id, "note": ""},
+            )
+    return Finished(contact_id=contact_id, incident_id=incident_id, task_ids=task_ids)
+
+
+def finished_record(ctx: Context, contact_id: str) -> list[tuple[str, str]]:
+    """A finished contact's form as (label, text) pairs, in the form's order."""
+    current = view(ctx, contact_id)
+    form = form_for(ctx, current)
+    stored = queries.contact_record(ctx.store.db, contact_id)
+    if form is None:
+        return []
+    return [(f.label, stored.get(f.id, "")) for f in form.fields]

@@ -1,0 +1,87 @@
+"""The words of a record: prefilling a form's fields from what the contact captured, and checking them.
+
+So nothing is typed twice: who you spoke to comes from the details typed at the start, what you
+told the customer from the words of the steps confirmed, what they said or did from the note.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from counter_tui.models.staff import Actor
+from counter_tui.policy.schema import Form
+from counter_tui.services.errors import FieldErrors
+from counter_tui.text import TextProblem, clean_text
+
+if TYPE_CHECKING:
+    from counter_tui.services.context import Context
+    from counter_tui.services.contacts import ContactView
+
+
+def local_time(ctx: Context, moment, with_date: bool = False) -> str:
+    """A stored UTC moment in the organisation's local time, as staff read it."""
+    local = moment.astimezone(ctx.settings.zone)
+    return local.strftime("%d %b %Y %H:%M" if with_date else "%H:%M:%S")
+
+
+def said(ctx: Context, current: ContactView) -> str:
+    """What staff told the customer: the words of each confirmed step, with the time."""
+    lines = []
+    for taken in current.taken:
+        if taken.said:
+            words = " ".join(taken.said)
+            lines.append(f"{local_time(ctx, taken.at)} {words}")
+    return "\n".join(lines)
+
+
+def steps(ctx: Context, current: ContactView) -> str:
+    """The timeline of decisions taken."""
+    lines = [f"{local_time(ctx, current.contact.started_at)} {current.flow.title} began"]
+    for taken in current.taken:
+        step = current.flow.step(taken.step)
+        lines.append(f"{local_time(ctx, taken.at)} {step.title}: {taken.label}")
+    return "\n".join(lines)
+
+
+def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor) -> str:
+    """The first text of a form field, from the contact (empty where nothing was captured)."""
+    contact = current.contact
+    match source:
+        case "customer_name":
+            return contact.customer_name
+        case "reference":
+            return contact.reference
+        case "query":
+            return contact.query
+        case "said":
+            return said(ctx, current)
+        case "note" | "ended_reason":
+            return contact.note
+        case "steps":
+            return steps(ctx, current)
+        case "staff_name":
+            return contact.staff_name
+        case "started_at":
+            return local_time(ctx, contact.started_at, with_date=True)
+    return ""
+
+
+def check_record(form: Form, record: dict[str, str]) -> dict[str, str]:
+    """Validate a completed form field by field.
+
+    Raises:
+        FieldErrors: one message per field that is missing or cannot be accepted.
+    """
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for field in form.fields:
+        try:
+            cleaned[field.id] = clean_text(
+                record.get(field.id, ""), max_length=20_000 if field.multiline else 500,
+                multiline=field.multiline, required=field.required,
+            )
+        except TextProblem as problem:
+            errors[field.id] = str(problem)
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
