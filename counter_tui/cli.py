@@ -1,0 +1,283 @@
+"""The `counter` command: the app, the demo, policy packs, staff, the queue and the audit check.
+
+Errors are one clear line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from counter_tui.config import ConfigError, Settings, load_settings
+from counter_tui.locations import default_config, default_database
+from counter_tui.policy.loader import PackError, load_pack, shipped_pack_ids
+
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="COUNTER_DB",
+    help="The database file (default: your data directory; or COUNTER_DB).",
+)
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="COUNTER_CONFIG",
+    help="The organisation's configuration file (TOML).",
+)
+policy_option = click.option("--policy", "policy", help="Policy pack id or file, overriding the configuration.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"counter: {message}", err=True)
+    sys.exit(1)
+
+
+def _settings(config_path: Path | None, policy: str | None = None) -> Settings:
+    try:
+        settings = load_settings(config_path or default_config())
+    except ConfigError as error:
+        _fail(str(error))
+    if policy:
+        settings = settings.model_copy(update={"policy": policy})
+    return settings
+
+
+def _context(db_path: Path | None, config_path: Path | None, policy: str | None = None, settings: Settings | None = None):
+    from counter_tui.services.context import Context
+    from counter_tui.services.errors import StoreError
+
+    settings = settings or _settings(config_path, policy)
+    try:
+        ctx = Context.open(db_path or default_database(), settings)
+        ctx.store.db  # open and migrate now, so a bad file is reported here
+        return ctx
+    except PackError as error:
+        _fail(f"policy pack refused: {error}")
+    except StoreError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot open the database: {error.strerror}")
+
+
+def _run_app(ctx, demo_logins=None) -> None:
+    from counter_tui.app import CounterApp
+
+    CounterApp(ctx, demo_logins=demo_logins).run()
+
+
+@click.group(invoke_without_command=True)
+@db_option
+@config_option
+@policy_option
+@click.pass_context
+def main(click_ctx: click.Context, db_path: Path | None, config_path: Path | None, policy: str | None) -> None:
+    """Counter: guided handling of abusive, threatening or unreasonably persistent customers.
+
+    With no command, runs the app on your database (the same as `counter run`).
+    """
+    click_ctx.ensure_object(dict)
+    click_ctx.obj.update(db_path=db_path, config_path=config_path, policy=policy)
+    if click_ctx.invoked_subcommand is None:
+        _run_app(_context(db_path, config_path, policy))
+
+
+def _pick(click_ctx: click.Context, db_path: Path | None, config_path: Path | None = None):
+    obj = click_ctx.obj or {}
+    return db_path or obj.get("db_path"), config_path or obj.get("config_path"), obj.get("policy")
+
+
+@main.command()
+@db_option
+@config_option
+@policy_option
+@click.pass_context
+def run(click_ctx: click.Context, db_path: Path | None, config_path: Path | None, policy: str | None) -> None:
+    """Run the app on your database."""
+    db, config, outer_policy = _pick(click_ctx, db_path, config_path)
+    _run_app(_context(db, config, policy or outer_policy))
+
+
+@main.command()
+@db_option
+@click.pass_context
+def demo(click_ctx: click.Context, db_path: Path | None) -> None:
+    """Run the app on a throwaway database filled with sample data (--db keeps it)."""
+    from counter_tui.services import demo as demo_data
+    from counter_tui.services import staff as staff_service
+
+    db_path, _, _ = _pick(click_ctx, db_path)
+    settings = Settings(offices=[demo_data.MAIN, demo_data.SECOND])
+    workdir = None
+    if db_path is None:
+        workdir = Path(tempfile.mkdtemp(prefix="counter-demo-"))
+        db_path = workdir / "demo.db"
+    try:
+        ctx = _context(db_path, None, settings=settings)
+        if not staff_service.list_staff(ctx):
+            demo_data.fill(ctx, datetime.now(UTC))
+        _run_app(ctx, demo_logins=demo_data.logins(ctx))
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@main.group()
+def policy() -> None:
+    """Policy packs: list, check (lint), show."""
+
+
+@policy.command("list")
+def policy_list() -> None:
+    """List the shipped policy packs."""
+    for pack_id in shipped_pack_ids():
+        try:
+            pack = load_pack(pack_id)
+            flows = ", ".join(sorted({f.channel.value for f in pack.contact_flows()}))
+            click.echo(f"{pack.id:<8} {pack.organisation} — {pack.name} [{flows}]")
+        except PackError as error:
+            click.echo(f"{pack_id:<8} (malformed: {error})")
+
+
+@policy.command("check")
+@click.argument("pack", required=False)
+def policy_check(pack: str | None) -> None:
+    """Lint a pack (an id or a .toml file; all shipped packs when omitted). Non-zero exit on any finding."""
+    from counter_tui.policy.lint import lint
+
+    failed = False
+    for pack_id in [pack] if pack else shipped_pack_ids():
+        try:
+            loaded = load_pack(pack_id)
+        except PackError as error:
+            click.echo(str(error), err=True)
+            failed = True
+            continue
+        findings = lint(loaded)
+        name = pack_id if pack_id.endswith(".toml") else f"{pack_id}.toml"
+        for finding in findings:
+            click.echo(f"{name}: {finding}", err=True)
+        if findings:
+            failed = True
+        else:
+            steps = sum(len(f.steps) for f in loaded.flows)
+            click.echo(f"{name}: ok ({len(loaded.flows)} flows, {steps} steps)")
+    if failed:
+        sys.exit(1)
+
+
+@policy.command("show")
+@click.argument("pack")
+@click.argument("channel", required=False)
+def policy_show(pack: str, channel: str | None) -> None:
+    """Print a pack's flows as text: each step's words, guidance, choices and citation."""
+    from counter_tui.policy.render import render_pack
+
+    try:
+        loaded = load_pack(pack)
+    except PackError as error:
+        _fail(str(error))
+    try:
+        click.echo(render_pack(loaded, channel))
+    except ValueError as error:
+        _fail(str(error))
+
+
+@main.group()
+def staff() -> None:
+    """Staff and roles."""
+
+
+@staff.command("add")
+@click.option("--number", required=True, help="Staff number (typed at sign-in).")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, help="A role id from the policy pack (`counter policy show PACK`).")
+@click.option("--office", help="The office (default: the first configured).")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input instead of prompting.")
+@db_option
+@config_option
+@click.pass_context
+def staff_add(click_ctx, number, name, role, office, pin_stdin, db_path, config_path) -> None:
+    """Add a member of staff. The PIN is read without echo and stored only as a scrypt hash."""
+    from counter_tui.services import staff as staff_service
+    from counter_tui.services.errors import FieldErrors, StoreError
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("PIN: ")
+        if getpass.getpass("PIN again: ") != pin:
+            _fail("the two PINs differ; nothing was saved")
+    try:
+        member = staff_service.add_staff(ctx, number=number, name=name, role=role,
+                                         office=office or ctx.settings.offices[0], pin=pin)
+    except FieldErrors as error:
+        _fail("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
+    except StoreError as error:
+        _fail(str(error))
+    click.echo(f"added {member.number} {member.name} ({member.role}, {member.office})")
+
+
+@staff.command("list")
+@db_option
+@config_option
+@click.pass_context
+def staff_list(click_ctx, db_path, config_path) -> None:
+    """List staff: number, name, role, office."""
+    from counter_tui.services import staff as staff_service
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    for member in staff_service.list_staff(ctx):
+        state = "" if member.active else " (disabled)"
+        click.echo(f"{member.number:<8} {member.name:<30} {member.role:<22} {member.office}{state}")
+
+
+@main.command("queue")
+@click.option("--role", help="Only tasks for this role id.")
+@click.option("--office", help="Only tasks for this office.")
+@db_option
+@config_option
+@click.pass_context
+def queue_command(click_ctx, role, office, db_path, config_path) -> None:
+    """Print what is due, overdue first, as text (for a line manager's morning)."""
+    from counter_tui.services.queue import all_open
+    from counter_tui.services.record_text import local_time
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    result = all_open(ctx)
+    items = [i for i in result.items if (role is None or i.task.role == role) and (office is None or i.task.office == office)]
+    overdue = sum(i.overdue for i in items)
+    click.echo(f"{len(items)} open, {overdue} overdue")
+    for item in items:
+        task = item.task
+        mark = "OVERDUE" if item.overdue else "due"
+        click.echo(
+            f"{mark:<8}{local_time(ctx, task.due_at, with_date=True):<19}{task.id:<10}{task.title:<52}"
+            f"{task.customer_name} {task.reference}  [{task.role}, {task.office}]".rstrip()
+        )
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident record."""
+
+
+@audit.command("verify")
+@db_option
+@config_option
+@click.pass_context
+def audit_verify(click_ctx, db_path, config_path) -> None:
+    """Check the event hash chain end to end; non-zero exit naming the first broken event."""
+    from counter_tui.services.audit import verify
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    result = verify(ctx)
+    if result.problem:
+        _fail(f"the record has been tampered with: {result.problem} ({result.checked} events read)")
+    click.echo(f"ok: {result.checked} events, the hash chain holds")

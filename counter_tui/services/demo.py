@@ -1,0 +1,114 @@
+"""Sample data for `counter demo`: staff in several roles, customers, finished and interrupted calls,
+tasks due and overdue. Made through the same services as real work, so it is a true record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from counter_tui.clock import FixedClock
+from counter_tui.models.staff import Actor
+from counter_tui.services import contacts, queue, staff
+from counter_tui.services.context import Context
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    number: str
+    pin: str
+    name: str
+    role: str
+    office: str
+    what: str
+    """What this account shows in the demo."""
+
+
+MAIN, SECOND = "Main office", "Second office"
+
+HMPO_LOGINS = [
+    DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "take a call"),
+    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "the call-backs queue"),
+    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
+    DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "overdue tasks"),
+    DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, ""),
+]
+
+ROLE_FALLBACK = {"call_handler": "call_handler", "line_manager": "line_manager"}
+
+
+def logins(ctx: Context) -> list[DemoLogin]:
+    """The demo accounts, shown on the first screen of `counter demo`."""
+    return list(HMPO_LOGINS)
+
+
+def _actor(login: DemoLogin) -> Actor:
+    return Actor(number=login.number, name=login.name, role=login.role, office=login.office)
+
+
+def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: str, ref: str, query: str, note: str,
+          clock: FixedClock, finish: bool = True) -> str:
+    contact_id = contacts.start_contact(ctx, actor, flow, customer_name=name, reference=ref, query=query)
+    for number in choices:
+        clock.advance(timedelta(seconds=40))
+        current = contacts.view(ctx, contact_id)
+        contacts.take_step(ctx, actor, contact_id, number, at_step=current.step.id)
+    if note:
+        contacts.save_note(ctx, actor, contact_id, note, version=0)
+    if finish:
+        clock.advance(timedelta(minutes=2))
+        fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, actor, contact_id)}
+        contacts.finish(ctx, actor, contact_id, fields)
+    return contact_id
+
+
+def fill(ctx: Context, now: datetime) -> None:
+    """Fill an empty database with the demo's sample record, ending just before `now`."""
+    settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND]})
+    clock = FixedClock(now - timedelta(days=2, hours=3), tick=timedelta(seconds=1))
+    demo = replace(ctx, settings=settings, clock=clock)
+    for login in HMPO_LOGINS:
+        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    sam, jo, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
+
+    # Two days ago in the second office: a call ended after a warning; its hand-offs are now overdue.
+    _call(demo, alex, "telephone", [1, 2, 1], name="Mr Gareth Rowe", ref="PEX 4411 2093",
+          query="Why his renewal has not arrived", clock=clock,
+          note="Shouted and swore at me twice; said he would 'sort me out' if the passport did not come.")
+    clock.advance(timedelta(hours=3))
+    # The same day in the main office: one call improved after the warning, one ended and was called back.
+    _call(demo, sam, "telephone", [1, 1], name="Ms Helen Marsh", ref="PEX 7730 1182",
+          query="Changing the name on her application", note="Raised her voice, apologised after the warning.",
+          clock=clock)
+    ended = _call(demo, priya, "telephone", [1, 2, 1], name="Mr Tom Fielding", ref="PEX 9902 5531",
+                  query="Fast-track appointment availability", clock=clock,
+                  note="Repeated personal abuse about my accent after the warning.")
+    clock.advance(timedelta(hours=5))
+    for item in queue.my_queue(demo, jo).items:
+        if item.task.contact_id == ended and item.task.spec == "call_back":
+            call_back = queue.open_task(demo, jo, item.task.id)
+            for number in (1, 1, 1):
+                clock.advance(timedelta(minutes=1))
+                current = contacts.view(demo, call_back)
+                contacts.take_step(demo, jo, call_back, number, at_step=current.step.id)
+            fields = {fid: text for fid, _, text, _ in contacts.draft_record(demo, jo, call_back)}
+            fields["told"] += "\nExplained why the call was ended; booked a fast-track appointment for him."
+            contacts.finish(demo, jo, call_back, fields)
+        elif item.task.contact_id == ended and item.task.spec == "staff_threatened":
+            welfare = queue.open_task(demo, jo, item.task.id)
+            for number in (1, 1):
+                current = contacts.view(demo, welfare)
+                contacts.take_step(demo, jo, welfare, number, at_step=current.step.id)
+            contacts.finish(demo, jo, welfare, {
+                "how_they_feel": "Upset but wants to carry on; took a short break.",
+                "support": "Reminded her of the Employee Assistance Programme and the staff contact officers.",
+                "what_happened": contacts.draft_record(demo, jo, welfare)[2][2],
+            })
+    # This morning: a call refused outright in the second office, and an interrupted call in the main one.
+    clock.advance(timedelta(days=1, hours=12))
+    _call(demo, alex, "telephone", [2], name="Unknown caller", ref="", query="Would not say",
+          note="Threatened to come to the office and hurt me.", clock=clock)
+    clock.advance(timedelta(hours=2))
+    _call(demo, priya, "telephone", [1], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
+          query="Lost passport report", note="Screamed down the phone (acoustic shock); warned her.",
+          clock=clock, finish=False)
