@@ -201,9 +201,36 @@ def draft_record(ctx: Context, actor: Actor, contact_id: str) -> list[tuple[str,
     form = form_for(ctx, current)
     if form is None:
         return []
+    draft = queries.contact_record(ctx.store.db, contact_id)
     return [
-        (f.id, f.label, record_text.prefill(ctx, current, f.prefill, actor), f.required) for f in form.fields
+        (f.id, f.label, draft[f.id] if f.id in draft else record_text.prefill(ctx, current, f.prefill, actor), f.required)
+        for f in form.fields
     ]
+
+
+def save_record_draft(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> None:
+    """Keep the form as typed so far, so a terminal that dies loses none of it.
+
+    Fields that cannot be accepted are left out of the draft (the form shows why beside them).
+    """
+    current = view(ctx, contact_id)
+    form = form_for(ctx, current)
+    if form is None or current.contact.status != "open":
+        return
+    keep = {}
+    for field in form.fields:
+        try:
+            keep[field.id] = record_text.check_record_field(field, record.get(field.id, ""), required=False)
+        except FieldErrors:
+            continue
+    if keep == queries.contact_record(ctx.store.db, contact_id):
+        return
+    db = ctx.store.db
+    with write(db):
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="record.drafted",
+            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, "record": keep},
+        )
 
 
 def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> Finished:

@@ -28,7 +28,7 @@ MAIN, SECOND = "Main office", "Second office"
 
 HMPO_LOGINS = [
     DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "take a call"),
-    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "the call-backs queue"),
+    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "call-backs"),
     DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
     DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "overdue tasks"),
     DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, ""),

@@ -64,6 +64,11 @@ def spec_of(ctx: Context, task: Task) -> TaskSpec:
     return ctx.pack.task(task.spec)
 
 
+def require_task_role(ctx: Context, actor: Actor, task: Task) -> None:
+    """Refuse (and record the refusal) unless the actor holds the task's role."""
+    require_role(ctx, actor, task.role, f"open the task {task.title!r}")
+
+
 def open_task(ctx: Context, actor: Actor, task_id: str) -> str:
     """Open a task's guided flow, resuming one already begun; returns the contact id.
 

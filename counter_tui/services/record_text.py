@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from counter_tui.models.staff import Actor
-from counter_tui.policy.schema import Form
+from counter_tui.policy.schema import Form, FormField
 from counter_tui.services.errors import FieldErrors
 from counter_tui.text import TextProblem, clean_text
 
@@ -66,6 +66,17 @@ def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor
     return ""
 
 
+def check_record_field(field: FormField, text: str, *, required: bool | None = None) -> str:
+    """Validate one field of a form (raises FieldErrors naming the field)."""
+    try:
+        return clean_text(
+            text, max_length=20_000 if field.multiline else 500, multiline=field.multiline,
+            required=field.required if required is None else required,
+        )
+    except TextProblem as problem:
+        raise FieldErrors({field.id: str(problem)}) from None
+
+
 def check_record(form: Form, record: dict[str, str]) -> dict[str, str]:
     """Validate a completed form field by field.
 
@@ -76,12 +87,9 @@ def check_record(form: Form, record: dict[str, str]) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for field in form.fields:
         try:
-            cleaned[field.id] = clean_text(
-                record.get(field.id, ""), max_length=20_000 if field.multiline else 500,
-                multiline=field.multiline, required=field.required,
-            )
-        except TextProblem as problem:
-            errors[field.id] = str(problem)
+            cleaned[field.id] = check_record_field(field, record.get(field.id, ""))
+        except FieldErrors as problem:
+            errors.update(problem.errors)
     if errors:
         raise FieldErrors(errors)
     return cleaned

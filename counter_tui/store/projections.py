@@ -64,6 +64,11 @@ def _note_saved(db: sqlite_utils.Database, event: Event) -> None:
     db.execute("UPDATE contacts SET note = ?, note_version = ? WHERE id = ?", [p["text"], p["version"], p["contact_id"]])
 
 
+def _record_drafted(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute("UPDATE contacts SET record = ? WHERE id = ? AND status = 'open'", [json.dumps(p["record"]), p["contact_id"]])
+
+
 def _contact_finished(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
@@ -117,6 +122,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "contact.details_changed": _details_changed,
     "step.taken": _step_taken,
     "note.saved": _note_saved,
+    "record.drafted": _record_drafted,
     "contact.finished": _contact_finished,
     "incident.opened": _incident_opened,
     "incident.recorded": _incident_recorded,

@@ -1,0 +1,202 @@
+"""The guided contact screen: the step to take now, one number key per decision, the customer's
+details and a note saved on every pause in typing.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, TextArea
+
+from counter_tui.policy.schema import CHANNEL_NAMES
+from counter_tui.services import contacts, queue
+from counter_tui.services.contacts import ContactView, NoteConflict
+from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.step_panel import StepPanel
+
+AUTOSAVE_SECONDS = 0.6
+"""A pause in typing this long saves the note and the customer's details."""
+
+
+def open_contact(app: App, contact_id: str) -> None:
+    """Show a contact where it stands: its next step, or its record if the flow has reached the end."""
+    current = contacts.view(app.ctx, contact_id)
+    if current.step.is_final:
+        from counter_tui.screens.record import RecordScreen
+
+        app.push_screen(RecordScreen(contact_id))
+    else:
+        app.push_screen(ContactScreen(contact_id))
+
+
+class ContactScreen(Screen):
+    """One contact in progress."""
+
+    CSS_PATH = "contact.tcss"
+    AUTO_FOCUS = "StepPanel"
+    BINDINGS = [
+        *[Binding(str(n), f"choose({n})", f"Choice {n}", show=False, id=f"choose_{n}") for n in range(1, 10)],
+        Binding("escape", "focus_step", "Back to choices", id="focus_step"),
+        Binding("ctrl+n", "focus_note", "Note", id="focus_note"),
+        Binding("ctrl+e", "focus_details", "Customer details", id="focus_details"),
+    ]
+
+    def __init__(self, contact_id: str) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.current: ContactView | None = None
+        self._note_version = 0
+        self._saved_note = ""
+        self._saved_details: tuple[str, str, str] = ("", "", "")
+        self._autosave: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bar")
+        yield StepPanel()
+        with Vertical(id="capture"):
+            with Horizontal(id="details"):
+                yield Input(id="customer_name", placeholder="Who you are speaking to", max_length=120)
+                yield Input(id="reference", placeholder="Application reference", max_length=40)
+                yield Input(id="query", placeholder="Their query", max_length=500)
+            yield Static("", id="details-error")
+            yield TextArea(id="note", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.current = contacts.view(self.app.ctx, self.contact_id)
+        contact = self.current.contact
+        self._note_version, self._saved_note = contact.note_version, contact.note
+        self._saved_details = (contact.customer_name, contact.reference, contact.query)
+        for field, value in zip(("customer_name", "reference", "query"), self._saved_details, strict=True):
+            self.query_one(f"#{field}", Input).value = value
+        note = self.query_one("#note", TextArea)
+        note.load_text(contact.note)
+        note.border_title = "Note: what the customer said or did (ctrl+n; esc back to choices)"
+        self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
+        self._show()
+        self.set_interval(1.0, self._tick)
+
+    # -- showing ------------------------------------------------------------------------------
+    def _extra(self) -> Content | None:
+        """For a follow-up opened from a task, the case note of the contact it follows."""
+        task_id = self.current.contact.task_id if self.current else None
+        if not task_id:
+            return None
+        task = queue.get_task(self.app.ctx, task_id)
+        lines = [Content.from_markup("[b]Case note of the call you are following up[/b]")]
+        for label, text in queue.originating_record(self.app.ctx, task):
+            lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
+        return Content("\n").join(lines)
+
+    def _show(self) -> None:
+        self.query_one(StepPanel).show(self.current.step, self._extra())
+        self._tick()
+
+    def _tick(self) -> None:
+        if self.current is None:
+            return
+        contact = self.current.contact
+        elapsed = self.app.ctx.clock.now() - contact.started_at
+        minutes, seconds = divmod(max(0, int(elapsed.total_seconds())), 60)
+        warnings = self.current.state.warnings
+        self.query_one("#bar", Static).update(Content.from_markup(
+            "[b]$channel[/b] · $id · started $start · [b]$elapsed[/b] · warnings given: $warnings · $who",
+            channel=CHANNEL_NAMES[self.current.flow.channel], id=contact.id,
+            start=local_time(self.app.ctx, contact.started_at)[:5], elapsed=f"{minutes:02d}:{seconds:02d}",
+            warnings=str(warnings), who=self.app.actor.name if self.app.actor else "",
+        ))
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(error, "-error")
+        status.update(Content(text))
+
+    # -- saving what is typed -------------------------------------------------------------------
+    @on(TextArea.Changed, "#note")
+    @on(Input.Changed, "#details Input")
+    def _typed(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
+
+    def save_typing(self) -> bool:
+        """Save the note and the customer's details if they changed. Returns False if something failed."""
+        self._autosave = None
+        ctx, actor = self.app.ctx, self.app.actor
+        ok = True
+        details = tuple(self.query_one(f"#{f}", Input).value for f in ("customer_name", "reference", "query"))
+        error = self.query_one("#details-error", Static)
+        if details != self._saved_details:
+            try:
+                contacts.update_details(ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2])
+                self._saved_details = details
+                error.remove_class("-shown")
+            except FieldErrors as problem:
+                labels = {"customer_name": "Name", "reference": "Reference", "query": "Query"}
+                error.update(Content("  ".join(f"{labels.get(k, k)}: {v}" for k, v in problem.errors.items())))
+                error.add_class("-shown")
+                ok = False
+            except StoreError as problem:
+                self._status(str(problem), error=True)
+                return False
+        text = self.query_one("#note", TextArea).text
+        if text != self._saved_note:
+            try:
+                self._note_version = contacts.save_note(ctx, actor, self.contact_id, text, version=self._note_version)
+                self._saved_note = text
+                self._status(f"Note saved {local_time(ctx, ctx.clock.now())[:5]}")
+            except FieldErrors as problem:
+                self._status(f"Note not saved: {problem.errors.get('text', problem)}", error=True)
+                ok = False
+            except NoteConflict as conflict:
+                self._status("The note was changed elsewhere; your text is kept here: copy what you need.", error=True)
+                self._note_version, self._saved_note = conflict.version, conflict.current
+                ok = False
+            except StoreError as problem:
+                self._status(str(problem), error=True)
+                ok = False
+        return ok
+
+    # -- decisions --------------------------------------------------------------------------------
+    def action_choose(self, number: int) -> None:
+        if self.current is None or not 1 <= number <= len(self.current.step.choices):
+            return
+        self.save_typing()
+        try:
+            self.current = contacts.take_step(
+                self.app.ctx, self.app.actor, self.contact_id, number, at_step=self.current.step.id
+            )
+        except StoreError as problem:
+            self._status(f"{problem} The step is still on screen: press {number} again.", error=True)
+            return
+        except (Refused, NotFound) as problem:
+            self._status(str(problem), error=True)
+            return
+        self._status(f"Recorded {local_time(self.app.ctx, self.current.taken[-1].at)}: {self.current.taken[-1].label}")
+        if self.current.step.is_final:
+            from counter_tui.screens.record import RecordScreen
+
+            self.app.switch_screen(RecordScreen(self.contact_id))
+        else:
+            self._show()
+
+    def action_focus_step(self) -> None:
+        self.save_typing()
+        self.query_one(StepPanel).focus()
+
+    def action_focus_note(self) -> None:
+        self.query_one("#note", TextArea).focus()
+
+    def action_focus_details(self) -> None:
+        self.query_one("#customer_name", Input).focus()
+
+    def on_unmount(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()

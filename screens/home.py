@@ -1,0 +1,96 @@
+"""The start screen: start a guided contact with one key, see what is due, resume what was left open."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from counter_tui.policy.schema import CHANNEL_NAMES
+from counter_tui.services import contacts, queue
+
+
+class HomeScreen(Screen):
+    """One key per contact flow of the pack; the queue and interrupted contacts beside them."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        *[Binding(str(n), f"start({n})", show=False, id=f"start_{n}") for n in range(1, 10)],
+        Binding("q", "queue", "My queue", id="queue"),
+        Binding("r", "resume", "Resume", id="resume"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(id="who")
+            yield Static(id="flows")
+            yield Static(id="queue-summary")
+            yield Static(id="interrupted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    @property
+    def _flows(self):
+        return self.app.ctx.pack.contact_flows()
+
+    def refresh_view(self) -> None:
+        actor = self.app.actor
+        if actor is None:
+            return
+        ctx = self.app.ctx
+        role = ctx.pack.role(actor.role).name if actor.role in {r.id for r in ctx.pack.roles} else actor.role
+        self.query_one("#who", Static).update(
+            Content.from_markup("Signed in as [b]$name[/b], $role, $office", name=actor.name, role=role, office=actor.office)
+        )
+        lines = [Content.from_markup("[b]Start a contact[/b]  (press its number when the customer's behaviour becomes a problem)")]
+        for number, flow in enumerate(self._flows, 1):
+            lines.append(Content.from_markup(
+                "  [b reverse] $n [/]  $title  [dim]$channel[/dim]", n=str(number), title=flow.title,
+                channel=CHANNEL_NAMES[flow.channel],
+            ))
+        self.query_one("#flows", Static).update(Content("\n").join(lines))
+        mine = queue.my_queue(ctx, actor, limit=1)
+        overdue = f", [b $error]{mine.overdue_count} overdue[/]" if mine.overdue_count else ""
+        self.query_one("#queue-summary", Static).update(Content.from_markup(
+            f"[b reverse] q [/]  My queue: $open open{overdue}", open=str(mine.open_count)
+        ))
+        left = contacts.interrupted(ctx, actor)
+        interrupted = self.query_one("#interrupted", Static)
+        if left:
+            first = left[0]
+            interrupted.update(Content.from_markup(
+                "[b reverse] r [/]  Resume an interrupted contact: $id $customer ($count open)",
+                id=first.id, customer=first.customer_name or "customer not named", count=str(len(left)),
+            ))
+        else:
+            interrupted.update(Content.from_markup("[dim]No interrupted contacts.[/dim]"))
+
+    def action_start(self, number: int) -> None:
+        flows = self._flows
+        if not 1 <= number <= len(flows):
+            return
+        from counter_tui.screens.contact import ContactScreen
+
+        contact_id = contacts.start_contact(self.app.ctx, self.app.actor, flows[number - 1].id)
+        self.app.push_screen(ContactScreen(contact_id))
+
+    def action_queue(self) -> None:
+        from counter_tui.screens.queue import QueueScreen
+
+        self.app.push_screen(QueueScreen())
+
+    def action_resume(self) -> None:
+        left = contacts.interrupted(self.app.ctx, self.app.actor)
+        if left:
+            from counter_tui.screens.contact import open_contact
+
+            open_contact(self.app, left[0].id)

@@ -1,0 +1,120 @@
+"""The record screen: the form the procedure requires when a flow ends (case note, terminated call
+log), prefilled from what was captured so staff add only what is missing. Saved as typed.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static, TextArea
+
+from counter_tui.services import contacts
+from counter_tui.services.errors import FieldErrors, Refused, StoreError
+
+AUTOSAVE_SECONDS = 0.6
+
+
+class RecordScreen(Screen):
+    """Complete and save the record; finishing creates the incident and the hand-offs."""
+
+    CSS_PATH = "record.tcss"
+    BINDINGS = [Binding("ctrl+s", "finish", "Save and finish", id="finish", priority=True)]
+
+    def __init__(self, contact_id: str) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self._autosave: Timer | None = None
+        self._fields: list[tuple[str, str, str, bool]] = []
+        self._multiline: dict[str, bool] = {}
+
+    def compose(self) -> ComposeResult:
+        ctx, actor = self.app.ctx, self.app.actor
+        current = contacts.view(ctx, self.contact_id)
+        form = contacts.form_for(ctx, current)
+        self._fields = contacts.draft_record(ctx, actor, self.contact_id)
+        self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
+        yield Static(self._heading(current, form), id="record-heading")
+        with VerticalScroll(id="record-fields"):
+            for field_id, label, text, required in self._fields:
+                mark = "" if required else " (if known)"
+                yield Label(Content(f"{label}{mark}"), classes="field-label")
+                if self._multiline[field_id]:
+                    area = TextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field")
+                    yield area
+                else:
+                    yield Input(text, id=f"field-{field_id}", classes="field")
+                yield Static("", id=f"error-{field_id}", classes="field-error")
+        yield Static("", id="record-status")
+        yield Footer()
+
+    def _heading(self, current, form) -> Content:
+        step = current.step
+        lines = [Content.from_markup("[b]$title[/b]  [dim]— $section[/dim]", title=step.title, section=step.section)]
+        lines += [Content.from_markup("• $text", text=text) for text in step.guidance]
+        if form is not None:
+            lines.append(Content.from_markup(
+                "[b]$form[/b] — filled from what you recorded; add what is missing, then [b]ctrl+s[/b].",
+                form=form.title,
+            ))
+        else:
+            lines.append(Content.from_markup("Press [b]ctrl+s[/b] to finish."))
+        return Content("\n").join(lines)
+
+    def on_mount(self) -> None:
+        fields = self.query(".field")
+        if fields:
+            first_empty = next((f for f in fields if not self._value(f)), fields.first())
+            first_empty.focus()
+
+    @staticmethod
+    def _value(widget) -> str:
+        return widget.text if isinstance(widget, TextArea) else widget.value
+
+    def _record(self) -> dict[str, str]:
+        return {fid: self._value(self.query_one(f"#field-{fid}")) for fid, *_ in self._fields}
+
+    @on(TextArea.Changed, ".field")
+    @on(Input.Changed, ".field")
+    def _typed(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._save_draft)
+
+    def _save_draft(self) -> None:
+        self._autosave = None
+        try:
+            contacts.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())
+        except StoreError as problem:
+            self._status(str(problem))
+
+    def _status(self, text: str) -> None:
+        self.query_one("#record-status", Static).update(Content(text))
+
+    def action_finish(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
+        for fid, *_ in self._fields:
+            self.query_one(f"#error-{fid}", Static).remove_class("-shown")
+        try:
+            finished = contacts.finish(self.app.ctx, self.app.actor, self.contact_id, self._record())
+        except FieldErrors as problem:
+            for fid, message in problem.errors.items():
+                error = self.query_one(f"#error-{fid}", Static)
+                error.update(Content(message))
+                error.add_class("-shown")
+            self._status("Not saved yet: see the fields marked above.")
+            first = next(iter(problem.errors))
+            self.query_one(f"#field-{first}").focus()
+            return
+        except (StoreError, Refused) as problem:
+            self._status(f"{problem} Your text is kept on screen.")
+            return
+        from counter_tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(finished))

@@ -1,0 +1,63 @@
+"""The sign-in screen: staff number and PIN on a shared terminal (with the demo's accounts in a demo)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from counter_tui.services import staff
+from counter_tui.services.errors import SignInRefused, StoreError
+
+
+class SignInScreen(Screen):
+    """Who is at the terminal: every event they cause carries their staff number and role."""
+
+    CSS_PATH = "sign_in.tcss"
+    AUTO_FOCUS = "#number"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="sign-in") as box:
+            box.border_title = f"Sign in to {self.app.ctx.settings.organisation}"
+            yield Label("Staff number")
+            yield Input(id="number", max_length=20, placeholder="for example 1001")
+            yield Label("PIN")
+            yield Input(id="pin", password=True, max_length=12, restrict=r"[0-9]*")
+            yield Static("", id="error")
+        if self.app.demo_logins:
+            yield Static(self._demo_text(), id="demo")
+        yield Footer()
+
+    def _demo_text(self) -> Content:
+        pack = self.app.ctx.pack
+        lines = [Content.from_markup("[b]Demo accounts[/b] (staff number / PIN)")]
+        for login in self.app.demo_logins:
+            role = pack.role(login.role).name if login.role in {r.id for r in pack.roles} else login.role
+            what = f" — {login.what}" if login.what else ""
+            lines.append(Content(f"{login.number} / {login.pin}  {login.name}, {role}, {login.office}{what}"))
+        return Content("\n").join(lines)
+
+    @on(Input.Submitted, "#number")
+    def _to_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _submit(self) -> None:
+        number = self.query_one("#number", Input).value
+        pin_input = self.query_one("#pin", Input)
+        error = self.query_one("#error", Static)
+        try:
+            actor = staff.sign_in(self.app.ctx, number, pin_input.value)
+        except SignInRefused as refused:
+            error.update(Content(str(refused)))
+            pin_input.value = ""
+            pin_input.focus()
+            return
+        except StoreError as problem:
+            error.update(Content(str(problem)))
+            return
+        self.app.signed_in(actor)

@@ -1,0 +1,68 @@
+"""What a finished contact produced: the record as saved, the incident, the hand-offs and when they are due."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from counter_tui.services import contacts, queue
+from counter_tui.services.contacts import Finished
+from counter_tui.services.record_text import local_time
+
+
+class SummaryScreen(Screen):
+    """Shown once a contact is finished; Enter goes back."""
+
+    CSS_PATH = "summary.tcss"
+    BINDINGS = [
+        Binding("enter", "done", "Done", id="done"),
+        Binding("escape", "done", "Done", show=False, id="done_escape"),
+    ]
+
+    def __init__(self, finished: Finished) -> None:
+        super().__init__()
+        self.finished = finished
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="summary"):
+            yield Static(self._text())
+        yield Footer()
+
+    def _text(self) -> Content:
+        ctx = self.app.ctx
+        current = contacts.view(ctx, self.finished.contact_id)
+        contact = current.contact
+        outcome = {
+            "improved": "finished: the customer's behaviour improved",
+            "ended": "ended",
+            "call_back_arranged": "paused: call-back arranged",
+            "referred": "referred on",
+            "completed": "completed",
+        }[contact.outcome or "completed"]
+        lines = [Content.from_markup("[b]$title $outcome[/b] · $id", title=current.flow.title, outcome=outcome, id=contact.id)]
+        record = contacts.finished_record(ctx, contact.id)
+        if record:
+            form = contacts.form_for(ctx, current)
+            lines.append(Content.from_markup("\n[b]$form saved[/b]", form=form.title if form else "Record"))
+            for label, text in record:
+                lines.append(Content.from_markup("[b]$label[/b]\n$text", label=label, text=text or "—"))
+        if self.finished.incident_id:
+            lines.append(Content.from_markup("\nIncident [b]$id[/b] is on the record.", id=self.finished.incident_id))
+        if self.finished.task_ids:
+            lines.append(Content.from_markup("\n[b]Handed off[/b]"))
+            for task_id in self.finished.task_ids:
+                task = queue.get_task(ctx, task_id)
+                role = ctx.pack.role(task.role).name
+                lines.append(Content.from_markup(
+                    "• $title — $role, due $due ($id)", title=task.title, role=role,
+                    due=local_time(ctx, task.due_at, with_date=True), id=task.id,
+                ))
+        lines.append(Content.from_markup("\nPress [b]Enter[/b] to go back."))
+        return Content("\n").join(lines)
+
+    def action_done(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,64 @@
+"""A task without guided steps: its instructions from the guidance, the record it follows, and Done."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static, TextArea
+
+from counter_tui.services import queue
+from counter_tui.services.errors import FieldErrors, Refused, StoreError
+from counter_tui.services.record_text import local_time
+
+
+class TaskScreen(Screen):
+    """Read what the guidance asks, do it, note what was done, mark it done (who and when are recorded)."""
+
+    CSS_PATH = "task.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "done", "Mark done", id="done", priority=True),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        task = queue.get_task(ctx, self.task_id)
+        spec = queue.spec_of(ctx, task)
+        lines = [
+            Content.from_markup("[b]$title[/b] · $id  [dim]— $section[/dim]", title=task.title, id=task.id, section=spec.section),
+            Content.from_markup("Due $due · $customer $ref", due=local_time(ctx, task.due_at, with_date=True),
+                                customer=task.customer_name, ref=task.reference),
+        ]
+        lines += [Content.from_markup("• $text", text=text) for text in spec.instructions]
+        record = queue.originating_record(ctx, task)
+        if record:
+            lines.append(Content.from_markup("\n[b]The record this task follows[/b]"))
+            lines += [Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—") for label, text in record]
+        with VerticalScroll(id="task-body"):
+            yield Static(Content("\n").join(lines))
+        yield Label("What you did (optional)")
+        yield TextArea(id="task-note", soft_wrap=True)
+        yield Static("", id="task-error")
+        yield Footer()
+
+    def action_done(self) -> None:
+        note = self.query_one("#task-note", TextArea).text
+        try:
+            queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
+        except FieldErrors as problem:
+            self.query_one("#task-error", Static).update(Content("; ".join(problem.errors.values())))
+            return
+        except (Refused, StoreError) as problem:
+            self.query_one("#task-error", Static).update(Content(f"{problem} Your note is kept on screen."))
+            return
+        self.app.pop_screen()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

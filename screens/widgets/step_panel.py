@@ -1,0 +1,61 @@
+"""The step panel: what to say now (large and boxed), what to bear in mind, and the numbered choices."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from counter_tui.policy.schema import Step
+
+
+class StepPanel(VerticalScroll, can_focus=True):
+    """Shows one step of a guided flow. Focusable, so number keys reach the screen's bindings."""
+
+    DEFAULT_CSS = """
+    StepPanel { height: 1fr; padding: 0 1; }
+    StepPanel #step-title { text-style: bold; color: $accent; }
+    StepPanel #step-say { border: heavy $warning; padding: 0 1; text-style: bold; margin: 0 0 0 0; }
+    StepPanel #step-say.-none { display: none; }
+    StepPanel #step-guidance { color: $text-muted; margin: 0 0 1 0; }
+    StepPanel #step-choices { margin: 0 0 1 0; }
+    StepPanel #step-extra { border-top: solid $primary-muted; color: $text; }
+    StepPanel #step-extra.-none { display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="step-title")
+        yield Static(id="step-say")
+        yield Static(id="step-choices")
+        yield Static(id="step-guidance")
+        yield Static(id="step-extra")
+
+    def show(self, step: Step, extra: Content | None = None) -> None:
+        """Display a step; `extra` is shown beneath (for example the case note being called back about)."""
+        self.query_one("#step-title", Static).update(
+            Content.from_markup("$title  [dim]— $section[/dim]", title=step.title, section=step.section)
+        )
+        say = self.query_one("#step-say", Static)
+        if step.say:
+            words = Content("\n").join(Content(line) for line in step.say)
+            label = "SAY" if step.words_from_guidance else "SAY (words not from the guidance)"
+            say.border_title = label
+            say.update(words)
+            say.remove_class("-none")
+        else:
+            say.add_class("-none")
+        choices = [
+            Content.from_markup("[b reverse] $n [/]  $label", n=str(n), label=choice.label)
+            for n, choice in enumerate(step.choices, 1)
+        ]
+        self.query_one("#step-choices", Static).update(Content("\n").join(choices))
+        guidance = [Content.from_markup("• $text", text=text) for text in step.guidance]
+        self.query_one("#step-guidance", Static).update(Content("\n").join(guidance))
+        extra_widget = self.query_one("#step-extra", Static)
+        if extra is None:
+            extra_widget.add_class("-none")
+        else:
+            extra_widget.update(extra)
+            extra_widget.remove_class("-none")
+        self.scroll_home(animate=False)
