@@ -55,27 +55,7 @@ class CounterApp(App[None]):
         from counter_tui.screens.home import HomeScreen
 
         self.actor = actor
-        self.switch_screen(HomeScreen())
-        self._offer_resume()
-
-    def _offer_resume(self) -> None:
-        from counter_tui.screens.contact import open_contact
-        from counter_tui.screens.dialogs.resume import ResumeDialog
-        from counter_tui.services import contacts
-        from counter_tui.services.record_text import local_time
-
-        left = contacts.interrupted(self.ctx, self.actor)
-        if not left:
-            return
-        first = left[0]
-        current = contacts.view(self.ctx, first.id)
-
-        def answered(resume: bool | None) -> None:
-            if resume:
-                open_contact(self, first.id)
-
-        started = local_time(self.ctx, first.started_at, with_date=True)
-        self.push_screen(ResumeDialog(first, current.step.title, started, len(left)), answered)
+        self.switch_screen(HomeScreen(offer_resume=True))
 
     def action_sign_out(self) -> None:
         """Back to the sign-in screen; open contacts stay open to be resumed."""

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, queue
+from counter_tui.services.record_text import local_time
 
 
 class HomeScreen(Screen):
@@ -23,6 +24,13 @@ class HomeScreen(Screen):
         Binding("r", "resume", "Resume", id="resume"),
     ]
 
+    def __init__(self, *, offer_resume: bool = False) -> None:
+        """Args:
+        offer_resume: ask at once whether to resume a contact this member of staff left open.
+        """
+        super().__init__()
+        self.offer_resume = offer_resume
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
@@ -34,6 +42,27 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_view()
+        if self.offer_resume:
+            self._offer_resume()
+
+    def _offer_resume(self) -> None:
+        """The terminal died or they moved away mid-contact: offer to carry on where it stopped."""
+        from counter_tui.screens.contact import open_contact
+        from counter_tui.screens.dialogs.resume import ResumeDialog
+
+        ctx = self.app.ctx
+        left = contacts.interrupted(ctx, self.app.actor)
+        if not left:
+            return
+        first = left[0]
+        current = contacts.view(ctx, first.id)
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                open_contact(self.app, first.id)
+
+        started = local_time(ctx, first.started_at, with_date=True)
+        self.app.push_screen(ResumeDialog(first, current.step.title, started, len(left)), answered)
 
     def on_screen_resume(self) -> None:
         self.refresh_view()

@@ -259,6 +259,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         contact, step = current.contact, current.step
         stream = f"contact:{contact_id}"
         base = {"at": now, "actor": actor.number, "role": actor.role}
+        contact = _details_from_record(ctx, db, base, contact, form, cleaned)
         origin = queries.task(db, contact.task_id) if contact.task_id else None
         incident_id = origin.incident_id if origin else None
         if incident_id is None and (step.outcome is Outcome.ended or step.record_incident):
@@ -302,6 +303,24 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
                 payload={"task_id": origin.id, "contact_id": contact_id, "note": ""},
             )
     return Finished(contact_id=contact_id, incident_id=incident_id, task_ids=task_ids)
+
+
+def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:
+    """Carry who the customer is and their query from the completed record back to the contact,
+    so the incident and the hand-offs name them without anyone typing them again."""
+    if form is None:
+        return contact
+    details = {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}
+    for field in form.fields:
+        if field.prefill in details and record.get(field.id):
+            details[field.prefill] = record[field.id][:500 if field.prefill == "query" else 120 if field.prefill == "customer_name" else 40]
+    if details == {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}:
+        return contact
+    projections.record(
+        db, **base, kind="contact.details_changed", stream=f"contact:{contact.id}",
+        payload={"contact_id": contact.id, **details},
+    )
+    return contact.model_copy(update=details)
 
 
 def finished_record(ctx: Context, contact_id: str) -> list[tuple[str, str]]:

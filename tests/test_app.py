@@ -1,0 +1,279 @@
+"""Whole journeys through the app, pressing the keys a user would, then checking the database.
+
+GIVEN a database with a call handler and a line manager, WHEN they sign in and press the keys of a
+call or a call-back, THEN the decisions, the case note, the incident and the tasks are stored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from counter_tui.app import CounterApp
+from counter_tui.screens.contact import ContactScreen
+from counter_tui.screens.home import HomeScreen
+from counter_tui.screens.queue import QueueScreen
+from counter_tui.screens.record import RecordScreen
+from counter_tui.screens.summary import SummaryScreen
+from counter_tui.services import contacts, queue
+from counter_tui.store import queries
+
+SIZE = (100, 34)
+
+
+async def sign_in(pilot, number: str, pin: str) -> None:
+    await pilot.press(*number, "enter", *pin, "enter")
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[("space" if c == " " else c) for c in text])
+
+
+async def ended_call(pilot, app, note: str = "Swore at me twice") -> str:
+    """Sign in as the call handler and take a call through warn, allow to improve, end; return its id."""
+    await sign_in(pilot, "1001", "1234")
+    assert isinstance(app.screen, HomeScreen)
+    await pilot.press("1")
+    assert isinstance(app.screen, ContactScreen)
+    contact_id = app.screen.contact_id
+    await pilot.press("ctrl+n")
+    await type_text(pilot, note)
+    await pilot.press("escape")
+    await pilot.press("1", "2", "1")
+    await pilot.pause()
+    assert isinstance(app.screen, RecordScreen)
+    return contact_id
+
+
+async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        contact_id = await ended_call(pilot, app)
+        # The record is prefilled: only who and the query are missing.
+        assert app.screen.query_one("#field-said_or_did", TextArea).text == "Swore at me twice"
+        told = app.screen.query_one("#field-told", TextArea).text
+        assert "This call will not continue unless you improve your behaviour." in told
+        assert "I have already warned you about your behaviour. The call will now end." in told
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen), "empty required fields must keep the form"
+        assert "cannot be left empty" in str(app.screen.query_one("#error-who").render())
+        await type_text(pilot, "Mr Gareth Rowe")
+        app.screen.query_one("#field-query", TextArea).focus()
+        await type_text(pilot, "Where is my passport")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    db = ctx.store.db
+    steps = queries.steps(db, contact_id)
+    assert [(s.step, s.number) for s in steps] == [("warn", 1), ("allow", 2), ("tell_end", 1)]
+    assert [s.at for s in steps] == sorted(s.at for s in steps)
+    contact = queries.contact(db, contact_id)
+    assert contact.status == "finished" and contact.outcome == "ended"
+    record = queries.contact_record(db, contact_id)
+    assert record["who"] == "Mr Gareth Rowe" and record["query"] == "Where is my passport"
+    assert record["said_or_did"] == "Swore at me twice"
+    tasks = queries.queue(db, role="line_manager", office="Main office")
+    assert [t.spec for t in tasks] == ["call_back", "staff_threatened"]
+    assert tasks[0].customer_name == "Mr Gareth Rowe"
+    # Due by configuration (HMPO sets no deadline): 24 hours by default.
+    assert (tasks[0].due_at - contact.ended_at).total_seconds() == pytest.approx(24 * 3600, abs=5)
+
+
+async def test_call_that_improves_finishes_without_hand_off(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1")
+        contact_id = app.screen.contact_id
+        await pilot.press("1", "1")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+    contact = queries.contact(ctx.store.db, contact_id)
+    assert contact.outcome == "improved" and contact.incident_id is None
+    assert queries.queue(ctx.store.db, role="line_manager", office="Main office") == []
+
+
+async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        await type_text(pilot, "Unknown caller")
+        app.screen.query_one("#field-said_or_did", TextArea).focus()
+        await type_text(pilot, "Threatened to hurt me")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    tasks = queries.queue(ctx.store.db, role="line_manager", office="Main office")
+    assert [t.spec for t in tasks] == ["staff_threatened"]
+
+
+async def call_back(pilot, app, ctx, choices: tuple[str, ...]) -> str:
+    await pilot.press("ctrl+o")
+    await sign_in(pilot, "2001", "2345")
+    await pilot.press("q")
+    assert isinstance(app.screen, QueueScreen)
+    top = queue.my_queue(ctx, app.actor).items[0].task
+    assert top.spec == "call_back"
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ContactScreen)
+    assert app.screen.current.step.id == "check"
+    await pilot.press(*choices)
+    await pilot.pause()
+    assert isinstance(app.screen, RecordScreen)
+    return top.id
+
+
+async def finish_first_call(pilot, app):
+    await ended_call(pilot, app)
+    await type_text(pilot, "Mr Gareth Rowe")
+    app.screen.query_one("#field-query", TextArea).focus()
+    await type_text(pilot, "Renewal")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    await pilot.press("enter")
+
+
+async def test_call_back_when_customer_is_calm_records_the_incident_and_finishes_the_task(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await finish_first_call(pilot, app)
+        task_id = await call_back(pilot, app, ctx, ("1", "1", "1"))
+        # Nothing typed twice: who and the query come from the call handler's record.
+        assert app.screen.query_one("#field-who", TextArea).text == "Mr Gareth Rowe"
+        assert app.screen.query_one("#field-query", TextArea).text == "Renewal"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, QueueScreen)
+    db = ctx.store.db
+    task = queries.task(db, task_id)
+    assert task.status == "done" and task.done_by == "2001"
+    incident = queries.incident(db, task.incident_id)
+    assert incident.recorded_by == "2001"
+    rows = db.execute("SELECT kind FROM events WHERE stream = ?", [f"incident:{task.incident_id}"]).fetchall()
+    assert [r[0] for r in rows] == ["incident.opened", "incident.recorded"]
+
+
+async def test_call_back_when_behaviour_has_not_improved_ends_the_call_and_records_it(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await finish_first_call(pilot, app)
+        task_id = await call_back(pilot, app, ctx, ("1", "2"))
+        said = app.screen.query_one("#field-said_or_did", TextArea)
+        said.focus()
+        await type_text(pilot, "Shouted again")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    db = ctx.store.db
+    task = queries.task(db, task_id)
+    assert task.status == "done"
+    follow_up = queries.contact_for_task(db, task_id)
+    assert follow_up.outcome == "ended"
+    assert json.loads(db.execute("SELECT record FROM contacts WHERE id = ?", [follow_up.id]).fetchone()[0])["said_or_did"] == "Shouted again"
+    assert queries.incident(db, task.incident_id).recorded_at is not None
+
+
+async def test_call_handler_cannot_open_a_line_managers_task(ctx, handler):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await finish_first_call(pilot, app)
+    task = queries.queue(ctx.store.db, role="line_manager", office="Main office")[0]
+    with pytest.raises(Exception, match="only the Line manager"):
+        queue.open_task(ctx, handler, task.id)
+    refused = ctx.store.db.execute("SELECT count(*) FROM events WHERE kind = 'access.refused'").fetchone()[0]
+    assert refused == 1
+
+
+async def test_wrong_pin_is_refused_without_saying_whether_the_number_exists(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "9999")
+        first = str(app.screen.query_one("#error").render())
+        await pilot.press(*"9999", "enter")
+        app.screen.query_one("#number", Input).value = "7777"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not recognised" in first
+        assert app.actor is None
+
+
+async def test_interrupted_contact_is_offered_on_sign_in_and_resumes_where_it_stopped(ctx, handler):
+    contact_id = contacts.start_contact(ctx, handler, "telephone", customer_name="Ms Helen Marsh")
+    contacts.take_step(ctx, handler, contact_id, 1, at_step="warn")
+    contacts.save_note(ctx, handler, contact_id, "Raised her voice", version=0)
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResumeDialog"
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen)
+        assert app.screen.current.step.id == "allow"
+        assert app.screen.query_one("#note", TextArea).text == "Raised her voice"
+        assert app.screen.query_one("#customer_name", Input).value == "Ms Helen Marsh"
+
+
+async def test_hostile_text_is_refused_beside_the_field_and_kept(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1")
+        screen = app.screen
+        name = screen.query_one("#customer_name", Input)
+        name.value = "Mr \u202eevil"
+        screen.query_one("#note", TextArea).load_text("[red]not markup[/red] <img src=x>")
+        await pilot.press("escape")
+        await pilot.pause()
+        error = screen.query_one("#details-error")
+        assert "direction" in str(error.render())
+        assert name.value == "Mr \u202eevil", "the typed text stays on screen"
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.current.step.id == "allow", "a bad field never blocks a decision"
+    contact = queries.contact(ctx.store.db, screen.contact_id)
+    assert contact.customer_name == ""
+    assert contact.note == "[red]not markup[/red] <img src=x>"
+
+
+async def test_locked_database_keeps_the_step_on_screen_and_a_retry_works(tmp_path, clock):
+    from tests.conftest import make_context
+    from counter_tui.config import Settings
+    from counter_tui.services.context import Context
+
+    path = tmp_path / "counter.db"
+    make_context(path, clock)
+    ctx = Context.open(path, Settings(busy_timeout_ms=50), clock=clock)
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1")
+        screen = app.screen
+        blocker = sqlite3.connect(path)
+        blocker.execute("BEGIN IMMEDIATE")
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.current.step.id == "warn"
+        assert "busy" in str(screen.query_one("#status").render())
+        blocker.rollback()
+        blocker.close()
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.current.step.id == "allow"
+    assert [s.step for s in queries.steps(ctx.store.db, screen.contact_id)] == ["warn"]
