@@ -43,7 +43,10 @@ class QueueScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("When", "Due", "Task", "Customer", "Reference", "Task id")
+        fixed = {"When": 14, "Due": 12, "Customer": 16, "Reference": 13}
+        task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 6)
+        for label in ("When", "Due", "Task", "Customer", "Reference"):
+            table.add_column(label, width=fixed.get(label, task_width))
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -61,8 +64,9 @@ class QueueScreen(Screen):
             seconds = (task.due_at - mine.now).total_seconds()
             when = Text(_until(seconds), style="bold red" if item.overdue else "")
             table.add_row(
-                when, Text(local_time(ctx, task.due_at, with_date=True)), Text(task.title),
-                Text(task.customer_name or "—"), Text(task.reference or "—"), Text(task.id), key=task.id,
+                when, Text(local_time(ctx, task.due_at, style="day_time")),
+                Text(task.title),
+                Text(task.customer_name or "—"), Text(task.reference or "—"), key=task.id,
             )
         role = ctx.pack.role(actor.role).name if actor.role in {r.id for r in ctx.pack.roles} else actor.role
         overdue = f", [b $error]{mine.overdue_count} overdue[/]" if mine.overdue_count else ""

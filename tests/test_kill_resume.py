@@ -147,19 +147,19 @@ class Terminal:
     def wait_text(self, what: str, since: int) -> None:
         wait_for(f"{what!r} on screen", lambda: what in self.text(since), detail=self.tail)
 
-    def wait_cursor_left_row(self, row: int | None) -> tuple[int, int]:
-        """Wait until two successive frames leave the cursor at one place off `row`, and return it.
+    def wait_cursor(self, what: str, where: Callable[[tuple[int, int]], bool]) -> tuple[int, int]:
+        """Wait until two successive frames leave the terminal cursor at one place that satisfies `where`.
 
-        Textual ends each frame by putting the terminal cursor at the focused field's caret (row 1
-        column 1 when no field has one), so the cursor changing row means focus moved to another
-        field; typing within a field moves it along the same row only. Two frames, not one, so a
-        read that ended mid-frame on a cursor move is never taken for the end of a frame.
+        Textual ends each frame by putting the terminal cursor at the focused field's caret, so the
+        cursor says which field has focus: typing moves it along the field's row, and focus moving
+        to another field moves it to another row. Two frames, not one, so that a read ending
+        mid-frame on a cursor move is never taken for the end of a frame.
         """
         seen: dict[str, object] = {}
 
-        def moved() -> tuple[int, int] | None:
+        def settled() -> tuple[int, int] | None:
             position, mark = self.cursor(), self.mark
-            if position is None or position[0] == row:
+            if position is None or not where(position):
                 seen.clear()
                 return None
             if seen.get("position") == position and seen.get("mark") != mark:
@@ -167,7 +167,7 @@ class Terminal:
             seen.update(position=position, mark=mark)
             return None
 
-        return wait_for(f"the terminal cursor to leave row {row} (focus to move)", moved, detail=self.tail)
+        return wait_for(what, settled, detail=self.tail)
 
     def tail(self) -> str:
         return "--- the app's output, escape sequences removed (last 1500 characters) ---\n" + self.text()[-1500:]
@@ -206,11 +206,14 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
 
     term = Terminal([sys.executable, "-m", "counter_tui", "--db", str(db)], cwd=tmp_path)
     try:
-        # Sign in: the staff number field has focus once the screen is painted (the cursor is in it).
+        # Sign in. The staff number field has focus from the first paint; typing in it moves the
+        # caret along its row, and Enter moves focus (and the caret) to the PIN field on another row.
         term.wait_text("Staff number", since=0)
-        on_number = term.wait_cursor_left_row(1)
-        term.send(CALL_HANDLER["number"].encode() + ENTER)
-        term.wait_cursor_left_row(on_number[0])  # Enter moved focus to the PIN, a row below
+        before = term.cursor()
+        term.send(CALL_HANDLER["number"].encode())
+        number_row, _ = term.wait_cursor("the staff number typed", lambda at: at != before)
+        term.send(ENTER)
+        term.wait_cursor("focus on the PIN field", lambda at: at[0] != number_row)
         mark = term.mark
         term.send(CALL_HANDLER["pin"].encode() + ENTER)
         term.wait_text("Start a contact", since=mark)
@@ -235,7 +238,7 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
         # ctrl+n: focus the note (the cursor goes into it), type, Escape saves it at once.
         before = term.cursor()
         term.send(CTRL_N)
-        term.wait_cursor_left_row(before[0] if before else None)
+        term.wait_cursor("focus on the note", lambda at: before is None or at[0] != before[0])
         term.send(NOTE.encode())
         term.wait_text(NOTE[-20:], since=0)
         term.send(ESCAPE)
@@ -248,7 +251,9 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
     finally:
         term.close()
 
-    # The file survived the kill: SQLite's own check, then the event hash chain.
+    # The file survived the kill: what was stored is still there, SQLite's own check passes, and
+    # the event hash chain holds.
+    assert contact_row(db) == (contact_id, "allow", NOTE, "open")
     assert read_db(db, "PRAGMA integrity_check") == [("ok",)]
     verified = counter_cli("audit", "verify", "--db", str(db), cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
@@ -288,7 +293,7 @@ async def _resume(db: Path, contact_id: str) -> None:
             await until("the PIN field to have focus", lambda: app.focused is not None and app.focused.id == "pin")
             await pilot.press(*CALL_HANDLER["pin"], "enter")
             await until("the resume dialog", lambda: isinstance(app.screen, ResumeDialog))
-            assert app.screen.contact.id == contact_id
+            assert (app.screen.contact.id, app.screen.step_title) == (contact_id, "Allow them to improve")
 
             await pilot.press("1")
             await until("the contact screen", lambda: isinstance(app.screen, ContactScreen))

@@ -18,10 +18,18 @@ if TYPE_CHECKING:
     from counter_tui.services.contacts import ContactView
 
 
-def local_time(ctx: Context, moment, with_date: bool = False) -> str:
-    """A stored UTC moment in the organisation's local time, as staff read it."""
+FORMATS = {"time": "%H:%M:%S", "date_time": "%d %b %Y %H:%M", "day_time": "%d %b %H:%M"}
+
+
+def local_time(ctx: Context, moment, with_date: bool = False, *, style: str | None = None) -> str:
+    """A stored UTC moment in the organisation's local time, as staff read it.
+
+    Args:
+        with_date: include the date (`25 Nov 2026 09:00`) rather than the time alone (`09:00:00`).
+        style: one of FORMATS by name, overriding `with_date` (`day_time` is `25 Nov 09:00`).
+    """
     local = moment.astimezone(ctx.settings.zone)
-    return local.strftime("%d %b %Y %H:%M" if with_date else "%H:%M:%S")
+    return local.strftime(FORMATS[style or ("date_time" if with_date else "time")])
 
 
 def said(ctx: Context, current: ContactView) -> str:

@@ -1,0 +1,216 @@
+"""Properties of every flow of every shipped pack, run through the services on a real database.
+
+GIVEN a fresh database and any flow of any shipped pack, WHEN staff take random valid choices until the
+flow finishes and complete the record, THEN: an ended contact was warned as the flow requires or
+ended through a branch the document allows, never for a behaviour that may not be ended; the stored
+steps are in order with ordered times; the hash chain holds; and the hand-offs are exactly the final
+step's tasks. A state machine then interleaves several contacts, notes and stale key presses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import CALL_HANDLER, LINE_MANAGER, START, make_context
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from counter_tui.clock import FixedClock
+from counter_tui.models.staff import Actor
+from counter_tui.policy.loader import load_pack, shipped_pack_ids
+from counter_tui.policy.schema import Outcome
+from counter_tui.services import contacts
+from counter_tui.services.context import Context
+from counter_tui.services.errors import Refused
+from counter_tui.store import events, queries
+
+FLOWS = [(pack_id, flow.id) for pack_id in shipped_pack_ids() for flow in load_pack(pack_id).flows]
+MAX_STEPS = 40
+"""No shipped flow needs this many steps; a random walk round a loop longer than this is discarded."""
+
+
+def actor_for(role: str) -> Actor:
+    """The standard member of staff holding `role` (a made-up one for roles the fixtures lack)."""
+    for member in (CALL_HANDLER, LINE_MANAGER):
+        if member["role"] == role:
+            return Actor(number=member["number"], name=member["name"], role=role, office=member["office"])
+    return Actor(number="9001", name="Other Staff", role=role, office="Main office")
+
+
+def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
+    """The drafted record with every required field that is still empty filled in."""
+    return {
+        field_id: text if text or not required else f"Typed by staff: {label}"
+        for field_id, label, text, required in contacts.draft_record(ctx, actor, contact_id)
+    }
+
+
+def check_finished(ctx: Context, contact_id: str, chosen: list, finished: contacts.Finished) -> None:
+    """The four properties of a finished contact (a)-(d)."""
+    db = ctx.store.db
+    current = contacts.view(ctx, contact_id)
+    flow, final, pack = current.flow, current.step, ctx.pack
+    stored = queries.steps(db, contact_id)
+    assert current.contact.status == "finished"
+    assert current.contact.outcome == final.outcome.value
+
+    # (a) an ended contact was warned enough or ended through an allowed branch, never for a behaviour
+    # that may not end a contact.
+    if final.outcome is Outcome.ended:
+        warned = sum(1 for s in stored if flow.step(s.step).warning)
+        assert warned >= flow.warnings_before_end or any(c.allowed_by for c in chosen), (
+            [s.step for s in stored], flow.warnings_before_end)
+        behaviours = [c.behaviour for c in chosen if c.behaviour]
+        if behaviours:
+            assert pack.behaviour(behaviours[-1]).may_end_contact
+        assert current.state.behaviour is None or pack.behaviour(current.state.behaviour).may_end_contact
+        assert finished.incident_id is not None
+
+    # (b) the steps are stored in position order 1..n, with times that never go backwards, and are
+    # exactly the choices taken.
+    assert [s.position for s in stored] == list(range(1, len(chosen) + 1))
+    assert [s.label for s in stored] == [c.label for c in chosen]
+    times = [current.contact.started_at, *(s.at for s in stored), current.contact.ended_at]
+    assert times == sorted(times)
+
+    # (c) the hash chain holds.
+    checked, broken = events.verify(db)
+    assert broken is None and checked == events.count(db)
+
+    # (d) the hand-offs created are the final step's tasks, for their roles.
+    rows = db.execute("SELECT id, spec, role FROM tasks WHERE contact_id = ? ORDER BY id", [contact_id]).fetchall()
+    assert [r[1] for r in rows] == list(final.tasks)
+    assert [r[0] for r in rows] == finished.task_ids
+    assert [r[2] for r in rows] == [pack.task(t).role for t in final.tasks]
+
+
+@pytest.mark.parametrize(("pack_id", "flow_id"), FLOWS)
+@given(data=st.data())
+def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data):
+    """GIVEN a fresh database WHEN random valid choices are taken through the flow and the record completed THEN properties (a)-(d) hold."""
+    ctx = make_context(tmp_path_factory.mktemp(f"{pack_id}-{flow_id}") / "counter.db",
+                       FixedClock(START, tick=timedelta(seconds=1)), policy=pack_id)
+    try:
+        flow = ctx.pack.flow(flow_id)
+        actor = actor_for(flow.role)
+        contact_id = contacts.start_contact(ctx, actor, flow_id, customer_name="Pat Customer", reference="AB123",
+                                            query="Where is my application?")
+        current = contacts.view(ctx, contact_id)
+        chosen = []
+        for _ in range(MAX_STEPS):
+            if current.step.is_final:
+                break
+            step = current.step
+            number = data.draw(st.sampled_from(range(1, len(step.choices) + 1)), label=f"choice at {step.id}")
+            chosen.append(step.choices[number - 1])
+            current = contacts.take_step(ctx, actor, contact_id, number, at_step=step.id)
+        assume(current.step.is_final)
+        finished = contacts.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
+        check_finished(ctx, contact_id, chosen, finished)
+    finally:
+        ctx.store.close()
+
+
+class Contacts(RuleBasedStateMachine):
+    """Several contacts of one pack on one database, interleaved the way a busy office would."""
+
+    def __init__(self, pack_id: str) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="counter-sm-"))
+        self.ctx = make_context(self.folder / "counter.db", FixedClock(START, tick=timedelta(seconds=1)), policy=pack_id)
+        self.flows = [f.id for f in self.ctx.pack.flows]
+        self.open: dict[str, list] = {}
+        """Open contact id -> the choices taken so far (the model)."""
+        self.notes: dict[str, tuple[str, int]] = {}
+        self.finished: list[str] = []
+        self.expected_tasks = 0
+
+    def teardown(self) -> None:
+        self.ctx.store.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _actor(self, contact_id: str) -> Actor:
+        return actor_for(self.ctx.pack.flow(contacts.view(self.ctx, contact_id).contact.flow).role)
+
+    @rule(data=st.data())
+    def start(self, data):
+        flow_id = data.draw(st.sampled_from(self.flows), label="flow")
+        contact_id = contacts.start_contact(self.ctx, actor_for(self.ctx.pack.flow(flow_id).role), flow_id)
+        self.open[contact_id] = []
+        self.notes[contact_id] = ("", 0)
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data())
+    def take(self, data):
+        contact_id = data.draw(st.sampled_from(sorted(self.open)), label="contact")
+        current = contacts.view(self.ctx, contact_id)
+        if current.step.is_final:
+            return
+        number = data.draw(st.integers(1, len(current.step.choices)), label="choice")
+        after = contacts.take_step(self.ctx, self._actor(contact_id), contact_id, number, at_step=current.step.id)
+        self.open[contact_id].append(current.step.choices[number - 1])
+        assert after.state.choices[-1] == number
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data())
+    def stale_press(self, data):
+        """A second press meant for a step the contact has already left is refused and stores nothing."""
+        contact_id = data.draw(st.sampled_from(sorted(self.open)), label="contact")
+        current = contacts.view(self.ctx, contact_id)
+        if not current.taken:
+            return
+        before = events.count(self.ctx.store.db)
+        with pytest.raises(Refused):
+            contacts.take_step(self.ctx, self._actor(contact_id), contact_id, 1, at_step=current.taken[-1].step
+                               if current.taken[-1].step != current.step.id else "no-such-step")
+        assert events.count(self.ctx.store.db) == before
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data(), text=st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=40))
+    def note(self, data, text):
+        contact_id = data.draw(st.sampled_from(sorted(self.open)), label="contact")
+        _, version = self.notes[contact_id]
+        new_version = contacts.save_note(self.ctx, self._actor(contact_id), contact_id, text, version=version)
+        assert new_version in (version, version + 1)
+        self.notes[contact_id] = (unicodedata.normalize("NFC", text).strip(), new_version)
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data())
+    def finish(self, data):
+        contact_id = data.draw(st.sampled_from(sorted(self.open)), label="contact")
+        current = contacts.view(self.ctx, contact_id)
+        actor = self._actor(contact_id)
+        if not current.step.is_final:
+            with pytest.raises(Refused):
+                contacts.finish(self.ctx, actor, contact_id, {})
+            return
+        finished = contacts.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
+        check_finished(self.ctx, contact_id, self.open.pop(contact_id), finished)
+        self.finished.append(contact_id)
+        with pytest.raises(Refused, match="already finished"):
+            contacts.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
+        self.expected_tasks += len(current.step.tasks)
+
+    @invariant()
+    def model_matches_store(self):
+        db = self.ctx.store.db
+        for contact_id, chosen in self.open.items():
+            current = contacts.view(self.ctx, contact_id)
+            assert current.contact.status == "open"
+            assert [s.label for s in current.taken] == [c.label for c in chosen]
+            assert [s.position for s in current.taken] == list(range(1, len(chosen) + 1))
+            assert (current.contact.note, current.contact.note_version) == self.notes[contact_id]
+        assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == self.expected_tasks
+        assert events.verify(db)[1] is None
+
+
+@pytest.mark.parametrize("pack_id", shipped_pack_ids())
+def test_interleaved_contacts(pack_id):
+    """GIVEN one database WHEN contacts of every flow are started, stepped, noted, pressed twice and finished in any order THEN the store always matches the model and the chain holds."""
+    run_state_machine_as_test(lambda: Contacts(pack_id))

@@ -1,0 +1,158 @@
+"""Snapshots of every screen state a user sees, at 80x24 and 120x40, on a clock that stands still.
+
+Each test names the state it guards. Accept a changed snapshot only after looking at the report
+(`pytest --snapshot-update` writes them; `snapshot_report.html` shows the difference).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from textual.widgets import Input
+
+from counter_tui.app import CounterApp
+from counter_tui.clock import FixedClock
+from counter_tui.config import Settings
+from counter_tui.services import contacts, demo, queue, staff
+from counter_tui.services.context import Context
+from tests.conftest import START, make_context
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+HANDLER = ["1", "0", "0", "1", "enter", "1", "2", "3", "4", "enter"]
+MANAGER = ["2", "0", "0", "1", "enter", "2", "3", "4", "5", "enter"]
+
+
+@pytest.fixture
+def still_clock() -> FixedClock:
+    """Time stands still at START, so elapsed times and due times never change between runs."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+def app(tmp_path, still_clock) -> CounterApp:
+    return CounterApp(make_context(tmp_path / "counter.db", still_clock))
+
+
+def _ended_call(ctx, actor, name="Mr Gareth Rowe") -> str:
+    contact_id = contacts.start_contact(ctx, actor, "telephone", customer_name=name, reference="PEX 4411 2093",
+                                        query="Why his renewal has not arrived")
+    for number, step in ((1, "warn"), (2, "allow"), (1, "tell_end")):
+        contacts.take_step(ctx, actor, contact_id, number, at_step=step)
+    contacts.save_note(ctx, actor, contact_id, "Shouted and swore at me twice.", version=0)
+    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, actor, contact_id)}
+    contacts.finish(ctx, actor, contact_id, fields)
+    return contact_id
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sign_in_in_the_demo_shows_the_demo_accounts(snap_compare, tmp_path, still_clock, size):
+    ctx = Context.open(tmp_path / "demo.db", Settings(offices=[demo.MAIN, demo.SECOND]), clock=still_clock)
+    demo.fill(ctx, START)
+    assert snap_compare(CounterApp(ctx, demo_logins=demo.logins(ctx)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sign_in_refused(snap_compare, app, size):
+    assert snap_compare(app, press=["1", "0", "0", "1", "enter", "9", "9", "9", "9", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_for_a_call_handler(snap_compare, app, size):
+    assert snap_compare(app, press=HANDLER, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_warn_step(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_allow_to_improve_step(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_tell_the_customer_the_call_will_end(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "1", "2"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_note_prefilled(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "1", "2", "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_note_with_missing_fields_marked(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "1", "2", "1", "ctrl+s"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary_after_the_call_ended(snap_compare, app, size):
+    async def fill_in(pilot):
+        screen = pilot.app.screen
+        for field, text in (("who", "Mr Gareth Rowe"), ("query", "Renewal"), ("said_or_did", "Swore at me twice.")):
+            screen.query_one(f"#field-{field}").load_text(text)
+
+    async def press(pilot):
+        await pilot.press(*HANDLER, "1", "1", "2", "1")
+        await fill_in(pilot)
+        await pilot.press("ctrl+s")
+
+    assert snap_compare(app, run_before=press, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_refuse_to_serve_record(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "2"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_resume_offered_after_an_interrupted_call(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    contact_id = contacts.start_contact(ctx, handler, "telephone", customer_name="Ms Helen Marsh")
+    contacts.take_step(ctx, handler, contact_id, 1, at_step="warn")
+    assert snap_compare(CounterApp(ctx), press=HANDLER, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue_with_overdue_and_due_tasks(snap_compare, tmp_path, size, handler):
+    clock = FixedClock(START - timedelta(hours=30))
+    ctx = make_context(tmp_path / "counter.db", clock)
+    _ended_call(ctx, handler, "Mr Gareth Rowe")
+    clock.advance(timedelta(hours=28))
+    _ended_call(ctx, handler, "Mrs Ruth Adeyemi")
+    clock.advance(timedelta(hours=2))
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_back_shows_the_case_note_to_check(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    _ended_call(ctx, handler)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_back_script(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    _ended_call(ctx, handler)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "enter", "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ico_behaviour_levels(snap_compare, tmp_path, still_clock, size):
+    ctx = make_context(tmp_path / "counter.db", still_clock, policy="ico")
+    assert snap_compare(CounterApp(ctx), press=[*HANDLER, "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ico_task_without_guided_steps(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock, policy="ico")
+    contact_id = contacts.start_contact(ctx, handler, "telephone", customer_name="Mr Paul Grant", reference="IC-1234")
+    contacts.take_step(ctx, handler, contact_id, 4, at_step="behaviour")
+    contacts.take_step(ctx, handler, contact_id, 1, at_step="abusive")
+    contacts.save_note(ctx, handler, contact_id, "Threatened to find out where I live.", version=0)
+    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, handler, contact_id)}
+    contacts.finish(ctx, handler, contact_id, fields)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "enter"], terminal_size=size)
