@@ -274,10 +274,17 @@ def audit() -> None:
 def audit_verify(click_ctx, db_path, config_path) -> None:
     """Check the event hash chain end to end; non-zero exit naming the first broken event."""
     from counter_tui.services.audit import verify
+    from counter_tui.services.errors import StoreError
+    from counter_tui.store.connection import Store
 
-    db, config, policy_id = _pick(click_ctx, db_path, config_path)
-    ctx = _context(db, config, policy_id)
-    result = verify(ctx)
+    db, config, _ = _pick(click_ctx, db_path, config_path)
+    path = db or default_database()
+    if not path.exists():
+        _fail(f"no database at {path}")
+    try:
+        result = verify(Store(path, _settings(config).busy_timeout_ms))
+    except StoreError as error:
+        _fail(str(error))
     if result.problem:
         _fail(f"the record has been tampered with: {result.problem} ({result.checked} events read)")
     click.echo(f"ok: {result.checked} events, the hash chain holds")

@@ -220,22 +220,35 @@ def test_queue_on_an_empty_database(run, tmp_path):
     assert result.output.strip() == "0 open, 0 overdue"
 
 
-def test_audit_verify_with_unknown_policy(run, tmp_path):
-    """GIVEN `--policy nonexistent` WHEN `counter --policy nonexistent audit verify --db FILE` THEN one line says the pack was refused."""
-    assert_one_line_error(run("--policy", "nonexistent", "audit", "verify", "--db", str(tmp_path / "c.db")),
+def test_unknown_policy_is_refused_in_one_line(run, tmp_path):
+    """GIVEN `--policy nonexistent` WHEN `counter --policy nonexistent staff list --db FILE` THEN one line says the pack was refused."""
+    assert_one_line_error(run("--policy", "nonexistent", "staff", "list", "--db", str(tmp_path / "c.db")),
                           "policy pack refused", "nonexistent", "no such policy pack")
+
+
+def test_audit_verify_needs_no_policy_pack(run, tmp_path):
+    """GIVEN a database and a configuration naming a pack that does not exist WHEN `audit verify` runs
+    THEN the chain is still checked: the audit never depends on the pack."""
+    assert run("staff", "list", "--db", str(tmp_path / "c.db")).exit_code == 0
+    result = run("--policy", "nonexistent", "audit", "verify", "--db", str(tmp_path / "c.db"))
+    assert result.exit_code == 0 and result.output.startswith("ok:")
+
+
+def test_audit_verify_without_a_database_says_so(run, tmp_path):
+    assert_one_line_error(run("audit", "verify", "--db", str(tmp_path / "missing.db")), "no database at")
 
 
 def test_audit_verify_with_a_malformed_policy_file(run, tmp_path):
     """GIVEN `--policy` naming a pack file that breaks the linter WHEN `audit verify` runs THEN one line names the file, place and rule."""
     bad = tmp_path / "unwarned.toml"
     bad.write_text(HMPO_TEXT.replace("warning = true\n", "warning = false\n", 1), encoding="utf-8")
-    assert_one_line_error(run("--policy", str(bad), "audit", "verify", "--db", str(tmp_path / "c.db")),
+    assert_one_line_error(run("--policy", str(bad), "staff", "list", "--db", str(tmp_path / "c.db")),
                           str(bad), "flows[telephone].steps[ended]", "P005")
 
 
 def test_audit_verify_new_database(run, tmp_path):
     """GIVEN a new database WHEN `counter audit verify --db FILE` THEN ok with no events."""
+    assert run("queue", "--db", str(tmp_path / "c.db")).exit_code == 0
     result = run("audit", "verify", "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0
     assert result.output.strip() == "ok: 0 events, the hash chain holds"

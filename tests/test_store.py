@@ -88,7 +88,7 @@ def test_verify_holds_on_a_real_run(called):
     kinds = [r[0] for r in db.execute("SELECT kind FROM events ORDER BY seq")]
     assert kinds[:2] == ["staff.added", "staff.added"]
     assert {"contact.started", "note.saved", "step.taken", "contact.finished", "incident.opened", "task.created"} <= set(kinds)
-    assert audit.verify(called).problem is None
+    assert audit.verify(called.store).problem is None
 
 
 def test_verify_holds_on_an_empty_log(tmp_path):
@@ -108,7 +108,7 @@ def test_verify_names_an_altered_event(called):
     assert broken is not None and broken.seq == seq
     assert "altered" in broken.reason and "note.saved" in broken.reason
     assert checked == seq
-    assert audit.verify(called).problem.startswith(f"event {seq}:")
+    assert audit.verify(called.store).problem.startswith(f"event {seq}:")
 
 
 def test_verify_names_a_deleted_event(called):

@@ -67,7 +67,7 @@ def choose(pack: Pack, state: FlowState, number: int) -> Decision:
     after = replace(
         state,
         step_id=choice.next,
-        warnings=state.warnings + (1 if step.warning else 0),
+        warnings=state.warnings + (1 if step.warning and choice.words_said else 0),
         allowed_by=choice.allowed_by or state.allowed_by,
         behaviour=choice.behaviour or state.behaviour,
         immediate_risk=state.immediate_risk or choice.immediate_risk,

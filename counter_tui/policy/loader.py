@@ -80,11 +80,18 @@ def load_pack_file(path: Path) -> Pack:
     return parse_pack(text, str(path))
 
 
-@cache
 def load_pack(pack_id: str) -> Pack:
-    """Load a shipped pack by id (`hmpo`, `ico`...), or a pack file when given a path ending .toml."""
+    """Load a shipped pack by id (`hmpo`, `ico`...), or a pack file when given a path ending .toml.
+
+    Shipped packs are read once per process; a pack file is read afresh each time, so edits show.
+    """
     if pack_id.endswith(".toml"):
         return load_pack_file(Path(pack_id))
+    return _load_shipped(pack_id)
+
+
+@cache
+def _load_shipped(pack_id: str) -> Pack:
     if pack_id not in shipped_pack_ids():
         known = ", ".join(shipped_pack_ids())
         raise PackError(f"{pack_id}.toml", "", f"no such policy pack (shipped: {known})")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from counter_tui.policy.schema import CHANNEL_NAMES, Channel, Pack
+from counter_tui.policy.schema import CHANNEL_NAMES, Pack
 
 
 def render_pack(pack: Pack, channel: str | None = None) -> str:
@@ -11,8 +11,9 @@ def render_pack(pack: Pack, channel: str | None = None) -> str:
     Raises:
         ValueError: the channel is not one Counter knows.
     """
-    if channel is not None and channel not in {c.value for c in Channel}:
-        raise ValueError(f"no channel {channel!r} (one of: {', '.join(c.value for c in Channel)})")
+    channels = sorted({f.channel.value for f in pack.flows})
+    if channel is not None and channel not in channels:
+        raise ValueError(f"the {pack.id} pack has no {channel!r} flows (it has: {', '.join(channels)})")
     lines = [f"{pack.organisation}: {pack.name}", f"Source: {pack.source}", ""]
     lines.append("Roles: " + ", ".join(f"{r.name} ({r.id})" for r in pack.roles))
     for behaviour in pack.behaviours:

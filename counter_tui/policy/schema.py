@@ -145,6 +145,9 @@ class Choice(_Strict):
     """The section that allows ending the contact from here without the flow's required warnings."""
     immediate_risk: bool = False
     """A branch for a risk to someone's safety: recorded on the contact."""
+    words_said: bool = True
+    """False where taking this choice means the step's words were not said (refusing to serve
+    instead of warning): the words are then not recorded as told, nor counted as a warning."""
 
 
 class Step(_Strict):

@@ -1,11 +1,11 @@
-"""The audit check: is the event log's hash chain whole?"""
+"""The audit check: is the event log's hash chain whole? Needs only the database, never the pack."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counter_tui.services.context import Context
 from counter_tui.store import events
+from counter_tui.store.connection import Store
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,6 @@ class AuditResult:
     """The first break, naming its event, or None when the chain holds."""
 
 
-def verify(ctx: Context) -> AuditResult:
-    checked, broken = events.verify(ctx.store.db)
+def verify(store: Store) -> AuditResult:
+    checked, broken = events.verify(store.db)
     return AuditResult(checked=checked, problem=str(broken) if broken else None)

@@ -135,9 +135,10 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
             stream=f"contact:{contact_id}",
             payload={
                 "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
-                "number": number, "label": decision.choice.label, "said": list(decision.step.say),
+                "number": number, "label": decision.choice.label,
+                "said": list(decision.step.say) if decision.choice.words_said else [],
                 "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
-                "warning": decision.step.warning,
+                "warning": decision.step.warning and decision.choice.words_said,
             },
         )
     return view(ctx, contact_id)
