@@ -61,9 +61,9 @@ class ContactScreen(Screen):
         yield StepPanel()
         with Vertical(id="capture"):
             with Horizontal(id="details"):
-                yield Input(id="customer_name", placeholder="Who you are speaking to", max_length=120)
-                yield Input(id="reference", placeholder="Application reference", max_length=40)
-                yield Input(id="query", placeholder="Their query", max_length=500)
+                yield Input(id="customer_name", placeholder="Who you are speaking to")
+                yield Input(id="reference", placeholder="Application reference")
+                yield Input(id="query", placeholder="Their query")
             yield Static("", id="details-error")
             yield TextArea(id="note", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="status")

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, queue
+from counter_tui.services.errors import Refused, StoreError
 from counter_tui.services.record_text import local_time
 
 
@@ -109,7 +110,11 @@ class HomeScreen(Screen):
             return
         from counter_tui.screens.contact import ContactScreen
 
-        contact_id = contacts.start_contact(self.app.ctx, self.app.actor, flows[number - 1].id)
+        try:
+            contact_id = contacts.start_contact(self.app.ctx, self.app.actor, flows[number - 1].id)
+        except (StoreError, Refused) as problem:
+            self.notify(str(problem), title="Not started", severity="error", markup=False)
+            return
         self.app.push_screen(ContactScreen(contact_id))
 
     def action_queue(self) -> None:

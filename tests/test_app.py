@@ -277,3 +277,33 @@ async def test_locked_database_keeps_the_step_on_screen_and_a_retry_works(tmp_pa
         await pilot.pause()
         assert screen.current.step.id == "allow"
     assert [s.step for s in queries.steps(ctx.store.db, screen.contact_id)] == ["warn"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "cannot be left empty"),
+        ("x" * 20_001, "Too long"),
+        ("Mr Rowe\x07", "control character"),
+        ("Mr \u202eRowe", "direction"),
+    ],
+    ids=["empty", "oversized", "control", "bidi"],
+)
+async def test_case_note_refuses_bad_text_beside_the_field_and_keeps_it(ctx, text, message):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ended_call(pilot, app)
+        screen = app.screen
+        screen.query_one("#field-who", TextArea).load_text(text)
+        screen.query_one("#field-query", TextArea).load_text("[b]Renewal[/b] <font>")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen, "the form stays on screen"
+        assert message in str(screen.query_one("#error-who").render())
+        assert screen.query_one("#field-who", TextArea).text == text, "nothing typed is lost"
+        screen.query_one("#field-who", TextArea).load_text("Mr Rowe")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        rendered = app.screen.query_one("Static").render()
+        assert "[b]Renewal[/b] <font>" in str(rendered), "typed text is shown as typed, never as markup"

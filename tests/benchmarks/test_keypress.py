@@ -50,6 +50,22 @@ def _step_text(step) -> str:
     return "\n".join(lines)
 
 
+def _timed_refresh(screen, spent: list[float]) -> None:
+    """Time every refresh of `screen` (its update timer's and Pilot's), adding each to `spent`.
+
+    Set on the instance before the screen is mounted, so the update timer, made on first use,
+    calls the timed one too.
+    """
+    refresh = screen._on_timer_update
+
+    def timed() -> None:
+        t0 = time.perf_counter()
+        refresh()
+        spent.append(time.perf_counter() - t0)
+
+    screen._on_timer_update = timed
+
+
 async def _measure(db: Path, decisions: int) -> dict[str, dict[str, list[float]]]:
     from textual.content import Content
     from textual.screen import Screen
@@ -65,67 +81,90 @@ async def _measure(db: Path, decisions: int) -> dict[str, dict[str, list[float]]
     staff.add_staff(ctx, number="1001", name="Sam Okafor", role="call_handler", office=ctx.settings.offices[0], pin="1234")
     actor = Actor(number="1001", name="Sam Okafor", role="call_handler", office=ctx.settings.offices[0])
     flow = ctx.pack.flow(FLOW)
-    texts = [_step_text(flow.step(flow.start))]
-    texts.append(_step_text(flow.step(flow.step(flow.start).choices[CHOICES[0] - 1].next)))
+    first = flow.step(flow.start)
+    texts = [_step_text(flow.step(first.choices[CHOICES[0] - 1].next)),
+             _step_text(flow.step(flow.step(first.choices[CHOICES[0] - 1].next).choices[CHOICES[1] - 1].next))]
 
     class Bare(Screen):
         def compose(self):
             yield Static(id="bare")
 
-    results = {"counter": {"action": [], "refresh": []}, "bare": {"action": [], "refresh": []}}
+    # The store's share of a decision: contacts.take_step as the screen calls it, timed.
+    stored: list[float] = []
+    take_step = contacts.take_step
+
+    def timed_take_step(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return take_step(*args, **kwargs)
+        finally:
+            stored.append(time.perf_counter() - t0)
+
+    kinds = ("action", "render", "through")
+    results = {"counter": {k: [] for k in kinds}, "bare": {k: [] for k in kinds}}
     app = CounterApp(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        app.actor = actor  # signed in (the sign-in screen stays beneath, as after a real sign-in)
+    contacts.take_step = timed_take_step
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            app.actor = actor  # signed in (the sign-in screen stays beneath, as after a real sign-in)
 
-        async def settle(screen_type: type) -> Screen:
-            while not isinstance(app.screen, screen_type) or not app.screen.is_mounted:
+            async def open_screen(screen: Screen) -> list[float]:
+                spent: list[float] = []
+                _timed_refresh(screen, spent)
+                app.push_screen(screen)
+                while app.screen is not screen or not screen.is_mounted:
+                    await pilot._wait_for_screen()
+                return spent
+
+            async def sample(kind: str, spent: list[float], screen: Screen, act) -> None:
+                """One decision: the action, then its messages handled and the screen refreshed.
+
+                First the app is let go idle, as it is between a person's key presses.
+                """
                 await pilot.pause()
-            await pilot.pause()
-            return app.screen
-
-        total = decisions + WARM_UP
-        while len(results["counter"]["action"]) < total:
-            # Counter: a new contact on its own screen, then the decisions that stay on it.
-            contact_id = contacts.start_contact(ctx, actor, FLOW)
-            app.push_screen(ContactScreen(contact_id))
-            screen = await settle(ContactScreen)
-            for number in CHOICES:
+                spent.clear()
                 t0 = time.perf_counter()
-                screen.action_choose(number)
+                act()
                 t1 = time.perf_counter()
-                screen._on_timer_update()
+                await pilot._wait_for_screen()  # the widgets' refresh requests reach the screen
+                screen._on_timer_update()  # what the update timer (and Pilot.pause) calls: layout, render
                 t2 = time.perf_counter()
-                results["counter"]["action"].append(t1 - t0)
-                results["counter"]["refresh"].append(t2 - t1)
-                await pilot.pause()  # let timers and messages run between keys, as between real presses
-            app.pop_screen()
-            await pilot.pause()
+                results[kind]["action"].append(t1 - t0)
+                results[kind]["render"].append(sum(spent))
+                results[kind]["through"].append(t2 - t0)
 
-            # Baseline: the same step texts shown by a bare Static, in the same app.
-            app.push_screen(Bare())
-            bare = await settle(Bare)
-            widget = bare.query_one("#bare", Static)
-            for text in texts:
-                content = Content(text)
-                t0 = time.perf_counter()
-                widget.update(content)
-                t1 = time.perf_counter()
-                bare._on_timer_update()
-                t2 = time.perf_counter()
-                results["bare"]["action"].append(t1 - t0)
-                results["bare"]["refresh"].append(t2 - t1)
-                await pilot.pause()
-            app.pop_screen()
-            await pilot.pause()
+            total = decisions + WARM_UP
+            while len(results["counter"]["action"]) < total:
+                # Counter: a new contact on its own screen, then the decisions that stay on it.
+                contact_id = contacts.start_contact(ctx, actor, FLOW)
+                screen = ContactScreen(contact_id)
+                spent = await open_screen(screen)
+                for number in CHOICES:
+                    await sample("counter", spent, screen, lambda: screen.action_choose(number))
+                    if screen.current.step.id == flow.start:
+                        raise AssertionError(f"choice {number} was not taken: {screen.query_one('#status', Static).render()}")
+                app.pop_screen()
 
-        steps = ctx.store.db.execute("SELECT count(*) FROM events WHERE kind = 'step.taken'").fetchone()[0]
-    ctx.store.close()
+                # Baseline: the same step texts shown by a bare Static, in the same app.
+                bare = Bare()
+                spent = await open_screen(bare)
+                widget = bare.query_one("#bare", Static)
+                for text in texts:
+                    content = Content(text)
+                    await sample("bare", spent, bare, lambda: widget.update(content))
+                app.pop_screen()
+
+            steps = ctx.store.db.execute("SELECT count(*) FROM events WHERE kind = 'step.taken'").fetchone()[0]
+    finally:
+        contacts.take_step = take_step
+        ctx.store.close()
+    if steps != len(results["counter"]["action"]):
+        raise AssertionError(f"{steps} steps stored for {len(results['counter']['action'])} decisions")
+    results["counter"]["store"] = stored
     for kind in results.values():
         for name, samples in kind.items():
             kind[name] = samples[WARM_UP:]
-    if steps != len(results["counter"]["action"]) + WARM_UP:
-        raise AssertionError(f"{steps} steps stored for {len(results['counter']['action']) + WARM_UP} decisions")
     return results
 
 
@@ -134,24 +173,24 @@ def run(decisions: int = DECISIONS) -> dict[str, dict[str, list[float]]]:
     with tempfile.TemporaryDirectory(prefix="counter-bench-", dir=folder) as tmp:
         results = asyncio.run(_measure(Path(tmp) / "counter.db", decisions))
 
-    def row(label: str, samples: list[float], base: list[float] | None) -> str:
+    def row(label: str, samples: list[float], base: list[float] | None | str) -> str:
+        """`base` None: this is the baseline; a list: the baseline's samples; "": no ratio."""
         median = statistics.median(samples)
-        ratio = f"{median / statistics.median(base):8.1f}" if base else f"{'1.0':>8}"
-        return f"{label:40}{median * 1000:10.3f}{p95(samples) * 1000:10.3f}{ratio}"
+        ratio = f"{median / statistics.median(base):8.1f}" if base else f"{'1.0' if base is None else '':>8}"
+        return f"{label:44}{median * 1000:10.3f}{p95(samples) * 1000:10.3f}{ratio}"
 
     counter, bare = results["counter"], results["bare"]
-    both_counter = [a + r for a, r in zip(counter["action"], counter["refresh"], strict=True)]
-    both_bare = [a + r for a, r in zip(bare["action"], bare["refresh"], strict=True)]
     n = len(counter["action"])
     print(f"\nDecision key, in-process headless, {n} decisions over {n // len(CHOICES)} contacts "
-          f"(baseline: {len(bare['action'])} bare Static updates); ratio of medians to the bare Static's")
-    print(f"{'':40}{'median ms':>10}{'p95 ms':>10}{'ratio':>8}")
-    print(row("bare Static.update", bare["action"], None))
-    print(row("bare screen refresh", bare["refresh"], None))
-    print(row("bare: update + refresh", both_bare, None))
-    print(row("action_choose (store + widgets)", counter["action"], bare["action"]))
-    print(row("contact screen refresh", counter["refresh"], bare["refresh"]))
-    print(row("counter: choose + refresh", both_counter, both_bare))
+          f"(baseline: {len(bare['action'])} bare Static updates); ratio = median / the bare Static's median")
+    print(f"{'':44}{'median ms':>10}{'p95 ms':>10}{'ratio':>8}")
+    print(row("bare: Static.update", bare["action"], None))
+    print(row("bare: screen refresh (layout + render)", bare["render"], None))
+    print(row("bare: through (update to refreshed)", bare["through"], None))
+    print(row("counter: action_choose", counter["action"], bare["action"]))
+    print(row("  of which contacts.take_step (store)", counter["store"], ""))
+    print(row("counter: screen refresh (layout + render)", counter["render"], bare["render"]))
+    print(row("counter: through (key action to refreshed)", counter["through"], bare["through"]))
     return results
 
 
