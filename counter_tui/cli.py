@@ -117,7 +117,7 @@ def demo(click_ctx: click.Context, db_path: Path | None) -> None:
         ctx = _context(db_path, None, settings=settings)
         if not staff_service.list_staff(ctx):
             demo_data.fill(ctx, datetime.now(UTC))
-        _run_app(ctx, demo_logins=demo_data.logins(ctx))
+        _run_app(ctx, demo_logins=demo_data.logins())
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -49,7 +49,7 @@ def _ended_call(ctx, actor, name="Mr Gareth Rowe") -> str:
 def test_sign_in_in_the_demo_shows_the_demo_accounts(snap_compare, tmp_path, still_clock, size):
     ctx = Context.open(tmp_path / "demo.db", Settings(offices=[demo.MAIN, demo.SECOND]), clock=still_clock)
     demo.fill(ctx, START)
-    assert snap_compare(CounterApp(ctx, demo_logins=demo.logins(ctx)), terminal_size=size)
+    assert snap_compare(CounterApp(ctx, demo_logins=demo.logins()), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

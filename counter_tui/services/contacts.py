@@ -308,14 +308,22 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
 
 def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:
     """Carry who the customer is and their query from the completed record back to the contact,
-    so the incident and the hand-offs name them without anyone typing them again."""
+    so the incident and the hand-offs name them without anyone typing them again.
+
+    A field that would not pass as a contact detail (a name over several lines) leaves it as it was.
+    """
     if form is None:
         return contact
-    details = {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}
+    current = {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}
+    wanted = dict(current)
     for field in form.fields:
-        if field.prefill in details and record.get(field.id):
-            details[field.prefill] = record[field.id][:500 if field.prefill == "query" else 120 if field.prefill == "customer_name" else 40]
-    if details == {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}:
+        if field.prefill in wanted and record.get(field.id):
+            wanted[field.prefill] = record[field.id]
+    try:
+        details = ContactDetails(**wanted).model_dump()
+    except ValidationError:
+        return contact
+    if details == current:
         return contact
     projections.record(
         db, **base, kind="contact.details_changed", stream=f"contact:{contact.id}",

@@ -34,10 +34,7 @@ HMPO_LOGINS = [
     DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, ""),
 ]
 
-ROLE_FALLBACK = {"call_handler": "call_handler", "line_manager": "line_manager"}
-
-
-def logins(ctx: Context) -> list[DemoLogin]:
+def logins() -> list[DemoLogin]:
     """The demo accounts, shown on the first screen of `counter demo`."""
     return list(HMPO_LOGINS)
 
