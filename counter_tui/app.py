@@ -17,11 +17,18 @@ from counter_tui.services.context import Context
 from counter_tui.services.demo import DemoLogin
 
 
+def _counter_commands():
+    from counter_tui.screens.commands import CounterCommands
+
+    return CounterCommands
+
+
 class CounterApp(App[None]):
     """Counter: one key per decision, the words to say on screen, nothing typed twice."""
 
     TITLE = "Counter"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: _counter_commands()}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "show_keys", "Keys", id="keys"),

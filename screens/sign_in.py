@@ -30,6 +30,12 @@ class SignInScreen(Screen):
             yield Static("", id="error")
         if self.app.demo_logins:
             yield Static(self._demo_text(), id="demo")
+        elif not staff.list_staff(self.app.ctx):
+            yield Static(Content.from_markup(
+                "[b]No staff yet.[/b] Add the first from a shell, then sign in:\n"
+                "counter staff add --number 1001 --name \"Your Name\" --role call_handler\n"
+                "or try the demo: counter demo"
+            ), id="demo")
         yield Footer()
 
     def _demo_text(self) -> Content:

@@ -307,3 +307,31 @@ async def test_case_note_refuses_bad_text_beside_the_field_and_keeps_it(ctx, tex
         assert isinstance(app.screen, SummaryScreen)
         rendered = app.screen.query_one("Static").render()
         assert "[b]Renewal[/b] <font>" in str(rendered), "typed text is shown as typed, never as markup"
+
+
+async def test_a_database_with_no_staff_says_how_to_add_them(tmp_path, clock):
+    from counter_tui.services.context import Context
+
+    app = CounterApp(Context.open(tmp_path / "empty.db", clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "counter staff add" in str(app.screen.query_one("#demo").render())
+
+
+async def test_command_palette_starts_a_call_and_offers_no_screenshot(ctx):
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles and not any("screenshot" in t.lower() for t in titles)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "start abusive")
+        from textual.command import CommandList
+
+        for _ in range(200):  # wait for the fact (a matching command listed), not for a duration
+            if app.screen.query_one(CommandList).option_count:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen)

@@ -1,0 +1,57 @@
+"""The command palette's provider (ctrl+p): start a contact flow, open my queue or a task, resume a contact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from counter_tui.policy.schema import CHANNEL_NAMES
+from counter_tui.services import contacts, queue
+
+
+class CounterCommands(Provider):
+    """Jumps for whoever is signed in; nothing is offered before sign-in."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        app = self.app
+        actor = getattr(app, "actor", None)
+        if actor is None:
+            return []
+        from counter_tui.screens.contact import ContactScreen, open_contact
+        from counter_tui.screens.queue import QueueScreen
+
+        ctx = app.ctx
+        found: list[tuple[str, str, Callable[[], None]]] = []
+
+        def start(flow_id: str) -> None:
+            contact_id = contacts.start_contact(ctx, app.actor, flow_id)
+            app.push_screen(ContactScreen(contact_id))
+
+        for flow in ctx.pack.contact_flows():
+            found.append((f"Start: {flow.title}", f"{CHANNEL_NAMES[flow.channel]} · {flow.section}", partial(start, flow.id)))
+        found.append(("Open my queue", "What is due for my role and office", lambda: app.push_screen(QueueScreen())))
+        for item in queue.my_queue(ctx, actor, limit=50).items:
+            task = item.task
+            if task.flow is not None:
+                def open_task(task_id: str = task.id) -> None:
+                    open_contact(app, queue.open_task(ctx, app.actor, task_id))
+
+                found.append((f"Task {task.id}: {task.title} — {task.customer_name or 'customer not named'}",
+                              "Overdue" if item.overdue else "Due", open_task))
+        for contact in contacts.interrupted(ctx, actor):
+            found.append((f"Resume {contact.id}: {contact.customer_name or 'customer not named'}",
+                          "An interrupted contact", partial(open_contact, app, contact.id)))
+        return found
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
