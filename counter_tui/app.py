@@ -2,19 +2,29 @@
 
 The only module of the core that imports textual. Screens reach the services through `app.ctx`
 and the signed-in member of staff through `app.actor`.
+
+Start-up paints the sign-in screen first and opens the context (settings, pack, database) just
+after, on a thread: the staff number can be typed while it loads, and nothing heavier than textual
+is imported before the first paint. If the context cannot be opened the app exits with its one-line
+reason, as the CLI would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from counter_tui.models.staff import Actor
-from counter_tui.services.context import Context
-from counter_tui.services.demo import DemoLogin
+from counter_tui.startup import StartupProblem
+
+if TYPE_CHECKING:
+    from counter_tui.models.staff import Actor
+    from counter_tui.services.context import Context
+    from counter_tui.services.demo import DemoLogin
 
 
 def _counter_commands():
@@ -35,21 +45,53 @@ class CounterApp(App[None]):
         Binding("ctrl+o", "sign_out", "Sign out", id="sign_out"),
     ]
 
-    def __init__(self, ctx: Context, *, demo_logins: list[DemoLogin] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context | None = None,
+        *,
+        open_context: Callable[[], Context] | None = None,
+        demo_logins: list[DemoLogin] | None = None,
+    ) -> None:
         """Args:
-        ctx: the services' context (database, pack, settings, clock).
+        ctx: the services' context (database, pack, settings, clock), when already open.
+        open_context: otherwise, how to open it (raising StartupProblem), called after first paint.
         demo_logins: the demo's accounts, shown on the sign-in screen of `counter demo`.
         """
         super().__init__()
+        if ctx is None and open_context is None:
+            raise ValueError("give a context or a way to open one")
         self.ctx = ctx
+        self._open_context = open_context
         self.demo_logins = demo_logins or []
         self.actor: Actor | None = None
-        self.sub_title = ctx.pack.name + ("  ·  DEMO" if demo_logins else "")
+        if ctx is not None:
+            self._show_pack()
+
+    def _show_pack(self) -> None:
+        self.sub_title = self.ctx.pack.name + ("  ·  DEMO" if self.demo_logins else "")
 
     def on_mount(self) -> None:
         from counter_tui.screens.sign_in import SignInScreen
 
         self.push_screen(SignInScreen())
+        if self.ctx is None:
+            self.call_after_refresh(self._load_context)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
+    def _load_context(self) -> None:
+        try:
+            ctx = self._open_context()
+        except StartupProblem as problem:
+            self.call_from_thread(self.exit, None, 1, f"counter: {problem}")
+            return
+        ctx.store.close()  # this thread's connection; each thread opens its own
+        self.call_from_thread(self._context_ready, ctx)
+
+    def _context_ready(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._show_pack()
+        if hasattr(self.screen, "context_ready"):
+            self.screen.context_ready()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The built-in commands, less the screenshot: on a shared terminal it writes screen contents to disk."""

@@ -10,13 +10,12 @@ import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import click
 
-from counter_tui.config import ConfigError, Settings, load_settings
-from counter_tui.locations import default_config, default_database
-from counter_tui.policy.loader import PackError, load_pack, shipped_pack_ids
+from counter_tui.startup import StartupProblem, load_settings_or_fail, open_context
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="COUNTER_DB",
@@ -34,37 +33,28 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _settings(config_path: Path | None, policy: str | None = None) -> Settings:
+def _settings(config_path: Path | None, policy: str | None = None):
     try:
-        settings = load_settings(config_path or default_config())
-    except ConfigError as error:
-        _fail(str(error))
-    if policy:
-        settings = settings.model_copy(update={"policy": policy})
-    return settings
+        return load_settings_or_fail(config_path, policy)
+    except StartupProblem as problem:
+        _fail(str(problem))
 
 
-def _context(db_path: Path | None, config_path: Path | None, policy: str | None = None, settings: Settings | None = None):
-    from counter_tui.services.context import Context
-    from counter_tui.services.errors import StoreError
-
-    settings = settings or _settings(config_path, policy)
+def _context(db_path: Path | None, config_path: Path | None, policy: str | None = None, settings=None):
     try:
-        ctx = Context.open(db_path or default_database(), settings)
-        ctx.store.db  # open and migrate now, so a bad file is reported here
-        return ctx
-    except PackError as error:
-        _fail(f"policy pack refused: {error}")
-    except StoreError as error:
-        _fail(str(error))
-    except OSError as error:
-        _fail(f"cannot open the database: {error.strerror}")
+        return open_context(db_path, config_path, policy, settings)
+    except StartupProblem as problem:
+        _fail(str(problem))
 
 
-def _run_app(ctx, demo_logins=None) -> None:
+def _run_app(ctx=None, *, open_later=None, demo_logins=None) -> None:
+    """Run the app on an open context, or on one it opens itself after painting its first screen."""
     from counter_tui.app import CounterApp
 
-    CounterApp(ctx, demo_logins=demo_logins).run()
+    app = CounterApp(ctx, open_context=open_later, demo_logins=demo_logins)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @click.group(invoke_without_command=True)
@@ -80,7 +70,7 @@ def main(click_ctx: click.Context, db_path: Path | None, config_path: Path | Non
     click_ctx.ensure_object(dict)
     click_ctx.obj.update(db_path=db_path, config_path=config_path, policy=policy)
     if click_ctx.invoked_subcommand is None:
-        _run_app(_context(db_path, config_path, policy))
+        _run_app(open_later=partial(open_context, db_path, config_path, policy))
 
 
 def _pick(click_ctx: click.Context, db_path: Path | None, config_path: Path | None = None):
@@ -96,7 +86,7 @@ def _pick(click_ctx: click.Context, db_path: Path | None, config_path: Path | No
 def run(click_ctx: click.Context, db_path: Path | None, config_path: Path | None, policy: str | None) -> None:
     """Run the app on your database."""
     db, config, outer_policy = _pick(click_ctx, db_path, config_path)
-    _run_app(_context(db, config, policy or outer_policy))
+    _run_app(open_later=partial(open_context, db, config, policy or outer_policy))
 
 
 @main.command()
@@ -108,6 +98,8 @@ def demo(click_ctx: click.Context, db_path: Path | None) -> None:
     from counter_tui.services import staff as staff_service
 
     db_path, _, _ = _pick(click_ctx, db_path)
+    from counter_tui.config import Settings
+
     settings = Settings(offices=[demo_data.MAIN, demo_data.SECOND])
     workdir = None
     if db_path is None:
@@ -131,6 +123,8 @@ def policy() -> None:
 @policy.command("list")
 def policy_list() -> None:
     """List the shipped policy packs."""
+    from counter_tui.policy.loader import PackError, load_pack, shipped_pack_ids
+
     for pack_id in shipped_pack_ids():
         try:
             pack = load_pack(pack_id)
@@ -145,6 +139,7 @@ def policy_list() -> None:
 def policy_check(pack: str | None) -> None:
     """Lint a pack (an id or a .toml file; all shipped packs when omitted). Non-zero exit on any finding."""
     from counter_tui.policy.lint import lint
+    from counter_tui.policy.loader import PackError, load_pack, shipped_pack_ids
 
     failed = False
     for pack_id in [pack] if pack else shipped_pack_ids():
@@ -172,6 +167,7 @@ def policy_check(pack: str | None) -> None:
 @click.argument("channel", required=False)
 def policy_show(pack: str, channel: str | None) -> None:
     """Print a pack's flows as text: each step's words, guidance, choices and citation."""
+    from counter_tui.policy.loader import PackError, load_pack
     from counter_tui.policy.render import render_pack
 
     try:
@@ -276,6 +272,8 @@ def audit_verify(click_ctx, db_path, config_path) -> None:
     from counter_tui.services.audit import verify
     from counter_tui.services.errors import StoreError
     from counter_tui.store.connection import Store
+
+    from counter_tui.locations import default_database
 
     db, config, _ = _pick(click_ctx, db_path, config_path)
     path = db or default_database()

@@ -1,4 +1,8 @@
-"""The sign-in screen: staff number and PIN on a shared terminal (with the demo's accounts in a demo)."""
+"""The sign-in screen: staff number and PIN on a shared terminal (with the demo's accounts in a demo).
+
+The first screen painted: it imports no service at load time, so it shows while the app opens the
+database behind it (`context_ready` is called once it is open).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from counter_tui.services import staff
-from counter_tui.services.errors import SignInRefused, StoreError
-
 
 class SignInScreen(Screen):
     """Who is at the terminal: every event they cause carries their staff number and role."""
@@ -19,24 +20,46 @@ class SignInScreen(Screen):
     CSS_PATH = "sign_in.tcss"
     AUTO_FOCUS = "#number"
 
+    _waiting = False
+    """Enter was pressed before the database was open: sign in as soon as it is."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="sign-in") as box:
-            box.border_title = f"Sign in to {self.app.ctx.settings.organisation}"
+            box.border_title = "Sign in"
             yield Label("Staff number")
             yield Input(id="number", max_length=20, placeholder="for example 1001")
             yield Label("PIN")
             yield Input(id="pin", password=True, max_length=12, restrict=r"[0-9]*")
             yield Static("", id="error")
+        yield Static("", id="demo")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.app.ctx is not None:
+            self.context_ready()
+
+    def context_ready(self) -> None:
+        """The database is open: name the organisation, and show the demo accounts or how to add staff."""
+        from counter_tui.services import staff
+
+        ctx = self.app.ctx
+        self.query_one("#sign-in").border_title = f"Sign in to {ctx.settings.organisation}"
+        panel = self.query_one("#demo", Static)
         if self.app.demo_logins:
-            yield Static(self._demo_text(), id="demo")
-        elif not staff.list_staff(self.app.ctx):
-            yield Static(Content.from_markup(
+            panel.update(self._demo_text())
+        elif not staff.list_staff(ctx):
+            panel.update(Content.from_markup(
                 "[b]No staff yet.[/b] Add the first from a shell, then sign in:\n"
                 "counter staff add --number 1001 --name \"Your Name\" --role call_handler\n"
                 "or try the demo: counter demo"
-            ), id="demo")
-        yield Footer()
+            ))
+        else:
+            panel.display = False
+        if self._waiting:
+            self._waiting = False
+            self.query_one("#error", Static).update("")
+            self._submit()
 
     def _demo_text(self) -> Content:
         pack = self.app.ctx.pack
@@ -53,9 +76,16 @@ class SignInScreen(Screen):
 
     @on(Input.Submitted, "#pin")
     def _submit(self) -> None:
+        from counter_tui.services import staff
+        from counter_tui.services.errors import SignInRefused, StoreError
+
+        error = self.query_one("#error", Static)
+        if self.app.ctx is None:
+            self._waiting = True
+            error.update("Opening the database…")
+            return
         number = self.query_one("#number", Input).value
         pin_input = self.query_one("#pin", Input)
-        error = self.query_one("#error", Static)
         try:
             actor = staff.sign_in(self.app.ctx, number, pin_input.value)
         except SignInRefused as refused:

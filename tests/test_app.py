@@ -335,3 +335,28 @@ async def test_command_palette_starts_a_call_and_offers_no_screenshot(ctx):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen)
+
+
+async def test_the_sign_in_screen_paints_first_and_the_database_opens_behind_it(ctx):
+    """GIVEN an app that opens its context itself WHEN the first screen shows and Enter is pressed
+    before the database is open THEN sign-in completes as soon as it is."""
+    app = CounterApp(open_context=lambda: ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"1001", "enter", *"1234", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor.number == "1001"
+
+
+async def test_a_context_that_cannot_open_ends_the_app_with_one_line():
+    from counter_tui.startup import StartupProblem
+
+    def refuse():
+        raise StartupProblem("policy pack refused: broken.toml: flows[telephone]: P005 ...")
+
+    app = CounterApp(open_context=refuse)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.return_code == 1
