@@ -269,11 +269,10 @@ def audit() -> None:
 @click.pass_context
 def audit_verify(click_ctx, db_path, config_path) -> None:
     """Check the event hash chain end to end; non-zero exit naming the first broken event."""
+    from counter_tui.locations import default_database
     from counter_tui.services.audit import verify
     from counter_tui.services.errors import StoreError
     from counter_tui.store.connection import Store
-
-    from counter_tui.locations import default_database
 
     db, config, _ = _pick(click_ctx, db_path, config_path)
     path = db or default_database()

@@ -89,10 +89,8 @@ def task(db: sqlite_utils.Database, task_id: str) -> Task | None:
     return _task(row) if row else None
 
 
-def queue(
-    db: sqlite_utils.Database, *, role: str | None, office: str | None, limit: int = 200, offset: int = 0
-) -> list[Task]:
-    """Open tasks for a role and office (None for any), by due time: the overdue come first by nature."""
+def _open_tasks(role: str | None, office: str | None) -> tuple[str, list[str]]:
+    """The WHERE clause (and its parameters) for open tasks of a role and office (None for any)."""
     where, params = ["status = 'open'"], []
     if role is not None:
         where.append("role = ?")
@@ -100,8 +98,16 @@ def queue(
     if office is not None:
         where.append("office = ?")
         params.append(office)
+    return " AND ".join(where), params
+
+
+def queue(
+    db: sqlite_utils.Database, *, role: str | None, office: str | None, limit: int = 200, offset: int = 0
+) -> list[Task]:
+    """Open tasks for a role and office (None for any), by due time: the overdue come first by nature."""
+    where, params = _open_tasks(role, office)
     rows = db.execute(
-        f"SELECT {_TASK} FROM tasks WHERE {' AND '.join(where)} ORDER BY due_at, id LIMIT ? OFFSET ?",
+        f"SELECT {_TASK} FROM tasks WHERE {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     return [_task(r) for r in rows]
@@ -109,15 +115,9 @@ def queue(
 
 def queue_counts(db: sqlite_utils.Database, *, role: str | None, office: str | None, now: datetime) -> tuple[int, int]:
     """(open, overdue) task counts for a role and office."""
-    where, params = ["status = 'open'"], []
-    if role is not None:
-        where.append("role = ?")
-        params.append(role)
-    if office is not None:
-        where.append("office = ?")
-        params.append(office)
+    where, params = _open_tasks(role, office)
     row = db.execute(
-        f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {' AND '.join(where)}", [iso(now), *params]
+        f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where}", [iso(now), *params]
     ).fetchone()
     return row[0], row[1]
 
