@@ -11,10 +11,11 @@ reason, as the CLI would.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -31,6 +32,10 @@ def _counter_commands():
     from counter_tui.screens.commands import CounterCommands
 
     return CounterCommands
+
+
+IDLE_CHECK_SECONDS = 15
+"""How often to look whether the terminal has been left alone past the configured idle time."""
 
 
 class CounterApp(App[None]):
@@ -73,6 +78,8 @@ class CounterApp(App[None]):
     def on_mount(self) -> None:
         from counter_tui.screens.sign_in import SignInScreen
 
+        self._last_input = time.monotonic()
+        self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.push_screen(SignInScreen())
         if self.ctx is None:
             self.call_after_refresh(self._load_context)
@@ -112,10 +119,26 @@ class CounterApp(App[None]):
 
         if self.actor is None:
             return
+        for screen in self.screen_stack:
+            if hasattr(screen, "save_typing"):
+                screen.save_typing()  # the note or form as typed so far, before the actor goes
         self.actor = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen())
+
+    def on_event(self, event: events.Event):
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self._last_input = time.monotonic()
+        return super().on_event(event)
+
+    def _check_idle(self) -> None:
+        """Lock a shared terminal left alone: sign out, keeping open contacts to resume after the PIN."""
+        minutes = self.ctx.settings.idle_lock_minutes if self.ctx is not None else 0
+        if self.actor is not None and minutes > 0 and time.monotonic() - self._last_input >= minutes * 60:
+            self.action_sign_out()
+            self.notify("Signed out after a time without use. Sign in to carry on where you left off.",
+                        title="Locked", markup=False)
 
     def action_show_keys(self) -> None:
         if self.screen.query("HelpPanel"):

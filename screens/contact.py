@@ -81,6 +81,7 @@ class ContactScreen(Screen):
         note.border_title = "Note: what the customer said or did (ctrl+n; esc back to choices)"
         self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
         self._show()
+        self.refresh_bindings()
         self.set_interval(1.0, self._tick)
 
     # -- showing ------------------------------------------------------------------------------
@@ -128,6 +129,8 @@ class ContactScreen(Screen):
 
     def save_typing(self) -> bool:
         """Save the note and the customer's details if they changed. Returns False if something failed."""
+        if self._autosave is not None:
+            self._autosave.stop()
         self._autosave = None
         ctx, actor = self.app.ctx, self.app.actor
         ok = True
@@ -165,6 +168,13 @@ class ContactScreen(Screen):
         return ok
 
     # -- decisions --------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the numbers of the choices on screen are keys (the others are hidden from the keys panel)."""
+        if action == "choose":
+            offered = len(self.current.step.choices) if self.current else 0
+            return True if parameters and 1 <= int(parameters[0]) <= offered else None
+        return True
+
     def action_choose(self, number: int) -> None:
         if self.current is None or not 1 <= number <= len(self.current.step.choices):
             return
@@ -186,6 +196,7 @@ class ContactScreen(Screen):
             self.app.switch_screen(RecordScreen(self.contact_id))
         else:
             self._show()
+        self.refresh_bindings()
 
     def action_focus_step(self) -> None:
         self.save_typing()

@@ -83,9 +83,12 @@ class RecordScreen(Screen):
     def _typed(self) -> None:
         if self._autosave is not None:
             self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._save_draft)
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
 
-    def _save_draft(self) -> None:
+    def save_typing(self) -> None:
+        """Keep the form as typed so far (on a pause in typing, and before signing out)."""
+        if self._autosave is not None:
+            self._autosave.stop()
         self._autosave = None
         try:
             contacts.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())

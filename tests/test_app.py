@@ -360,3 +360,23 @@ async def test_a_context_that_cannot_open_ends_the_app_with_one_line():
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert app.return_code == 1
+
+
+async def test_a_terminal_left_alone_signs_out_and_keeps_the_note(ctx):
+    """GIVEN a call in progress with a note typed WHEN nobody touches the terminal past the idle time
+    THEN it signs out (hiding the customer), the note is saved, and signing in offers to resume."""
+    import time
+
+    from counter_tui.screens.sign_in import SignInScreen
+
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1", "ctrl+n")
+        await type_text(pilot, "Swearing")
+        contact_id = app.screen.contact_id
+        app._last_input = time.monotonic() - 5 * 60 - 1  # the last key was five minutes ago
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and app.actor is None
+        assert queries.contact(ctx.store.db, contact_id).note == "Swearing"

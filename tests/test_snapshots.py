@@ -14,7 +14,7 @@ from textual.widgets import Input
 from counter_tui.app import CounterApp
 from counter_tui.clock import FixedClock
 from counter_tui.config import Settings
-from counter_tui.services import contacts, demo, queue, staff
+from counter_tui.services import contacts, demo
 from counter_tui.services.context import Context
 from tests.conftest import START, make_context
 
@@ -156,3 +156,34 @@ def test_ico_task_without_guided_steps(snap_compare, tmp_path, still_clock, size
     fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, handler, contact_id)}
     contacts.finish(ctx, handler, contact_id, fields)
     assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sign_in_with_no_staff_says_how_to_add_them(snap_compare, tmp_path, still_clock, size):
+    ctx = Context.open(tmp_path / "empty.db", clock=still_clock)
+    assert snap_compare(CounterApp(ctx), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_customer_details_refused_beside_the_fields(snap_compare, app, size):
+    async def hostile(pilot):
+        await pilot.press(*HANDLER, "1")
+        pilot.app.screen.query_one("#customer_name", Input).value = "Mr \u202eRowe"
+        pilot.app.screen.query_one("#reference", Input).value = "R" * 41
+        await pilot.press("escape")
+
+    assert snap_compare(app, run_before=hostile, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_for_a_line_manager_with_tasks_due(snap_compare, tmp_path, size, handler):
+    clock = FixedClock(START - timedelta(hours=30))
+    ctx = make_context(tmp_path / "counter.db", clock)
+    _ended_call(ctx, handler)
+    clock.advance(timedelta(hours=30))
+    assert snap_compare(CounterApp(ctx), press=MANAGER, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_keys_panel_on_a_guided_step(snap_compare, app, size):
+    assert snap_compare(app, press=[*HANDLER, "1", "f1"], terminal_size=size)
