@@ -97,7 +97,7 @@ class ContactScreen(Screen):
         return Content("\n").join(lines)
 
     def _show(self) -> None:
-        self.query_one(StepPanel).show(self.current.step, self._extra())
+        self.query_one(StepPanel).show(self.current.step, self._extra(), self.app.actor.name if self.app.actor else "")
         self._tick()
 
     def _tick(self) -> None:

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Identifier = str
 
+YOUR_NAME = "[your name]"
+"""Where a step's words name the member of staff saying them."""
+
 
 class Channel(StrEnum):
     """The ways a customer reaches staff."""
@@ -157,7 +160,11 @@ class Step(_Strict):
     title: str
     section: str
     say: list[str] = Field(default_factory=list)
-    """The words to say to the customer, from the guidance."""
+    """The words to say to the customer, from the guidance; `[your name]` becomes the staff member's name."""
+
+    def words(self, staff_name: str) -> list[str]:
+        """The words to say, with the member of staff's own name put in."""
+        return [line.replace(YOUR_NAME, staff_name) for line in self.say]
     words_from_guidance: bool = True
     """False where the guidance gives no words and the pack supplies them (marked on screen)."""
     guidance: list[str] = Field(default_factory=list)

@@ -136,7 +136,7 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
             payload={
                 "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
                 "number": number, "label": decision.choice.label,
-                "said": list(decision.step.say) if decision.choice.words_said else [],
+                "said": decision.step.words(actor.name) if decision.choice.words_said else [],
                 "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
                 "warning": decision.step.warning and decision.choice.words_said,
             },

@@ -31,14 +31,18 @@ class StepPanel(VerticalScroll, can_focus=True):
         yield Static(id="step-guidance")
         yield Static(id="step-extra")
 
-    def show(self, step: Step, extra: Content | None = None) -> None:
-        """Display a step; `extra` is shown beneath (for example the case note being called back about)."""
+    def show(self, step: Step, extra: Content | None = None, staff_name: str = "") -> None:
+        """Display a step; `extra` is shown beneath (for example the case note being called back about).
+
+        Args:
+            staff_name: put into the words where they name the member of staff.
+        """
         self.query_one("#step-title", Static).update(
             Content.from_markup("$title  [dim]— $section[/dim]", title=step.title, section=step.section)
         )
         say = self.query_one("#step-say", Static)
         if step.say:
-            words = Content("\n").join(Content(line) for line in step.say)
+            words = Content("\n").join(Content(line) for line in step.words(staff_name))
             label = "SAY" if step.words_from_guidance else "SAY (words not from the guidance)"
             say.border_title = label
             say.update(words)
