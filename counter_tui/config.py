@@ -28,6 +28,9 @@ class Settings(BaseModel):
     """The policy pack id (`counter policy list`) or a path to a pack file."""
     offices: list[str] = Field(default_factory=lambda: ["Main office"])
     """The offices staff belong to; tasks are queued by office."""
+    office_facilities: dict[str, list[str]] = Field(default_factory=dict)
+    """What each office has that the procedure depends on, e.g. {"Main office" = ["post_box", "security_guards"]}:
+    an office without a post box or guards is never offered those options."""
     timezone: str = "Europe/London"
     """Local time zone for times shown to staff and for 'end of day' deadlines; storage is UTC."""
     deadlines: dict[str, float] = Field(

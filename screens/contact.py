@@ -42,6 +42,7 @@ class ContactScreen(Screen):
     AUTO_FOCUS = "StepPanel"
     BINDINGS = [
         *[Binding(str(n), f"choose({n})", f"Choice {n}", show=False, id=f"choose_{n}") for n in range(1, 10)],
+        Binding("0", "choose(0)", "Immediate risk", id="immediate_risk"),
         Binding("escape", "focus_step", "Back to choices", id="focus_step"),
         Binding("ctrl+n", "focus_note", "Note", id="focus_note"),
         Binding("ctrl+e", "focus_details", "Customer details", id="focus_details"),
@@ -97,7 +98,11 @@ class ContactScreen(Screen):
         return Content("\n").join(lines)
 
     def _show(self) -> None:
-        self.query_one(StepPanel).show(self.current.step, self._extra(), self.app.actor.name if self.app.actor else "")
+        current = self.current
+        self.query_one(StepPanel).show(
+            current.step, [choice for _, choice in current.offered], risk=current.immediate_risk,
+            extra=self._extra(), staff_name=self.app.actor.name if self.app.actor else "",
+        )
         self._tick()
 
     def _tick(self) -> None:
@@ -108,11 +113,23 @@ class ContactScreen(Screen):
         minutes, seconds = divmod(max(0, int(elapsed.total_seconds())), 60)
         warnings = self.current.state.warnings
         self.query_one("#bar", Static).update(Content.from_markup(
-            "[b]$channel[/b] · $id · started $start · [b]$elapsed[/b] · warnings given: $warnings · $who",
+            "[b]$channel[/b] · $id · started $start · [b]$elapsed[/b] · warnings given: $warnings$facts · $who",
             channel=CHANNEL_NAMES[self.current.flow.channel], id=contact.id,
             start=local_time(self.app.ctx, contact.started_at)[:5], elapsed=f"{minutes:02d}:{seconds:02d}",
-            warnings=str(warnings), who=self.app.actor.name if self.app.actor else "",
+            warnings=str(warnings), facts=self._facts_text(), who=self.app.actor.name if self.app.actor else "",
         ))
+
+    def _facts_text(self) -> str:
+        """What this channel needs at a glance: earlier warnings, the office's post box and guards."""
+        flow, facts = self.current.flow, self.current.facts
+        parts = []
+        if flow.earlier_warnings:
+            parts.append(f"earlier warnings: {facts.earlier_warnings}")
+        asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices
+                 if c.only_if and c.only_if.startswith("office:")}
+        for facility in sorted(asked):
+            parts.append(f"{facility.replace('_', ' ')}: {'yes' if facility in facts.facilities else 'no'}")
+        return "".join(f" · {part}" for part in parts)
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -141,6 +158,10 @@ class ContactScreen(Screen):
                 contacts.update_details(ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2])
                 self._saved_details = details
                 error.remove_class("-shown")
+                if details[1] != self.current.contact.reference:  # earlier warnings follow the reference
+                    self.current = contacts.view(ctx, self.contact_id)
+                    self._show()
+                    self.refresh_bindings()
             except FieldErrors as problem:
                 labels = {"customer_name": "Name", "reference": "Reference", "query": "Query"}
                 error.update(Content("  ".join(f"{labels.get(k, k)}: {v}" for k, v in problem.errors.items())))
@@ -171,12 +192,21 @@ class ContactScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the numbers of the choices on screen are keys (the others are hidden from the keys panel)."""
         if action == "choose":
-            offered = len(self.current.step.choices) if self.current else 0
-            return True if parameters and 1 <= int(parameters[0]) <= offered else None
+            return True if self._pack_number(int(parameters[0])) is not None else None
         return True
 
-    def action_choose(self, number: int) -> None:
-        if self.current is None or not 1 <= number <= len(self.current.step.choices):
+    def _pack_number(self, key: int) -> int | None:
+        """The pack's number of the choice shown under `key` (0: immediate risk), or None."""
+        if self.current is None:
+            return None
+        if key == 0:
+            return 0 if self.current.immediate_risk is not None else None
+        offered = self.current.offered
+        return offered[key - 1][0] if 1 <= key <= len(offered) else None
+
+    def action_choose(self, key: int) -> None:
+        number = self._pack_number(key)
+        if number is None:
             return
         self.save_typing()
         try:
@@ -184,7 +214,7 @@ class ContactScreen(Screen):
                 self.app.ctx, self.app.actor, self.contact_id, number, at_step=self.current.step.id
             )
         except StoreError as problem:
-            self._status(f"{problem} The step is still on screen: press {number} again.", error=True)
+            self._status(f"{problem} The step is still on screen: press {key} again.", error=True)
             return
         except (Refused, NotFound) as problem:
             self._status(str(problem), error=True)

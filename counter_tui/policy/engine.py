@@ -12,8 +12,45 @@ from dataclasses import dataclass, replace
 from counter_tui.policy.schema import Choice, Flow, Outcome, Pack, Step
 
 
+IMMEDIATE_RISK = 0
+"""The choice number of the one-key immediate-risk branch (key 0), open from every step."""
+
+
 class ChoiceNotOffered(ValueError):
     """The number pressed is not one of the step's choices."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pack's `only_if` conditions ask about a contact: passed in, never looked up here."""
+
+    facilities: frozenset[str] = frozenset()
+    """What the office has (configuration): `post_box`, `security_guards`..."""
+    earlier_warnings: int = 0
+    """Warnings given to this customer in earlier contacts of the same channel."""
+
+
+def holds(condition: str | None, facts: Facts) -> bool:
+    """Whether a choice's `only_if` condition holds for these facts (None always holds)."""
+    if condition is None:
+        return True
+    if condition.startswith("office:!"):
+        return condition.removeprefix("office:!") not in facts.facilities
+    if condition.startswith("office:"):
+        return condition.removeprefix("office:") in facts.facilities
+    if condition.startswith("earlier_warnings>="):
+        return facts.earlier_warnings >= int(condition.removeprefix("earlier_warnings>="))
+    if condition.startswith("earlier_warnings<"):
+        return facts.earlier_warnings < int(condition.removeprefix("earlier_warnings<"))
+    raise ValueError(f"unknown condition {condition!r}")
+
+
+def offered(step: Step, facts: Facts) -> list[tuple[int, Choice]]:
+    """The choices shown at a step for these facts, as (number in the pack, choice), in pack order.
+
+    Numbers are the pack's own (1-based), so a stored decision replays whatever the facts later.
+    """
+    return [(n, c) for n, c in enumerate(step.choices, 1) if holds(c.only_if, facts)]
 
 
 @dataclass(frozen=True)
@@ -53,17 +90,35 @@ def current_step(pack: Pack, state: FlowState) -> Step:
     return pack.flow(state.flow_id).step(state.step_id)
 
 
-def choose(pack: Pack, state: FlowState, number: int) -> Decision:
-    """Take choice `number` (1-based, as shown on screen) at the current step.
+def immediate_risk_choice(flow: Flow) -> Choice | None:
+    """The immediate-risk branch as a choice (key 0), where the flow has one."""
+    risk = flow.immediate_risk
+    if risk is None:
+        return None
+    return Choice(label=risk.label, next=risk.step, allowed_by=risk.allowed_by, immediate_risk=True, words_said=False)
+
+
+def choose(pack: Pack, state: FlowState, number: int, facts: Facts | None = None) -> Decision:
+    """Take choice `number` (the pack's 1-based number; 0 for immediate risk) at the current step.
+
+    Args:
+        facts: when given, a choice whose condition does not hold is refused (replay passes None:
+            what was stored was offered when it was taken).
 
     Raises:
         ChoiceNotOffered: when the step has no such choice (or is final).
     """
     flow = pack.flow(state.flow_id)
     step = flow.step(state.step_id)
-    if not 1 <= number <= len(step.choices):
+    risk = immediate_risk_choice(flow)
+    if number == IMMEDIATE_RISK and risk is not None and not step.is_final:
+        choice = risk
+    elif 1 <= number <= len(step.choices):
+        choice = step.choices[number - 1]
+        if facts is not None and not holds(choice.only_if, facts):
+            raise ChoiceNotOffered(f"step {step.id!r}: choice {number} is not offered here ({choice.only_if})")
+    else:
         raise ChoiceNotOffered(f"step {step.id!r} has no choice {number}")
-    choice = step.choices[number - 1]
     after = replace(
         state,
         step_id=choice.next,

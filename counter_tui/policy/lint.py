@@ -13,10 +13,12 @@ Each finding names the flow and step and the rule broken. Rules:
 - P009 more than nine choices (keys 1-9)
 - P010 a final step that still offers choices
 - P011 two things of one kind share an id
+- P012 a step that offers no choice for some office or customer (every `only_if` left false)
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -100,39 +102,42 @@ def _structure(flow: Flow) -> list[Finding]:
         for number, choice in enumerate(step.choices, 1):
             if choice.next not in ids:
                 found.append(Finding("P001", f"{place}.choices[{number}]", f"leads to {choice.next!r}, which is not a step"))
+    if flow.immediate_risk is not None and flow.immediate_risk.step not in ids:
+        found.append(Finding("P001", f"flows[{flow.id}].immediate_risk", f"leads to {flow.immediate_risk.step!r}, which is not a step"))
     return found
 
 
+def _fact_combinations(flow: Flow) -> list[engine.Facts]:
+    """Every combination of the facts the flow's conditions ask about (offices with and without each
+    facility; customers either side of each warning threshold)."""
+    facilities: set[str] = set()
+    warnings: set[int] = {0}
+    for step in flow.steps:
+        for choice in step.choices:
+            condition = choice.only_if or ""
+            if condition.startswith("office:"):
+                facilities.add(condition.removeprefix("office:").lstrip("!"))
+            elif condition.startswith("earlier_warnings"):
+                threshold = int(condition.lstrip("earlier_warnings>=<"))
+                warnings.update({max(0, threshold - 1), threshold})
+    names = sorted(facilities)
+    subsets = [frozenset(c) for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
+    return [engine.Facts(facilities=f, earlier_warnings=w) for f in subsets for w in sorted(warnings)]
+
+
+def _describe(facts: engine.Facts) -> str:
+    have = ", ".join(sorted(facts.facilities)) or "no facilities"
+    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s)"
+
+
 def _paths(pack: Pack, flow: Flow) -> list[Finding]:
-    """Explore every state a contact can be in and check each way the flow can finish."""
+    """Explore every state a contact can be in, for every combination of facts, and check each way
+    the flow can finish."""
     found: list[Finding] = []
-    cap = flow.warnings_before_end
-
-    def key(state: engine.FlowState) -> tuple:
-        return (state.step_id, min(state.warnings, cap), state.allowed_by is not None, state.behaviour)
-
-    first = engine.start(pack, flow.id)
-    seen = {key(first): first}
-    queue = deque([first])
     reported: set[tuple[str, str]] = set()
-    while queue:
-        state = queue.popleft()
-        step = flow.step(state.step_id)
-        if step.is_final:
-            problem = engine.ending_problem(pack, state)
-            if problem:
-                rule = "P006" if "may not be ended" in problem else "P005"
-                if (rule, step.id) not in reported:
-                    reported.add((rule, step.id))
-                    route = " -> ".join(_route(pack, flow, state))
-                    found.append(Finding(rule, f"flows[{flow.id}].steps[{step.id}]", f"{problem} (path: {route})"))
-            continue
-        for number in range(1, len(step.choices) + 1):
-            after = engine.choose(pack, state, number).after
-            if key(after) not in seen:
-                seen[key(after)] = after
-                queue.append(after)
-    reached = {k[0] for k in seen}
+    reached: set[str] = set()
+    for facts in _fact_combinations(flow):
+        found += _paths_for(pack, flow, facts, reported, reached)
     for step in flow.steps:
         if step.id not in reached:
             found.append(Finding("P002", f"flows[{flow.id}].steps[{step.id}]", "cannot be reached from the start"))
@@ -148,6 +153,44 @@ def _paths(pack: Pack, flow: Flow) -> list[Finding]:
     for step in flow.steps:
         if step.id in reached and step.id not in finishing:
             found.append(Finding("P004", f"flows[{flow.id}].steps[{step.id}]", "the flow can never finish from here"))
+    return found
+
+
+def _paths_for(pack: Pack, flow: Flow, facts: engine.Facts, reported: set, reached: set) -> list[Finding]:
+    found: list[Finding] = []
+    cap = flow.warnings_before_end
+
+    def key(state: engine.FlowState) -> tuple:
+        return (state.step_id, min(state.warnings, cap), state.allowed_by is not None, state.behaviour)
+
+    first = engine.start(pack, flow.id)
+    seen = {key(first): first}
+    queue = deque([first])
+    while queue:
+        state = queue.popleft()
+        reached.add(state.step_id)
+        step = flow.step(state.step_id)
+        place = f"flows[{flow.id}].steps[{step.id}]"
+        if step.is_final:
+            problem = engine.ending_problem(pack, state)
+            if problem:
+                rule = "P006" if "may not be ended" in problem else "P005"
+                if (rule, step.id) not in reported:
+                    reported.add((rule, step.id))
+                    route = " -> ".join(_route(pack, flow, state))
+                    found.append(Finding(rule, place, f"{problem} (path: {route})"))
+            continue
+        numbers = [n for n, _ in engine.offered(step, facts)]
+        if not numbers and step.choices and ("P012", step.id) not in reported:
+            reported.add(("P012", step.id))
+            found.append(Finding("P012", place, f"offers no choice for {_describe(facts)}"))
+        if flow.immediate_risk is not None:
+            numbers.append(engine.IMMEDIATE_RISK)
+        for number in numbers:
+            after = engine.choose(pack, state, number, facts).after
+            if key(after) not in seen:
+                seen[key(after)] = after
+                queue.append(after)
     return found
 
 

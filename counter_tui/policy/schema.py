@@ -7,10 +7,11 @@ the organisation's own guidance it implements, so the words on screen can be tra
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = str
 
@@ -137,6 +138,11 @@ class Form(_Strict):
     fields: list[FormField]
 
 
+CONDITION = re.compile(r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9])$")
+"""`office:post_box` (the office has one), `office:!security_guards` (it has none),
+`earlier_warnings>=2` (warnings given to this customer in earlier contacts of this channel)."""
+
+
 class Choice(_Strict):
     """A numbered decision offered at a step."""
 
@@ -151,6 +157,16 @@ class Choice(_Strict):
     words_said: bool = True
     """False where taking this choice means the step's words were not said (refusing to serve
     instead of warning): the words are then not recorded as told, nor counted as a warning."""
+    only_if: str | None = None
+    """Offer this choice only where a fact holds (see CONDITION): an office's post box or security
+    guards (configuration), or the customer's earlier warnings on this channel."""
+
+    @field_validator("only_if")
+    @classmethod
+    def _condition(cls, value: str | None) -> str | None:
+        if value is not None and not CONDITION.match(value):
+            raise ValueError("only_if must be office:NAME, office:!NAME or earlier_warnings>=N / <N")
+        return value
 
 
 class Step(_Strict):
@@ -186,6 +202,16 @@ class Step(_Strict):
         return self.outcome is not None
 
 
+class ImmediateRisk(_Strict):
+    """The one-key branch for a risk to someone's safety, open from every step of a flow (key 0)."""
+
+    step: Identifier
+    """Where the key leads."""
+    allowed_by: str
+    """The section that lets the contact end at once from there, without further warning."""
+    label: str = "Immediate risk: threats of violence, assault, or harm to self or others"
+
+
 class Flow(_Strict):
     """A guided procedure for one channel or one follow-up task."""
 
@@ -200,6 +226,10 @@ class Flow(_Strict):
     """Warning steps that must be confirmed before the contact may be ended."""
     follow_up: bool = False
     """True for flows opened from a task (a call-back) rather than started by staff."""
+    immediate_risk: ImmediateRisk | None = None
+    earlier_warnings: bool = False
+    """Count and show the warnings this customer (by application reference) was given in earlier
+    contacts of this channel (HMPO: a third interview after two warnings)."""
     steps: list[Step]
 
     def step(self, step_id: str) -> Step:

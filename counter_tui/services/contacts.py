@@ -15,7 +15,7 @@ from counter_tui.clock import iso
 from counter_tui.models.contact import Contact, StepTaken
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
-from counter_tui.policy.schema import Flow, Form, Outcome, Step
+from counter_tui.policy.schema import Choice, Flow, Form, Outcome, Step
 from counter_tui.services import record_text
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
@@ -51,6 +51,18 @@ class ContactView:
     state: engine.FlowState
     step: Step
     taken: list[StepTaken]
+    facts: engine.Facts
+    """The office's facilities and the customer's earlier warnings, as the choices depend on them."""
+
+    @property
+    def offered(self) -> list[tuple[int, Choice]]:
+        """The choices to show now, as (the pack's number, choice); shown numbered 1, 2, 3... in order."""
+        return engine.offered(self.step, self.facts)
+
+    @property
+    def immediate_risk(self) -> Choice | None:
+        """The one-key immediate-risk branch (key 0), where the flow has one and the step is not final."""
+        return None if self.step.is_final else engine.immediate_risk_choice(self.flow)
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,16 @@ def start_contact(
     return contact_id
 
 
+def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
+    """What the pack's conditions ask about this contact: its office's facilities (configuration)
+    and, where the flow counts them, the customer's warnings in earlier contacts of this channel."""
+    flow = ctx.pack.flow(contact.flow)
+    earlier = 0
+    if flow.earlier_warnings:
+        earlier = queries.earlier_warnings(ctx.store.db, reference=contact.reference, channel=contact.channel, before=contact.id)
+    return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier)
+
+
 def view(ctx: Context, contact_id: str) -> ContactView:
     """The contact and its place in the flow, rebuilt from the steps stored."""
     db = ctx.store.db
@@ -108,11 +130,13 @@ def view(ctx: Context, contact_id: str) -> ContactView:
     taken = queries.steps(db, contact_id)
     state = engine.replay(ctx.pack, contact.flow, [s.number for s in taken])
     flow = ctx.pack.flow(contact.flow)
-    return ContactView(contact=contact, flow=flow, state=state, step=flow.step(state.step_id), taken=taken)
+    return ContactView(contact=contact, flow=flow, state=state, step=flow.step(state.step_id), taken=taken,
+                       facts=facts_for(ctx, contact))
 
 
 def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_step: str) -> ContactView:
-    """Take choice `number` at step `at_step`, storing it with its timestamp before returning.
+    """Take choice `number` (the pack's number; 0 for immediate risk) at step `at_step`, storing it
+    with its timestamp before returning.
 
     `at_step` is the step the screen showed: a second press arriving after the first moved the
     contact on is refused rather than taken at the wrong step.
@@ -129,7 +153,7 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
             raise Refused("This contact is already finished.")
         if current.state.step_id != at_step:
             raise Refused("This contact has moved on since the screen was drawn.")
-        decision = engine.choose(ctx.pack, current.state, number)
+        decision = engine.choose(ctx.pack, current.state, number, current.facts)
         projections.record(
             db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="step.taken",
             stream=f"contact:{contact_id}",

@@ -58,6 +58,7 @@ def m001_events_and_projections(db: sqlite_utils.Database) -> None:
             office TEXT NOT NULL,
             customer_name TEXT NOT NULL DEFAULT '',
             reference TEXT NOT NULL DEFAULT '',
+            reference_key TEXT GENERATED ALWAYS AS (replace(upper(reference), ' ', '')) VIRTUAL,
             query TEXT NOT NULL DEFAULT '',
             status TEXT NOT NULL CHECK (status IN ('open', 'finished')),
             step TEXT NOT NULL,
@@ -73,14 +74,16 @@ def m001_events_and_projections(db: sqlite_utils.Database) -> None:
         ) STRICT;
         CREATE INDEX contacts_open ON contacts(status, staff_number);
         CREATE INDEX contacts_reference ON contacts(reference);
+        CREATE INDEX contacts_customer ON contacts(channel, reference_key);
 
         CREATE TABLE steps (
             contact_id TEXT NOT NULL REFERENCES contacts(id),
             position INTEGER NOT NULL,
             step TEXT NOT NULL,
-            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+            number INTEGER NOT NULL CHECK (number BETWEEN 0 AND 9),
             label TEXT NOT NULL,
             said TEXT NOT NULL CHECK (json_valid(said)),
+            warning INTEGER NOT NULL DEFAULT 0 CHECK (warning IN (0, 1)),
             at TEXT NOT NULL,
             actor TEXT NOT NULL,
             event_seq INTEGER NOT NULL,

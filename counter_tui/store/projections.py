@@ -49,9 +49,10 @@ def _details_changed(db: sqlite_utils.Database, event: Event) -> None:
 def _step_taken(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
-        "INSERT INTO steps (contact_id, position, step, number, label, said, at, actor, event_seq) VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO steps (contact_id, position, step, number, label, said, warning, at, actor, event_seq) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
         [p["contact_id"], p["position"], p["step"], p["number"], p["label"], json.dumps(p["said"]),
-         iso(event.at), event.actor, event.seq],
+         int(p.get("warning", False)), iso(event.at), event.actor, event.seq],
     )
     db.execute(
         "UPDATE contacts SET step = ?, immediate_risk = max(immediate_risk, ?) WHERE id = ?",

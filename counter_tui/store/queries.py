@@ -60,6 +60,20 @@ def contact_for_task(db: sqlite_utils.Database, task_id: str) -> Contact | None:
     return _contact(row) if row else None
 
 
+def earlier_warnings(db: sqlite_utils.Database, *, reference: str, channel: str, before: str) -> int:
+    """Warnings given to the customer with this application reference (spaces and case ignored) in
+    contacts of this channel other than `before`."""
+    key = reference.replace(" ", "").upper()
+    if not key:
+        return 0
+    row = db.execute(
+        """SELECT count(*) FROM steps JOIN contacts ON contacts.id = steps.contact_id
+        WHERE contacts.channel = ? AND contacts.reference_key = ? AND contacts.id != ? AND steps.warning = 1""",
+        [channel, key, before],
+    ).fetchone()
+    return row[0]
+
+
 def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:
     rows = db.execute(
         "SELECT contact_id, position, step, number, label, said, at, actor FROM steps WHERE contact_id = ? ORDER BY position",

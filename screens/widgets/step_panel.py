@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from counter_tui.policy.schema import Step
+from counter_tui.policy.schema import Choice, Step
 
 
 class StepPanel(VerticalScroll, can_focus=True):
@@ -31,10 +31,16 @@ class StepPanel(VerticalScroll, can_focus=True):
         yield Static(id="step-guidance")
         yield Static(id="step-extra")
 
-    def show(self, step: Step, extra: Content | None = None, staff_name: str = "") -> None:
-        """Display a step; `extra` is shown beneath (for example the case note being called back about).
+    def show(
+        self, step: Step, choices: list[Choice], *, risk: Choice | None = None, extra: Content | None = None,
+        staff_name: str = "",
+    ) -> None:
+        """Display a step.
 
         Args:
+            choices: the choices offered here, in the order they are numbered 1, 2, 3...
+            risk: the immediate-risk branch, shown as key 0, where the flow has one.
+            extra: shown beneath (for example the case note being called back about).
             staff_name: put into the words where they name the member of staff.
         """
         self.query_one("#step-title", Static).update(
@@ -49,11 +55,13 @@ class StepPanel(VerticalScroll, can_focus=True):
             say.remove_class("-none")
         else:
             say.add_class("-none")
-        choices = [
+        lines = [
             Content.from_markup("[b reverse] $n [/]  $label", n=str(n), label=choice.label)
-            for n, choice in enumerate(step.choices, 1)
+            for n, choice in enumerate(choices, 1)
         ]
-        self.query_one("#step-choices", Static).update(Content("\n").join(choices))
+        if risk is not None:
+            lines.append(Content.from_markup("[b $error reverse] 0 [/]  [$error]$label[/]", label=risk.label))
+        self.query_one("#step-choices", Static).update(Content("\n").join(lines))
         guidance = [Content.from_markup("• $text", text=text) for text in step.guidance]
         self.query_one("#step-guidance", Static).update(Content("\n").join(guidance))
         extra_widget = self.query_one("#step-extra", Static)
