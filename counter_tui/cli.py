@@ -100,7 +100,7 @@ def demo(click_ctx: click.Context, db_path: Path | None) -> None:
     db_path, _, _ = _pick(click_ctx, db_path)
     from counter_tui.config import Settings
 
-    settings = Settings(offices=[demo_data.MAIN, demo_data.SECOND])
+    settings = Settings(offices=[demo_data.MAIN, demo_data.SECOND], office_facilities=demo_data.FACILITIES)
     workdir = None
     if db_path is None:
         workdir = Path(tempfile.mkdtemp(prefix="counter-demo-"))

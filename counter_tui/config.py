@@ -34,7 +34,10 @@ class Settings(BaseModel):
     timezone: str = "Europe/London"
     """Local time zone for times shown to staff and for 'end of day' deadlines; storage is UTC."""
     deadlines: dict[str, float] = Field(
-        default_factory=lambda: {"call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0}
+        default_factory=lambda: {
+            "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
+            "admin_refusal": 72.0, "line_manager_written": 24.0,
+        }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
     idle_lock_minutes: float = 5.0

@@ -62,13 +62,19 @@ class SignInScreen(Screen):
             self._submit()
 
     def _demo_text(self) -> Content:
+        """The demo's accounts, two to a line so they fit a small terminal."""
         pack = self.app.ctx.pack
-        lines = [Content.from_markup("[b]Demo accounts[/b] (staff number / PIN)")]
+        known = {r.id for r in pack.roles}
+        cells = []
         for login in self.app.demo_logins:
-            role = pack.role(login.role).name if login.role in {r.id for r in pack.roles} else login.role
-            what = f" — {login.what}" if login.what else ""
-            lines.append(Content(f"{login.number} / {login.pin}  {login.name}, {role}, {login.office}{what}"))
-        return Content("\n").join(lines)
+            role = pack.role(login.role).name if login.role in known else login.role
+            what = f" ({login.what})" if login.what else ""
+            cells.append(f"{login.number}/{login.pin} {role}{what}")
+        width = max(len(c) for c in cells) + 2
+        rows = [Content.from_markup("[b]Demo accounts[/b] (staff number/PIN)")]
+        for i in range(0, len(cells), 2):
+            rows.append(Content("".join(cell.ljust(width) for cell in cells[i:i + 2]).rstrip()))
+        return Content("\n").join(rows)
 
     @on(Input.Submitted, "#number")
     def _to_pin(self) -> None:

@@ -23,6 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
+from counter_tui.policy import engine
 from counter_tui.policy.loader import load_pack, shipped_pack_ids
 from counter_tui.policy.schema import Outcome
 from counter_tui.services import contacts
@@ -98,6 +99,8 @@ def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data)
                        FixedClock(START, tick=timedelta(seconds=1)), policy=pack_id)
     try:
         flow = ctx.pack.flow(flow_id)
+        facilities = data.draw(st.lists(st.sampled_from(["post_box", "security_guards"]), unique=True), label="office has")
+        ctx.settings = ctx.settings.model_copy(update={"office_facilities": {"Main office": facilities}})
         actor = actor_for(flow.role)
         contact_id = contacts.start_contact(ctx, actor, flow_id, customer_name="Pat Customer", reference="AB123",
                                             query="Where is my application?")
@@ -107,14 +110,22 @@ def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data)
             if current.step.is_final:
                 break
             step = current.step
-            number = data.draw(st.sampled_from(range(1, len(step.choices) + 1)), label=f"choice at {step.id}")
-            chosen.append(step.choices[number - 1])
+            number, choice = draw_choice(data, current)
+            chosen.append(choice)
             current = contacts.take_step(ctx, actor, contact_id, number, at_step=step.id)
         assume(current.step.is_final)
         finished = contacts.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
         check_finished(ctx, contact_id, chosen, finished)
     finally:
         ctx.store.close()
+
+
+def draw_choice(data, current) -> tuple[int, object]:
+    """One of the choices on screen, or the immediate-risk key, as (the pack's number, choice)."""
+    options = list(current.offered)
+    if current.immediate_risk is not None:
+        options.append((engine.IMMEDIATE_RISK, current.immediate_risk))
+    return data.draw(st.sampled_from(options), label=f"choice at {current.step.id}")
 
 
 class Contacts(RuleBasedStateMachine):
@@ -152,9 +163,9 @@ class Contacts(RuleBasedStateMachine):
         current = contacts.view(self.ctx, contact_id)
         if current.step.is_final:
             return
-        number = data.draw(st.integers(1, len(current.step.choices)), label="choice")
+        number, choice = draw_choice(data, current)
         after = contacts.take_step(self.ctx, self._actor(contact_id), contact_id, number, at_step=current.step.id)
-        self.open[contact_id].append(current.step.choices[number - 1])
+        self.open[contact_id].append(choice)
         assert after.state.choices[-1] == number
 
     @precondition(lambda self: self.open)

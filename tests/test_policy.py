@@ -359,13 +359,15 @@ def test_replay_reproduces_the_state(pack_id, flow_id, data):
 
 
 def test_choices_outside_the_step_are_refused():
-    """GIVEN a step with two choices WHEN 0, 3 or a choice at a final step is taken THEN ChoiceNotOffered."""
+    """GIVEN a step with two choices (and no immediate-risk branch) WHEN 0, 3 or a choice at a final
+    step is taken THEN ChoiceNotOffered."""
     pack = load_pack("hmpo")
-    state = engine.start(pack, "telephone")
+    state = engine.start(pack, "telephone_call_back")
     for number in (0, 3):
         with pytest.raises(engine.ChoiceNotOffered):
             engine.choose(pack, state, number)
     final = engine.replay(pack, "telephone", [1, 1])
+    assert engine.choose(pack, engine.start(pack, "telephone"), 0).after.step_id == "immediate_risk"
     assert engine.is_final(pack, final)
     with pytest.raises(engine.ChoiceNotOffered):
         engine.choose(pack, final, 1)

@@ -32,9 +32,13 @@ class Context:
         pack = load_pack(settings.policy)
         from counter_tui.policy.lint import lint
 
+        file = settings.policy if settings.policy.endswith(".toml") else f"{pack.id}.toml"
         findings = lint(pack)
         if findings:
-            raise PackError(f"{pack.id}.toml" if not settings.policy.endswith(".toml") else settings.policy,
-                            findings[0].place, f"{findings[0].rule} {findings[0].message}")
+            raise PackError(file, findings[0].place, f"{findings[0].rule} {findings[0].message}")
+        for task in pack.tasks:
+            if task.due.config is not None and task.due.config not in settings.deadlines:
+                raise PackError(file, f"tasks[{task.id}].due",
+                                f"needs [deadlines] {task.due.config} in the configuration (hours), which is not set")
         return cls(store=Store(db_path, settings.busy_timeout_ms), pack=pack, settings=settings,
                    clock=clock or SystemClock())

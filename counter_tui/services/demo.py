@@ -26,13 +26,23 @@ class DemoLogin:
 
 MAIN, SECOND = "Main office", "Second office"
 
+THIRD_INTERVIEW_REFERENCE = "PEX 5521 0047"
+"""A customer already warned in two face-to-face interviews: the third is an admin refusal."""
+
 HMPO_LOGINS = [
     DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "take a call"),
     DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "call-backs"),
-    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
+    DemoLogin("3001", "3456", "Ravi Menon", "interview_officer", MAIN, f"ref {THIRD_INTERVIEW_REFERENCE}"),
+    DemoLogin("3002", "3579", "Chloe Evans", "counter_staff", MAIN, "post box, no guards"),
+    DemoLogin("5001", "5678", "Nia Jones", "caseworker", MAIN, "the post"),
+    DemoLogin("4001", "4567", "Ade Bello", "heo_counter_manager", MAIN, "letters due"),
+    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "interrupted call"),
     DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "overdue tasks"),
     DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, ""),
 ]
+
+FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
+"""The demo offices: the main one has an internal post box and no guards, the second guards only."""
 
 def logins() -> list[DemoLogin]:
     """The demo accounts, shown on the first screen of `counter demo`."""
@@ -44,7 +54,7 @@ def _actor(login: DemoLogin) -> Actor:
 
 
 def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: str, ref: str, query: str, note: str,
-          clock: FixedClock, finish: bool = True) -> str:
+          clock: FixedClock, finish: bool = True, extra: dict[str, str] | None = None) -> str:
     contact_id = contacts.start_contact(ctx, actor, flow, customer_name=name, reference=ref, query=query)
     for number in choices:
         clock.advance(timedelta(seconds=40))
@@ -55,18 +65,38 @@ def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: st
     if finish:
         clock.advance(timedelta(minutes=2))
         fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, actor, contact_id)}
-        contacts.finish(ctx, actor, contact_id, fields)
+        contacts.finish(ctx, actor, contact_id, fields | (extra or {}))
     return contact_id
+
+
+def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> None:
+    """The line manager's duty to a threatened member of staff, done and recorded."""
+    welfare = queue.open_task(ctx, manager, task_id)
+    for _ in range(2):
+        current = contacts.view(ctx, welfare)
+        contacts.take_step(ctx, manager, welfare, 1, at_step=current.step.id)
+    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, manager, welfare)}
+    fields.update(how_they_feel=feeling,
+                  support="Reminded them of the Employee Assistance Programme and the staff contact officers.")
+    contacts.finish(ctx, manager, welfare, fields)
 
 
 def fill(ctx: Context, now: datetime) -> None:
     """Fill an empty database with the demo's sample record, ending just before `now`."""
-    settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND]})
-    clock = FixedClock(now - timedelta(days=2, hours=3), tick=timedelta(seconds=1))
+    settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
+    clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
     for login in HMPO_LOGINS:
         staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
-    sam, jo, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
+    sam, jo, ravi, chloe, nia, ade, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
+
+    # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
+    for _ in range(2):
+        _call(demo, ravi, "face_to_face", [1, 1, 1], name="Ms Dana Kovac", ref=THIRD_INTERVIEW_REFERENCE,
+              query="Interview for her first adult passport", clock=clock,
+              note="Shouted at me when asked about her referee; calmed down after the warning.")
+        clock.advance(timedelta(days=4))
+    clock.advance(now - timedelta(days=2, hours=3) - clock.now())
 
     # Two days ago in the second office: a call ended after a warning; its hand-offs are now overdue.
     _call(demo, alex, "telephone", [1, 2, 1], name="Mr Gareth Rowe", ref="PEX 4411 2093",
@@ -92,17 +122,18 @@ def fill(ctx: Context, now: datetime) -> None:
             fields["told"] += "\nExplained why the call was ended; booked a fast-track appointment for him."
             contacts.finish(demo, jo, call_back, fields)
         elif item.task.contact_id == ended and item.task.spec == "staff_threatened":
-            welfare = queue.open_task(demo, jo, item.task.id)
-            for number in (1, 1):
-                current = contacts.view(demo, welfare)
-                contacts.take_step(demo, jo, welfare, number, at_step=current.step.id)
-            contacts.finish(demo, jo, welfare, {
-                "how_they_feel": "Upset but wants to carry on; took a short break.",
-                "support": "Reminded her of the Employee Assistance Programme and the staff contact officers.",
-                "what_happened": contacts.draft_record(demo, jo, welfare)[2][2],
-            })
-    # This morning: a call refused outright in the second office, and an interrupted call in the main one.
-    clock.advance(timedelta(days=1, hours=12))
+            _support_staff(demo, jo, item.task.id, "Upset but wants to carry on; took a short break.")
+    # Since: an interview ended after a warning (its letter is now overdue), a call refused outright in the second office,
+    # and an interrupted call in the main one.
+    clock.advance(timedelta(days=1, hours=10))
+    _call(demo, ravi, "face_to_face", [1, 2, 1], name="Mr Colin Hart", ref="PEX 6610 2284",
+          query="Interview to confirm identity", clock=clock,
+          note="Repeatedly swore at me and banged the desk after the warning.",
+          extra={"why_ended": "His behaviour did not improve after the warning; I could not continue safely."})
+    clock.advance(timedelta(hours=1))
+    for item in queue.my_queue(demo, jo).items:
+        _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
+    clock.advance(timedelta(hours=2))
     _call(demo, alex, "telephone", [2], name="Unknown caller", ref="", query="Would not say",
           note="Threatened to come to the office and hurt me.", clock=clock)
     clock.advance(timedelta(hours=2))
