@@ -62,18 +62,13 @@ class SignInScreen(Screen):
             self._submit()
 
     def _demo_text(self) -> Content:
-        """The demo's accounts, two to a line so they fit a small terminal."""
-        pack = self.app.ctx.pack
-        known = {r.id for r in pack.roles}
-        cells = []
-        for login in self.app.demo_logins:
-            role = pack.role(login.role).name if login.role in known else login.role
-            what = f" ({login.what})" if login.what else ""
-            cells.append(f"{login.number}/{login.pin} {role}{what}")
+        """The demo's accounts, two to a line where they fit, so they show on a small terminal."""
+        cells = [f"{login.number}/{login.pin} {login.what}" for login in self.app.demo_logins]
         width = max(len(c) for c in cells) + 2
-        rows = [Content.from_markup("[b]Demo accounts[/b] (staff number/PIN)")]
-        for i in range(0, len(cells), 2):
-            rows.append(Content("".join(cell.ljust(width) for cell in cells[i:i + 2]).rstrip()))
+        per_line = 2 if 2 * width <= 78 else 1
+        rows = [Content.from_markup("[b]Demo accounts[/b] (staff number/PIN and what to try)")]
+        for i in range(0, len(cells), per_line):
+            rows.append(Content("".join(cell.ljust(width) for cell in cells[i:i + per_line]).rstrip()))
         return Content("\n").join(rows)
 
     @on(Input.Submitted, "#number")

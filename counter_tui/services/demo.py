@@ -21,7 +21,7 @@ class DemoLogin:
     role: str
     office: str
     what: str
-    """What this account shows in the demo."""
+    """What this account is for in the demo, in a few words (its role, what to try)."""
 
 
 MAIN, SECOND = "Main office", "Second office"
@@ -30,15 +30,15 @@ THIRD_INTERVIEW_REFERENCE = "PEX 5521 0047"
 """A customer already warned in two face-to-face interviews: the third is an admin refusal."""
 
 HMPO_LOGINS = [
-    DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "take a call"),
-    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "call-backs"),
-    DemoLogin("3001", "3456", "Ravi Menon", "interview_officer", MAIN, f"ref {THIRD_INTERVIEW_REFERENCE}"),
-    DemoLogin("3002", "3579", "Chloe Evans", "counter_staff", MAIN, "post box, no guards"),
-    DemoLogin("5001", "5678", "Nia Jones", "caseworker", MAIN, "the post"),
-    DemoLogin("4001", "4567", "Ade Bello", "heo_counter_manager", MAIN, "letters due"),
-    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "interrupted call"),
-    DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "overdue tasks"),
-    DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, ""),
+    DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "call handler: take a call"),
+    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "line manager: call-backs"),
+    DemoLogin("3001", "3456", "Ravi Menon", "interview_officer", MAIN, f"interviews: {THIRD_INTERVIEW_REFERENCE}"),
+    DemoLogin("3002", "3579", "Chloe Evans", "counter_staff", MAIN, "counter: post box, no guards"),
+    DemoLogin("5001", "5678", "Nia Jones", "caseworker", MAIN, "the post: written abuse"),
+    DemoLogin("4001", "4567", "Ade Bello", "heo_counter_manager", MAIN, "HEO: letters due"),
+    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
+    DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
+    DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
 ]
 
 FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
