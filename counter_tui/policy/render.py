@@ -26,6 +26,9 @@ def render_pack(pack: Pack, channel: str | None = None) -> str:
         kind = "follow-up" if flow.follow_up else "contact"
         lines += ["", f"== {flow.title} ({flow.id}; {CHANNEL_NAMES[flow.channel]}; {kind}; "
                       f"{pack.role(flow.role).name}; {flow.warnings_before_end} warning(s) before ending)"]
+        if flow.immediate_risk is not None:
+            lines.append(f"   0. {flow.immediate_risk.label} -> {flow.immediate_risk.step} (from any step; "
+                         f"allowed by {flow.immediate_risk.allowed_by})")
         for step in flow.steps:
             lines.append(f"-- {step.id}: {step.title}  [{step.section}]")
             for words in step.say:
@@ -35,6 +38,7 @@ def render_pack(pack: Pack, channel: str | None = None) -> str:
                 lines.append(f"   - {text}")
             for number, choice in enumerate(step.choices, 1):
                 extra = f" (allowed by {choice.allowed_by})" if choice.allowed_by else ""
+                extra += f" (only if {choice.only_if})" if choice.only_if else ""
                 lines.append(f"   {number}. {choice.label} -> {choice.next}{extra}")
             if step.outcome:
                 hand = f"; hands off: {', '.join(step.tasks)}" if step.tasks else ""
