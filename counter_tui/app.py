@@ -34,6 +34,9 @@ def _counter_commands():
     return CounterCommands
 
 
+ALERT_POLL_SECONDS = 1.0
+"""How often each terminal looks for calls for help at its office (they must show within two seconds)."""
+
 IDLE_CHECK_SECONDS = 15
 """How often to look whether the terminal has been left alone past the configured idle time."""
 
@@ -69,6 +72,8 @@ class CounterApp(App[None]):
         self._open_context = open_context
         self.demo_logins = demo_logins or []
         self.actor: Actor | None = None
+        self.my_alert: str | None = None
+        """The call for help this terminal raised, until someone acknowledges it."""
         if ctx is not None:
             self._show_pack()
 
@@ -80,6 +85,7 @@ class CounterApp(App[None]):
 
         self._last_input = time.monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+        self.set_interval(ALERT_POLL_SECONDS, self.poll_alerts)
         self.push_screen(SignInScreen())
         if self.ctx is None:
             self.call_after_refresh(self._load_context)
@@ -131,6 +137,46 @@ class CounterApp(App[None]):
         if isinstance(event, (events.Key, events.MouseDown)):
             self._last_input = time.monotonic()
         return super().on_event(event)
+
+    def poll_alerts(self) -> None:
+        """Show a call for help from another terminal at this office; close it once someone goes;
+        tell whoever asked when help is on its way."""
+        if self.actor is None or self.ctx is None:
+            return
+        from counter_tui.screens.dialogs.help_alert import HelpAlertDialog
+        from counter_tui.services import alerts
+        from counter_tui.services.errors import StoreError
+
+        try:
+            open_alerts = alerts.alerts_for(self.ctx, self.actor)
+            if self.my_alert is not None and (name := alerts.acknowledged_by(self.ctx, self.my_alert)):
+                self.my_alert = None
+                self.notify(f"{name} is coming to help.", title="Help is on its way", markup=False, timeout=30)
+        except StoreError:
+            return  # the database is busy: look again next second
+        showing = self.screen if isinstance(self.screen, HelpAlertDialog) else None
+        open_ids = {a.id for a in open_alerts}
+        if showing is not None and showing.alert.id not in open_ids:
+            showing.dismiss(False)  # someone else is going
+            return
+        if showing is None and open_alerts:
+            self._show_alert(open_alerts[0])
+
+    def _show_alert(self, alert) -> None:
+        from counter_tui.policy.schema import CHANNEL_NAMES, Channel
+        from counter_tui.screens.dialogs.help_alert import HelpAlertDialog
+        from counter_tui.services import alerts
+        from counter_tui.services.record_text import local_time
+
+        channel = CHANNEL_NAMES.get(Channel(alert.channel), "") if alert.channel in set(Channel) else ""
+        where = f"{channel} {alert.contact_id or ''}".strip() or "their terminal"
+        actor = self.actor
+
+        def answered(going: bool | None) -> None:
+            if going and actor is not None:
+                alerts.acknowledge(self.ctx, actor, alert.id)
+
+        self.push_screen(HelpAlertDialog(alert, where, local_time(self.ctx, alert.raised_at)), answered)
 
     def _check_idle(self) -> None:
         """Lock a shared terminal left alone: sign out, keeping open contacts to resume after the PIN."""

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
-from counter_tui.policy.schema import CHANNEL_NAMES
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel
 from counter_tui.services import contacts, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -22,6 +22,15 @@ from counter_tui.screens.widgets.step_panel import StepPanel
 
 AUTOSAVE_SECONDS = 0.6
 """A pause in typing this long saves the note and the customer's details."""
+
+NOTE_TITLES = {
+    Channel.telephone: "Note: what the customer said or did (ctrl+n; esc back to choices)",
+    Channel.face_to_face: "Note: what the customer said or did in the interview (ctrl+n; esc back)",
+    Channel.video: "Note: what the customer said or did on the video call (ctrl+n; esc back)",
+    Channel.written: "The extract: the abusive words as written (ctrl+n; esc back)",
+    Channel.counter: "Note: what the customer said or did at the counter (ctrl+n; esc back)",
+}
+"""What the note holds on each channel (for written communications, the extract itself)."""
 
 
 def open_contact(app: App, contact_id: str) -> None:
@@ -43,6 +52,7 @@ class ContactScreen(Screen):
     BINDINGS = [
         *[Binding(str(n), f"choose({n})", f"Choice {n}", show=False, id=f"choose_{n}") for n in range(1, 10)],
         Binding("0", "choose(0)", "Immediate risk", id="immediate_risk"),
+        Binding("ctrl+g", "get_help", "Get help", id="get_help", priority=True),
         Binding("escape", "focus_step", "Back to choices", id="focus_step"),
         Binding("ctrl+n", "focus_note", "Note", id="focus_note"),
         Binding("ctrl+e", "focus_details", "Customer details", id="focus_details"),
@@ -79,7 +89,7 @@ class ContactScreen(Screen):
             self.query_one(f"#{field}", Input).value = value
         note = self.query_one("#note", TextArea)
         note.load_text(contact.note)
-        note.border_title = "Note: what the customer said or did (ctrl+n; esc back to choices)"
+        note.border_title = NOTE_TITLES.get(self.current.flow.channel, NOTE_TITLES[Channel.telephone])
         self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
         self._show()
         self.refresh_bindings()
@@ -227,6 +237,18 @@ class ContactScreen(Screen):
         else:
             self._show()
         self.refresh_bindings()
+
+    def action_get_help(self) -> None:
+        """A silent call for help to every other terminal at this office (council guidance 4)."""
+        from counter_tui.services import alerts
+
+        try:
+            alert_id = alerts.raise_alert(self.app.ctx, self.app.actor, self.contact_id, self.current.flow.channel.value)
+        except StoreError as problem:
+            self._status(f"Help could not be requested: {problem}", error=True)
+            return
+        self.app.my_alert = alert_id
+        self._status(f"Help requested ({alert_id}): the other terminals at {self.app.actor.office} are alerted.")
 
     def action_focus_step(self) -> None:
         self.save_typing()

@@ -380,3 +380,30 @@ async def test_a_terminal_left_alone_signs_out_and_keeps_the_note(ctx):
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and app.actor is None
         assert queries.contact(ctx.store.db, contact_id).note == "Swearing"
+
+
+async def test_a_call_for_help_reaches_the_other_terminal_at_the_office_until_acknowledged(ctx):
+    """GIVEN two terminals at one office WHEN the call handler presses ctrl+g mid-call THEN the line
+    manager's terminal shows who needs help, and acknowledging closes it and tells the caller."""
+    from counter_tui.screens.dialogs.help_alert import HelpAlertDialog
+    from counter_tui.services import alerts
+
+    caller, helper = CounterApp(ctx), CounterApp(ctx)
+    async with caller.run_test(size=SIZE) as one, helper.run_test(size=SIZE) as two:
+        await sign_in(one, "1001", "1234")
+        await sign_in(two, "2001", "2345")
+        await one.press("1", "ctrl+g")
+        caller.poll_alerts()
+        assert not isinstance(caller.screen, HelpAlertDialog), "never shown to whoever asked"
+        helper.poll_alerts()
+        await two.pause()
+        assert isinstance(helper.screen, HelpAlertDialog)
+        assert "Sam Okafor" in str(helper.screen.query_one("Static").render())
+        await two.press("a")
+        await two.pause()
+        assert not isinstance(helper.screen, HelpAlertDialog)
+        assert alerts.alerts_for(ctx, helper.actor) == []
+        caller.poll_alerts()
+        assert caller.my_alert is None
+    kinds = [r[0] for r in ctx.store.db.execute("SELECT kind FROM events WHERE stream LIKE 'alert:%' ORDER BY seq")]
+    assert kinds == ["alert.raised", "alert.acknowledged"]

@@ -132,6 +132,28 @@ def m001_events_and_projections(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            office TEXT NOT NULL,
+            raised_by TEXT NOT NULL,
+            raised_name TEXT NOT NULL,
+            contact_id TEXT,
+            channel TEXT NOT NULL DEFAULT '',
+            raised_at TEXT NOT NULL,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT,
+            acknowledged_name TEXT
+        ) STRICT;
+        CREATE INDEX alerts_open ON alerts(office, acknowledged_at);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -114,6 +114,22 @@ def _task_done(db: sqlite_utils.Database, event: Event) -> None:
     )
 
 
+def _alert_raised(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "INSERT INTO alerts (id, office, raised_by, raised_name, contact_id, channel, raised_at) VALUES (?,?,?,?,?,?,?)",
+        [p["alert_id"], p["office"], event.actor, p["staff_name"], p.get("contact_id"), p.get("channel", ""), iso(event.at)],
+    )
+
+
+def _alert_acknowledged(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_name = ? WHERE id = ? AND acknowledged_at IS NULL",
+        [iso(event.at), event.actor, p["staff_name"], p["alert_id"]],
+    )
+
+
 def _nothing(db: sqlite_utils.Database, event: Event) -> None:
     """Events that are part of the record but change no projection (staff added, access refused)."""
 
@@ -129,6 +145,8 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "incident.recorded": _incident_recorded,
     "task.created": _task_created,
     "task.done": _task_done,
+    "alert.raised": _alert_raised,
+    "alert.acknowledged": _alert_acknowledged,
     "staff.added": _nothing,
     "access.refused": _nothing,
 }

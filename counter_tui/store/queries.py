@@ -148,3 +148,22 @@ def incident(db: sqlite_utils.Database, incident_id: str) -> Incident | None:
         id=row[0], contact_id=row[1], channel=row[2], office=row[3], staff_number=row[4], customer_name=row[5],
         reference=row[6], occurred_at=parse_iso(row[7]), summary=row[8], recorded_at=_when(row[9]), recorded_by=row[10],
     )
+
+
+def open_alerts(db: sqlite_utils.Database, office: str) -> list[dict]:
+    """Calls for help at an office that nobody has acknowledged yet, oldest first."""
+    rows = db.execute(
+        "SELECT id, raised_by, raised_name, contact_id, channel, raised_at FROM alerts "
+        "WHERE office = ? AND acknowledged_at IS NULL ORDER BY raised_at, id",
+        [office],
+    ).fetchall()
+    return [
+        {"id": r[0], "raised_by": r[1], "raised_name": r[2], "contact_id": r[3], "channel": r[4], "raised_at": parse_iso(r[5])}
+        for r in rows
+    ]
+
+
+def alert_acknowledged_by(db: sqlite_utils.Database, alert_id: str) -> str | None:
+    """Who acknowledged an alert (their name), or None while it is still open."""
+    row = db.execute("SELECT acknowledged_name FROM alerts WHERE id = ?", [alert_id]).fetchone()
+    return row[0] if row else None
