@@ -123,23 +123,23 @@ class ContactScreen(Screen):
         minutes, seconds = divmod(max(0, int(elapsed.total_seconds())), 60)
         warnings = self.current.state.warnings
         self.query_one("#bar", Static).update(Content.from_markup(
-            "[b]$channel[/b] · $id · started $start · [b]$elapsed[/b] · warnings given: $warnings$facts · $who",
+            "[b]$channel[/b]$facts · [b]$elapsed[/b] · warnings given: $warnings · $id · started $start · $who",
             channel=CHANNEL_NAMES[self.current.flow.channel], id=contact.id,
             start=local_time(self.app.ctx, contact.started_at)[:5], elapsed=f"{minutes:02d}:{seconds:02d}",
             warnings=str(warnings), facts=self._facts_text(), who=self.app.actor.name if self.app.actor else "",
         ))
 
-    def _facts_text(self) -> str:
+    def _facts_text(self) -> Content:
         """What this channel needs at a glance: earlier warnings, the office's post box and guards."""
         flow, facts = self.current.flow, self.current.facts
         parts = []
         if flow.earlier_warnings:
-            parts.append(f"earlier warnings: {facts.earlier_warnings}")
+            parts.append(f"[b]earlier warnings: {facts.earlier_warnings}[/b]")
         asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices
                  if c.only_if and c.only_if.startswith("office:")}
         for facility in sorted(asked):
             parts.append(f"{facility.replace('_', ' ')}: {'yes' if facility in facts.facilities else 'no'}")
-        return "".join(f" · {part}" for part in parts)
+        return Content.from_markup("".join(f" · {part}" for part in parts))
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)

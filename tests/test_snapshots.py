@@ -14,7 +14,7 @@ from textual.widgets import Input
 from counter_tui.app import CounterApp
 from counter_tui.clock import FixedClock
 from counter_tui.config import Settings
-from counter_tui.services import contacts, demo
+from counter_tui.services import contacts, demo, staff
 from counter_tui.services.context import Context
 from tests.conftest import START, make_context
 
@@ -187,3 +187,70 @@ def test_home_for_a_line_manager_with_tasks_due(snap_compare, tmp_path, size, ha
 @pytest.mark.parametrize("size", SIZES)
 def test_keys_panel_on_a_guided_step(snap_compare, app, size):
     assert snap_compare(app, press=[*HANDLER, "1", "f1"], terminal_size=size)
+
+
+# -- every channel (issue: face-to-face, video, written, counter, immediate risk, calls for help) -----
+
+def _channel_app(tmp_path, clock, facilities=()) -> CounterApp:
+    from tests.test_channels import channel_context
+
+    return CounterApp(channel_context(tmp_path / "counter.db", clock, facilities))
+
+
+OFFICER = ["3", "0", "0", "1", "enter", "3", "4", "5", "6", "enter"]
+COUNTER = ["3", "0", "0", "2", "enter", "3", "5", "7", "9", "enter"]
+POST = ["5", "0", "0", "1", "enter", "5", "6", "7", "8", "enter"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_third_interview_shows_earlier_warnings_and_the_admin_refusal(snap_compare, tmp_path, still_clock, size):
+    app = _channel_app(tmp_path, still_clock)
+    officer = staff.sign_in(app.ctx, "3001", "3456")
+    for _ in range(2):
+        earlier = contacts.start_contact(app.ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
+        for step in ("warn", "allow", "can_continue"):
+            contacts.take_step(app.ctx, officer, earlier, 1, at_step=step)
+        contacts.finish(app.ctx, officer, earlier, {})
+
+    async def third(pilot):
+        await pilot.press(*OFFICER, "2")
+        pilot.app.screen.query_one("#reference", Input).value = "PEX 5521 0047"
+        await pilot.press("escape")
+
+    assert snap_compare(app, run_before=third, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_counter_options_in_an_office_without_a_post_box(snap_compare, tmp_path, still_clock, size):
+    app = _channel_app(tmp_path, still_clock, ["security_guards"])
+    assert snap_compare(app, press=[*COUNTER, "5", "2", "1", "2"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_written_communication_what_arrived(snap_compare, tmp_path, still_clock, size):
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*POST, "4"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_interview_record_after_ending(snap_compare, tmp_path, still_clock, size):
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*OFFICER, "2", "1", "2", "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_immediate_risk_record_on_the_counter(snap_compare, tmp_path, still_clock, size):
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*COUNTER, "5", "0"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_for_help_on_another_terminal(snap_compare, tmp_path, still_clock, size, handler):
+    from counter_tui.services import alerts
+
+    app = _channel_app(tmp_path, still_clock)
+    contact_id = contacts.start_contact(app.ctx, handler, "telephone", customer_name="Mr Gareth Rowe")
+    alerts.raise_alert(app.ctx, handler, contact_id, "telephone")
+
+    async def manager_sees_it(pilot):
+        await pilot.press(*MANAGER)
+        pilot.app.poll_alerts()
+
+    assert snap_compare(app, run_before=manager_sees_it, terminal_size=size)
