@@ -41,7 +41,7 @@ class RecordScreen(Screen):
         yield Static(self._heading(current, form), id="record-heading")
         with VerticalScroll(id="record-fields"):
             for field_id, label, text, required in self._fields:
-                mark = "" if required else " (if known)"
+                mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
                 yield Label(Content(f"{label}{mark}"), classes="field-label")
                 if self._multiline[field_id]:
                     area = TextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field")
