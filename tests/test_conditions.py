@@ -88,3 +88,33 @@ def test_earlier_warnings_count_by_reference_on_the_same_channel(ctx, handler):
     assert queries.earlier_warnings(db, reference="PEX 123", channel="face_to_face", before=third) == 0
     assert queries.earlier_warnings(db, reference="PEX 999", channel="telephone", before=third) == 0
     assert queries.earlier_warnings(db, reference="", channel="telephone", before=third) == 0
+
+
+@given(earlier=st.integers(0, 6), flow_id=st.sampled_from(["face_to_face", "video"]))
+def test_admin_refusal_comes_exactly_after_two_earlier_interview_warnings(earlier, flow_id):
+    """HMPO: only a customer already warned twice in interviews on this channel may have the
+    interview ended as an admin refusal without a further warning: never before."""
+    from counter_tui.policy.loader import load_pack
+
+    pack = load_pack("hmpo")
+    flow = pack.flow(flow_id)
+    facts = engine.Facts(earlier_warnings=earlier)
+    state = engine.start(pack, flow_id)
+    reachable_refusal = False
+    frontier = [state]
+    seen = set()
+    while frontier:
+        current = frontier.pop()
+        step = flow.step(current.step_id)
+        if step.id in seen:
+            continue
+        seen.add(step.id)
+        if step.is_final:
+            continue
+        for number, choice in engine.offered(step, facts):
+            after = engine.choose(pack, current, number, facts).after
+            if "admin_refusal" in flow.step(after.step_id).tasks or any(
+                    "admin_refusal" in t for t in flow.step(after.step_id).tasks):
+                reachable_refusal = True
+            frontier.append(after)
+    assert reachable_refusal == (earlier >= 2)
