@@ -76,6 +76,7 @@ class ContactScreen(Screen):
                 yield Input(id="reference", placeholder="Application reference")
                 yield Input(id="query", placeholder="Their query")
             yield Static("", id="details-error")
+            yield Static("", id="history")
             yield TextArea(id="note", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="status")
         yield Footer()
@@ -92,6 +93,7 @@ class ContactScreen(Screen):
         note.border_title = NOTE_TITLES.get(self.current.flow.channel, NOTE_TITLES[Channel.telephone])
         self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
         self._show()
+        self._show_history()
         self.refresh_bindings()
         self.set_interval(1.0, self._tick)
 
@@ -106,6 +108,12 @@ class ContactScreen(Screen):
         for label, text in queue.originating_record(self.app.ctx, task):
             lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
         return Content("\n").join(lines)
+
+    def _show_history(self) -> None:
+        history = contacts.customer_history(self.app.ctx, self.current.contact)
+        widget = self.query_one("#history", Static)
+        widget.update(Content(history))
+        widget.display = bool(history)
 
     def _show(self) -> None:
         current = self.current
@@ -168,10 +176,11 @@ class ContactScreen(Screen):
                 contacts.update_details(ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2])
                 self._saved_details = details
                 error.remove_class("-shown")
-                if details[1] != self.current.contact.reference:  # earlier warnings follow the reference
-                    self.current = contacts.view(ctx, self.contact_id)
-                    self._show()
-                    self.refresh_bindings()
+                # Earlier warnings and history follow who the customer is.
+                self.current = contacts.view(ctx, self.contact_id)
+                self._show()
+                self._show_history()
+                self.refresh_bindings()
             except FieldErrors as problem:
                 labels = {"customer_name": "Name", "reference": "Reference", "query": "Query"}
                 error.update(Content("  ".join(f"{labels.get(k, k)}: {v}" for k, v in problem.errors.items())))

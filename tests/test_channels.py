@@ -126,6 +126,8 @@ async def test_third_interview_after_two_warnings_is_an_admin_refusal(tmp_path, 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.current.facts.earlier_warnings == 2
+        history = str(app.screen.query_one("#history").render())
+        assert history.startswith("Earlier contacts: 2") and "1 warning" in history
         labels = shown(app)
         key = str(next(i for i, label in enumerate(labels, 1) if "warned twice" in label))
         await pilot.press(key)

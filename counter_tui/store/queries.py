@@ -74,6 +74,28 @@ def earlier_warnings(db: sqlite_utils.Database, *, reference: str, channel: str,
     return row[0]
 
 
+def customer_history(db: sqlite_utils.Database, *, reference: str, name: str, before: str, limit: int = 3) -> tuple[int, list[dict]]:
+    """Earlier contacts with the same customer: by application reference (spaces and case ignored),
+    or by exact name where there is no reference. Returns (how many, the newest few)."""
+    key = reference.replace(" ", "").upper()
+    if key:
+        where, params = "contacts.reference_key = ?", [key]
+    elif name.strip():
+        where, params = "contacts.reference = '' AND lower(contacts.customer_name) = lower(?)", [name.strip()]
+    else:
+        return 0, []
+    total = db.execute(f"SELECT count(*) FROM contacts WHERE {where} AND id != ?", [*params, before]).fetchone()[0]
+    rows = db.execute(
+        f"""SELECT contacts.started_at, contacts.channel, contacts.outcome, contacts.status,
+        (SELECT count(*) FROM steps WHERE steps.contact_id = contacts.id AND steps.warning = 1)
+        FROM contacts WHERE {where} AND id != ? ORDER BY started_at DESC LIMIT ?""",
+        [*params, before, limit],
+    ).fetchall()
+    return total, [
+        {"started_at": parse_iso(r[0]), "channel": r[1], "outcome": r[2], "status": r[3], "warnings": r[4]} for r in rows
+    ]
+
+
 def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:
     rows = db.execute(
         "SELECT contact_id, position, step, number, label, said, at, actor FROM steps WHERE contact_id = ? ORDER BY position",
