@@ -208,10 +208,10 @@ class ContactScreen(Screen):
         return ok
 
     # -- decisions --------------------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the numbers of the choices on screen are keys (the others are hidden from the keys panel)."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Only the numbers of the choices on screen are keys (the others are hidden from the footer and the keys panel)."""
         if action == "choose":
-            return True if self._pack_number(int(parameters[0])) is not None else None
+            return self._pack_number(int(parameters[0])) is not None
         return True
 
     def _pack_number(self, key: int) -> int | None:

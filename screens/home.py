@@ -105,12 +105,12 @@ class HomeScreen(Screen):
             interrupted.update(Content.from_markup("[dim]No interrupted contacts.[/dim]"))
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
         """Number keys only for the flows listed; Resume only when something was left open."""
         if action == "start":
-            return True if parameters and 1 <= int(parameters[0]) <= len(self._flows) else None
+            return bool(parameters) and 1 <= int(parameters[0]) <= len(self._flows)
         if action == "resume" and self.app.actor is not None:
-            return True if contacts.interrupted(self.app.ctx, self.app.actor) else None
+            return bool(contacts.interrupted(self.app.ctx, self.app.actor))
         return True
 
     def action_start(self, number: int) -> None:
