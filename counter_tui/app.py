@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 def _counter_commands():
+    """The command palette provider, imported when the palette first opens."""
     from counter_tui.screens.commands import CounterCommands
 
     return CounterCommands
@@ -46,7 +47,7 @@ class CounterApp(App[None]):
 
     TITLE = "Counter"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {lambda: _counter_commands()}
+    COMMANDS = App.COMMANDS | {_counter_commands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "show_keys", "Keys", id="keys"),
