@@ -17,7 +17,7 @@ from counter_tui.policy.schema import CHANNEL_NAMES, Channel
 from counter_tui.services import contacts, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
-from counter_tui.services.record_text import local_time
+from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.step_panel import StepPanel
 
 AUTOSAVE_SECONDS = 0.6
@@ -110,7 +110,7 @@ class ContactScreen(Screen):
         return Content("\n").join(lines)
 
     def _show_history(self) -> None:
-        history = contacts.customer_history(self.app.ctx, self.current.contact)
+        history = customer_history(self.app.ctx, self.current.contact)
         widget = self.query_one("#history", Static)
         widget.update(Content(history))
         widget.display = bool(history)

@@ -121,25 +121,6 @@ def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
     return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier)
 
 
-def customer_history(ctx: Context, contact: Contact) -> str:
-    """One line on what happened with this customer before, shown before the first word is said:
-    how many earlier contacts, and the newest few with their outcome and warnings."""
-    total, rows = queries.customer_history(ctx.store.db, reference=contact.reference, name=contact.customer_name,
-                                           before=contact.id)
-    if not total:
-        return "No earlier contacts on record." if contact.reference or contact.customer_name else ""
-    from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-    from counter_tui.services.record_text import local_time
-
-    parts = []
-    for row in rows:
-        outcome = "open" if row["status"] == "open" else (row["outcome"] or "").replace("_", " ")
-        warned = f", {row['warnings']} warning{'s' if row['warnings'] != 1 else ''}" if row["warnings"] else ""
-        channel = CHANNEL_NAMES[Channel(row["channel"])].lower()
-        parts.append(f"{local_time(ctx, row['started_at'], style='day_time')[:6]} {channel} {outcome}{warned}")
-    return f"Earlier contacts: {total} — " + "; ".join(parts)
-
-
 def view(ctx: Context, contact_id: str) -> ContactView:
     """The contact and its place in the flow, rebuilt from the steps stored."""
     db = ctx.store.db

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
-from counter_tui.policy.schema import Form, FormField
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel, Form, FormField
 from counter_tui.services.errors import FieldErrors
+from counter_tui.store import queries
 from counter_tui.text import TextProblem, clean_text
 
 if TYPE_CHECKING:
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from counter_tui.services.contacts import ContactView
 
 
-FORMATS = {"time": "%H:%M:%S", "date_time": "%d %b %Y %H:%M", "day_time": "%d %b %H:%M"}
+FORMATS = {"time": "%H:%M:%S", "date_time": "%d %b %Y %H:%M", "day_time": "%d %b %H:%M", "day": "%d %b"}
 
 
 def local_time(ctx: Context, moment, with_date: bool = False, *, style: str | None = None) -> str:
@@ -30,6 +32,22 @@ def local_time(ctx: Context, moment, with_date: bool = False, *, style: str | No
     """
     local = moment.astimezone(ctx.settings.zone)
     return local.strftime(FORMATS[style or ("date_time" if with_date else "time")])
+
+
+def customer_history(ctx: Context, contact: Contact) -> str:
+    """One line on what happened with this customer before, shown before the first word is said:
+    how many earlier contacts, and the newest few with their outcome and warnings."""
+    total, rows = queries.customer_history(ctx.store.db, reference=contact.reference, name=contact.customer_name,
+                                           before=contact.id)
+    if not total:
+        return "No earlier contacts on record." if contact.reference or contact.customer_name else ""
+    parts = []
+    for row in rows:
+        outcome = "open" if row["status"] == "open" else (row["outcome"] or "").replace("_", " ")
+        warned = f", {row['warnings']} warning{'s' if row['warnings'] != 1 else ''}" if row["warnings"] else ""
+        channel = CHANNEL_NAMES[Channel(row["channel"])].lower()
+        parts.append(f"{local_time(ctx, row['started_at'], style='day')} {channel} {outcome}{warned}")
+    return f"Earlier contacts: {total} — " + "; ".join(parts)
 
 
 def said(ctx: Context, current: ContactView) -> str:
