@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
-from counter_tui.services import contacts
+from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 
 AUTOSAVE_SECONDS = 0.6
@@ -35,8 +35,8 @@ class RecordScreen(Screen):
     def compose(self) -> ComposeResult:
         ctx, actor = self.app.ctx, self.app.actor
         current = contacts.view(ctx, self.contact_id)
-        form = contacts.form_for(ctx, current)
-        self._fields = contacts.draft_record(ctx, actor, self.contact_id)
+        form = records.form_for(ctx, current)
+        self._fields = records.draft_record(ctx, actor, self.contact_id)
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
         yield Static(self._heading(current, form), id="record-heading")
         with VerticalScroll(id="record-fields"):
@@ -91,7 +91,7 @@ class RecordScreen(Screen):
             self._autosave.stop()
         self._autosave = None
         try:
-            contacts.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())
+            records.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())
         except StoreError as problem:
             self._status(str(problem))
 
@@ -105,7 +105,7 @@ class RecordScreen(Screen):
         for fid, *_ in self._fields:
             self.query_one(f"#error-{fid}", Static).remove_class("-shown")
         try:
-            finished = contacts.finish(self.app.ctx, self.app.actor, self.contact_id, self._record())
+            finished = records.finish(self.app.ctx, self.app.actor, self.contact_id, self._record())
         except FieldErrors as problem:
             for fid, message in problem.errors.items():
                 error = self.query_one(f"#error-{fid}", Static)

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from counter_tui.services import contacts, queue
-from counter_tui.services.contacts import Finished
+from counter_tui.services import contacts, queue, records
+from counter_tui.services.records import Finished
 from counter_tui.services.record_text import local_time
 
 
@@ -44,9 +44,9 @@ class SummaryScreen(Screen):
             "completed": "completed",
         }[contact.outcome or "completed"]
         lines = [Content.from_markup("[b]$title $outcome[/b] · $id", title=current.flow.title, outcome=outcome, id=contact.id)]
-        record = contacts.finished_record(ctx, contact.id)
+        record = records.finished_record(ctx, contact.id)
         if record:
-            form = contacts.form_for(ctx, current)
+            form = records.form_for(ctx, current)
             lines.append(Content.from_markup("\n[b]$form saved[/b]", form=form.title if form else "Record"))
             for label, text in record:
                 lines.append(Content.from_markup("[b]$label[/b]\n$text", label=label, text=text or "—"))

@@ -16,7 +16,7 @@ from counter_tui.config import Settings
 from counter_tui.screens.contact import ContactScreen
 from counter_tui.screens.record import RecordScreen
 from counter_tui.screens.summary import SummaryScreen
-from counter_tui.services import contacts, staff
+from counter_tui.services import contacts, records, staff
 from counter_tui.services.context import Context
 from counter_tui.store import queries
 from tests.conftest import CALL_HANDLER, LINE_MANAGER
@@ -117,7 +117,7 @@ async def test_third_interview_after_two_warnings_is_an_admin_refusal(tmp_path, 
         earlier = contacts.start_contact(ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
         for step in ("warn", "allow", "can_continue"):  # warned, improved, carried on
             contacts.take_step(ctx, officer, earlier, 1, at_step=step)
-        contacts.finish(ctx, officer, earlier, {})
+        records.finish(ctx, officer, earlier, {})
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         contact_id = await start(pilot, app, "face_to_face")

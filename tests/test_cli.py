@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from conftest import make_context
 
 from counter_tui.cli import main
-from counter_tui.services import contacts, staff
+from counter_tui.services import contacts, records, staff
 from counter_tui.services.context import Context
 from counter_tui.services.errors import SignInRefused
 
@@ -199,7 +199,7 @@ def test_queue_lists_the_call_back(run, tmp_path, clock, handler):
     contact_id = contacts.start_contact(ctx, handler, "telephone", customer_name="Pat Customer", reference="AB123")
     for number, step in ((1, "warn"), (2, "allow"), (1, "tell_end")):
         contacts.take_step(ctx, handler, contact_id, number, at_step=step)
-    contacts.finish(ctx, handler, contact_id, {"who": "Pat Customer", "query": "Passport", "told": "Warned",
+    records.finish(ctx, handler, contact_id, {"who": "Pat Customer", "query": "Passport", "told": "Warned",
                                                "said_or_did": "Swore"})
     ctx.store.close()
     result = run("queue", "--db", str(db))

@@ -26,7 +26,7 @@ from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
 from counter_tui.policy.loader import load_pack, shipped_pack_ids
 from counter_tui.policy.schema import Outcome
-from counter_tui.services import contacts
+from counter_tui.services import contacts, records
 from counter_tui.services.context import Context
 from counter_tui.services.errors import Refused
 from counter_tui.store import events, queries
@@ -48,11 +48,11 @@ def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
     """The drafted record with every required field that is still empty filled in."""
     return {
         field_id: text if text or not required else f"Typed by staff: {label}"
-        for field_id, label, text, required in contacts.draft_record(ctx, actor, contact_id)
+        for field_id, label, text, required in records.draft_record(ctx, actor, contact_id)
     }
 
 
-def check_finished(ctx: Context, contact_id: str, chosen: list, finished: contacts.Finished) -> None:
+def check_finished(ctx: Context, contact_id: str, chosen: list, finished: records.Finished) -> None:
     """The four properties of a finished contact (a)-(d)."""
     db = ctx.store.db
     current = contacts.view(ctx, contact_id)
@@ -114,7 +114,7 @@ def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data)
             chosen.append(choice)
             current = contacts.take_step(ctx, actor, contact_id, number, at_step=step.id)
         assume(current.step.is_final)
-        finished = contacts.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
+        finished = records.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
         check_finished(ctx, contact_id, chosen, finished)
     finally:
         ctx.store.close()
@@ -199,13 +199,13 @@ class Contacts(RuleBasedStateMachine):
         actor = self._actor(contact_id)
         if not current.step.is_final:
             with pytest.raises(Refused):
-                contacts.finish(self.ctx, actor, contact_id, {})
+                records.finish(self.ctx, actor, contact_id, {})
             return
-        finished = contacts.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
+        finished = records.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
         check_finished(self.ctx, contact_id, self.open.pop(contact_id), finished)
         self.finished.append(contact_id)
         with pytest.raises(Refused, match="already finished"):
-            contacts.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
+            records.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
         self.expected_tasks += len(current.step.tasks)
 
     @invariant()

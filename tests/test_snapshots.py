@@ -14,7 +14,7 @@ from textual.widgets import Input
 from counter_tui.app import CounterApp
 from counter_tui.clock import FixedClock
 from counter_tui.config import Settings
-from counter_tui.services import contacts, demo, staff
+from counter_tui.services import contacts, demo, records, staff
 from counter_tui.services.context import Context
 from tests.conftest import START, make_context
 
@@ -40,8 +40,8 @@ def _ended_call(ctx, actor, name="Mr Gareth Rowe") -> str:
     for number, step in ((1, "warn"), (2, "allow"), (1, "tell_end")):
         contacts.take_step(ctx, actor, contact_id, number, at_step=step)
     contacts.save_note(ctx, actor, contact_id, "Shouted and swore at me twice.", version=0)
-    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, actor, contact_id)}
-    contacts.finish(ctx, actor, contact_id, fields)
+    fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
+    records.finish(ctx, actor, contact_id, fields)
     return contact_id
 
 
@@ -153,8 +153,8 @@ def test_ico_task_without_guided_steps(snap_compare, tmp_path, still_clock, size
     contacts.take_step(ctx, handler, contact_id, 4, at_step="behaviour")
     contacts.take_step(ctx, handler, contact_id, 1, at_step="abusive")
     contacts.save_note(ctx, handler, contact_id, "Threatened to find out where I live.", version=0)
-    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, handler, contact_id)}
-    contacts.finish(ctx, handler, contact_id, fields)
+    fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, handler, contact_id)}
+    records.finish(ctx, handler, contact_id, fields)
     assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "enter"], terminal_size=size)
 
 
@@ -210,7 +210,7 @@ def test_third_interview_shows_earlier_warnings_and_the_admin_refusal(snap_compa
         earlier = contacts.start_contact(app.ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
         for step in ("warn", "allow", "can_continue"):
             contacts.take_step(app.ctx, officer, earlier, 1, at_step=step)
-        contacts.finish(app.ctx, officer, earlier, {})
+        records.finish(app.ctx, officer, earlier, {})
 
     async def third(pilot):
         await pilot.press(*OFFICER, "2")

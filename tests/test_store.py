@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from counter_tui.cli import main
-from counter_tui.services import audit, contacts
+from counter_tui.services import audit, contacts, records
 from counter_tui.services.context import Context
 from counter_tui.services.errors import StoreBusy, StoreUnavailable
 from counter_tui.store import events, projections, queries
@@ -35,7 +35,7 @@ def whole_call(ctx: Context, handler) -> str:
     contacts.take_step(ctx, handler, contact_id, 1, at_step="warn")
     contacts.take_step(ctx, handler, contact_id, 2, at_step="allow")
     contacts.take_step(ctx, handler, contact_id, 1, at_step="tell_end")
-    finished = contacts.finish(ctx, handler, contact_id, RECORD)
+    finished = records.finish(ctx, handler, contact_id, RECORD)
     assert len(finished.task_ids) == 2 and finished.incident_id is not None
     return contact_id
 

@@ -1,8 +1,7 @@
-"""Guided contacts: start one, take its steps, save the note as it is typed, resume, finish.
+"""Guided contacts: start one, take its steps, save the note and the customer's details as typed, resume.
 
-Each decision is stored with its UTC timestamp, in order, before the screen moves on. Finishing
-completes the form the pack requires (case note, terminated call log) from what was captured, opens
-or records the incident, and creates the hand-off tasks with their due times.
+Each decision is stored with its UTC timestamp, in order, before the screen moves on. What happens
+when a flow ends (the record, the incident, the hand-offs) is `services.records`.
 """
 
 from __future__ import annotations
@@ -11,15 +10,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
-from counter_tui.clock import iso
 from counter_tui.models.contact import Contact, StepTaken
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
-from counter_tui.policy.schema import Choice, Flow, Form, Outcome, Step
-from counter_tui.services import record_text
+from counter_tui.policy.schema import Choice, Flow, Step
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
-from counter_tui.services.deadlines import due_at
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.store import projections, queries
 from counter_tui.store.connection import write
@@ -63,15 +59,6 @@ class ContactView:
     def immediate_risk(self) -> Choice | None:
         """The one-key immediate-risk branch (key 0), where the flow has one and the step is not final."""
         return None if self.step.is_final else engine.immediate_risk_choice(self.flow)
-
-
-@dataclass(frozen=True)
-class Finished:
-    """What finishing a contact produced."""
-
-    contact_id: str
-    incident_id: str | None
-    task_ids: list[str]
 
 
 def _details(customer_name: str, reference: str, query: str) -> ContactDetails:
@@ -213,154 +200,3 @@ def save_note(ctx: Context, actor: Actor, contact_id: str, text: str, *, version
 def interrupted(ctx: Context, actor: Actor) -> list[Contact]:
     """This member of staff's contacts left open (the terminal died, or they moved away)."""
     return queries.open_contacts(ctx.store.db, actor.number)
-
-
-def form_for(ctx: Context, current: ContactView) -> Form | None:
-    """The form the flow requires where it finished, if any."""
-    return ctx.pack.form(current.step.form) if current.step.form else None
-
-
-def draft_record(ctx: Context, actor: Actor, contact_id: str) -> list[tuple[str, str, str, bool]]:
-    """The required form's fields, prefilled from what was captured: (id, label, text, required)."""
-    current = view(ctx, contact_id)
-    form = form_for(ctx, current)
-    if form is None:
-        return []
-    draft = queries.contact_record(ctx.store.db, contact_id)
-    return [
-        (f.id, f.label, draft[f.id] if f.id in draft else record_text.prefill(ctx, current, f.prefill, actor), f.required)
-        for f in form.fields
-    ]
-
-
-def save_record_draft(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> None:
-    """Keep the form as typed so far, so a terminal that dies loses none of it.
-
-    Fields that cannot be accepted are left out of the draft (the form shows why beside them).
-    """
-    current = view(ctx, contact_id)
-    form = form_for(ctx, current)
-    if form is None or current.contact.status != "open":
-        return
-    keep = {}
-    for field in form.fields:
-        try:
-            keep[field.id] = record_text.check_record_field(field, record.get(field.id, ""), required=False)
-        except FieldErrors:
-            continue
-    if keep == queries.contact_record(ctx.store.db, contact_id):
-        return
-    db = ctx.store.db
-    with write(db):
-        projections.record(
-            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="record.drafted",
-            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, "record": keep},
-        )
-
-
-def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> Finished:
-    """Complete a contact whose flow reached its end: store the record, the incident and the hand-offs.
-
-    Raises:
-        FieldErrors: a required field is empty or a field cannot be accepted.
-        Refused: the flow has not finished, or the contact is already finished.
-    """
-    current = view(ctx, contact_id)
-    form = form_for(ctx, current)
-    cleaned: dict[str, str] = {}
-    if form is not None:
-        cleaned = record_text.check_record(form, record)
-    db = ctx.store.db
-    now = ctx.clock.now()
-    with write(db):
-        current = view(ctx, contact_id)
-        if current.contact.status != "open":
-            raise Refused("This contact is already finished.")
-        if not current.step.is_final:
-            raise Refused("The procedure has not reached its end yet.")
-        problem = engine.ending_problem(ctx.pack, current.state)
-        if problem:
-            raise Refused(f"This contact cannot end here: it {problem}.")
-        contact, step = current.contact, current.step
-        stream = f"contact:{contact_id}"
-        base = {"at": now, "actor": actor.number, "role": actor.role}
-        contact = _details_from_record(ctx, db, base, contact, form, cleaned)
-        origin = queries.task(db, contact.task_id) if contact.task_id else None
-        incident_id = origin.incident_id if origin else None
-        if incident_id is None and (step.outcome is Outcome.ended or step.record_incident):
-            incident_id = projections.next_id(db, "incident", "I")
-            projections.record(
-                db, **base, kind="incident.opened", stream=f"incident:{incident_id}",
-                payload={
-                    "incident_id": incident_id, "contact_id": contact_id, "channel": contact.channel,
-                    "office": contact.office, "staff_number": contact.staff_number,
-                    "customer_name": contact.customer_name, "reference": contact.reference,
-                    "occurred_at": iso(contact.started_at), "summary": f"{current.flow.title}: {step.title}",
-                },
-            )
-        projections.record(
-            db, **base, kind="contact.finished", stream=stream,
-            payload={"contact_id": contact_id, "outcome": step.outcome.value, "form": step.form,
-                     "record": cleaned, "incident_id": incident_id},
-        )
-        if step.record_incident and incident_id is not None:
-            projections.record(
-                db, **base, kind="incident.recorded", stream=f"incident:{incident_id}",
-                payload={"incident_id": incident_id, "contact_id": contact_id},
-            )
-        task_ids = []
-        for spec_id in step.tasks:
-            spec = ctx.pack.task(spec_id)
-            task_id = projections.next_id(db, "task", "T")
-            task_ids.append(task_id)
-            projections.record(
-                db, **base, kind="task.created", stream=f"task:{task_id}",
-                payload={
-                    "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role,
-                    "office": contact.office, "flow": spec.flow, "contact_id": contact_id,
-                    "incident_id": incident_id, "customer_name": contact.customer_name,
-                    "reference": contact.reference, "due_at": iso(due_at(spec.due, now, ctx.settings)),
-                },
-            )
-        if origin is not None and origin.status == "open":
-            projections.record(
-                db, **base, kind="task.done", stream=f"task:{origin.id}",
-                payload={"task_id": origin.id, "contact_id": contact_id, "note": ""},
-            )
-    return Finished(contact_id=contact_id, incident_id=incident_id, task_ids=task_ids)
-
-
-def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:
-    """Carry who the customer is and their query from the completed record back to the contact,
-    so the incident and the hand-offs name them without anyone typing them again.
-
-    A field that would not pass as a contact detail (a name over several lines) leaves it as it was.
-    """
-    if form is None:
-        return contact
-    current = {"customer_name": contact.customer_name, "reference": contact.reference, "query": contact.query}
-    wanted = dict(current)
-    for field in form.fields:
-        if field.prefill in wanted and record.get(field.id):
-            wanted[field.prefill] = record[field.id]
-    try:
-        details = ContactDetails(**wanted).model_dump()
-    except ValidationError:
-        return contact
-    if details == current:
-        return contact
-    projections.record(
-        db, **base, kind="contact.details_changed", stream=f"contact:{contact.id}",
-        payload={"contact_id": contact.id, **details},
-    )
-    return contact.model_copy(update=details)
-
-
-def finished_record(ctx: Context, contact_id: str) -> list[tuple[str, str]]:
-    """A finished contact's form as (label, text) pairs, in the form's order."""
-    current = view(ctx, contact_id)
-    form = form_for(ctx, current)
-    stored = queries.contact_record(ctx.store.db, contact_id)
-    if form is None:
-        return []
-    return [(f.label, stored.get(f.id, "")) for f in form.fields]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, queue, staff
+from counter_tui.services import contacts, queue, records, staff
 from counter_tui.services.context import Context
 
 
@@ -64,8 +64,8 @@ def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: st
         contacts.save_note(ctx, actor, contact_id, note, version=0)
     if finish:
         clock.advance(timedelta(minutes=2))
-        fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, actor, contact_id)}
-        contacts.finish(ctx, actor, contact_id, fields | (extra or {}))
+        fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
+        records.finish(ctx, actor, contact_id, fields | (extra or {}))
     return contact_id
 
 
@@ -75,10 +75,10 @@ def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> 
     for _ in range(2):
         current = contacts.view(ctx, welfare)
         contacts.take_step(ctx, manager, welfare, 1, at_step=current.step.id)
-    fields = {fid: text for fid, _, text, _ in contacts.draft_record(ctx, manager, welfare)}
+    fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, manager, welfare)}
     fields.update(how_they_feel=feeling,
                   support="Reminded them of the Employee Assistance Programme and the staff contact officers.")
-    contacts.finish(ctx, manager, welfare, fields)
+    records.finish(ctx, manager, welfare, fields)
 
 
 def fill(ctx: Context, now: datetime) -> None:
@@ -118,9 +118,9 @@ def fill(ctx: Context, now: datetime) -> None:
                 clock.advance(timedelta(minutes=1))
                 current = contacts.view(demo, call_back)
                 contacts.take_step(demo, jo, call_back, number, at_step=current.step.id)
-            fields = {fid: text for fid, _, text, _ in contacts.draft_record(demo, jo, call_back)}
+            fields = {fid: text for fid, _, text, _ in records.draft_record(demo, jo, call_back)}
             fields["told"] += "\nExplained why the call was ended; booked a fast-track appointment for him."
-            contacts.finish(demo, jo, call_back, fields)
+            records.finish(demo, jo, call_back, fields)
         elif item.task.contact_id == ended and item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Upset but wants to carry on; took a short break.")
     # Since: an interview ended after a warning (its letter is now overdue), a call refused outright in the second office,

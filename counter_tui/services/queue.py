@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import TaskSpec
-from counter_tui.services import contacts
+from counter_tui.services import contacts, records
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -120,4 +120,4 @@ def originating_record(ctx: Context, task: Task) -> list[tuple[str, str]]:
     """The case note of the contact that created the task ("check the case notes")."""
     if task.contact_id is None:
         return []
-    return contacts.finished_record(ctx, task.contact_id)
+    return records.finished_record(ctx, task.contact_id)
