@@ -52,6 +52,7 @@ class CounterApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "show_keys", "Keys", id="keys"),
         Binding("ctrl+o", "sign_out", "Sign out", id="sign_out"),
+        Binding("ctrl+g", "get_help", "Get help", id="get_help", priority=True),
     ]
 
     def __init__(
@@ -119,6 +120,29 @@ class CounterApp(App[None]):
 
         self.actor = actor
         self.switch_screen(HomeScreen(offer_resume=True))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A call for help needs someone signed in (it says who and where)."""
+        if action == "get_help":
+            return self.actor is not None and self.ctx is not None
+        return True
+
+    def action_get_help(self) -> None:
+        """A silent call for help to every other terminal at this office (council guidance 4), from any
+        screen once signed in: the contact on screen, if any, goes with it."""
+        from counter_tui.services import alerts
+        from counter_tui.services.errors import StoreError
+
+        contact_id = getattr(self.screen, "contact_id", None)
+        current = getattr(self.screen, "current", None)
+        channel = current.flow.channel.value if current is not None and hasattr(current, "flow") else ""
+        try:
+            self.my_alert = alerts.raise_alert(self.ctx, self.actor, contact_id, channel)
+        except StoreError as problem:
+            self.notify(f"Help could not be requested: {problem}", title="Not sent", severity="error", markup=False)
+            return
+        self.notify(f"The other terminals at {self.actor.office} are alerted ({self.my_alert}).",
+                    title="Help requested", markup=False, timeout=20)
 
     def action_sign_out(self) -> None:
         """Back to the sign-in screen; open contacts stay open to be resumed."""

@@ -19,15 +19,15 @@ class CounterCommands(Provider):
         actor = getattr(app, "actor", None)
         if actor is None:
             return []
-        from counter_tui.screens.contact import ContactScreen, open_contact
+        from counter_tui.screens.contact import open_contact
+        from counter_tui.screens.find_customer import FindCustomerScreen
         from counter_tui.screens.queue import QueueScreen
 
         ctx = app.ctx
         found: list[tuple[str, str, Callable[[], None]]] = []
 
         def start(flow_id: str) -> None:
-            contact_id = contacts.start_contact(ctx, app.actor, flow_id)
-            app.push_screen(ContactScreen(contact_id))
+            app.push_screen(FindCustomerScreen(flow_id))
 
         for flow in ctx.pack.contact_flows():
             found.append((f"Start: {flow.title}", f"{CHANNEL_NAMES[flow.channel]} · {flow.section}", partial(start, flow.id)))

@@ -4,6 +4,8 @@ details and a note saved on every pause in typing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -13,9 +15,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
-from counter_tui.policy.schema import CHANNEL_NAMES, Channel
+from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
+from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.step_panel import StepPanel
@@ -23,14 +26,11 @@ from counter_tui.screens.widgets.step_panel import StepPanel
 AUTOSAVE_SECONDS = 0.6
 """A pause in typing this long saves the note and the customer's details."""
 
-NOTE_TITLES = {
-    Channel.telephone: "Note: what the customer said or did (ctrl+n; esc back to choices)",
-    Channel.face_to_face: "Note: what the customer said or did in the interview (ctrl+n; esc back)",
-    Channel.video: "Note: what the customer said or did on the video call (ctrl+n; esc back)",
-    Channel.written: "The extract: the abusive words as written (ctrl+n; esc back)",
-    Channel.counter: "Note: what the customer said or did at the counter (ctrl+n; esc back)",
-}
-"""What the note holds on each channel (for written communications, the extract itself)."""
+def contact_screen(app: App, contact_id: str) -> ContactScreen:
+    """The screen for this contact's channel (interview, video, post, counter, telephone)."""
+    from counter_tui.screens.channels import screen_for
+
+    return screen_for(contacts.view(app.ctx, contact_id).flow.channel)(contact_id)
 
 
 def open_contact(app: App, contact_id: str) -> None:
@@ -41,18 +41,21 @@ def open_contact(app: App, contact_id: str) -> None:
 
         app.push_screen(RecordScreen(contact_id))
     else:
-        app.push_screen(ContactScreen(contact_id))
+        app.push_screen(contact_screen(app, contact_id))
 
 
 class ContactScreen(Screen):
-    """One contact in progress."""
+    """One contact in progress; each channel's screen (`screens/channels/`) adds what it needs at a glance."""
 
-    CSS_PATH = "contact.tcss"
+    NOTE_TITLE = "Note: what the customer said or did (ctrl+n; esc back to choices)"
+    """What the note holds on this channel."""
+
+    CSS_PATH = Path(__file__).parent / "contact.tcss"
+    """Absolute, so each channel's subclass in `channels/` shares it."""
     AUTO_FOCUS = "StepPanel"
     BINDINGS = [
         *[Binding(str(n), f"choose({n})", f"Choice {n}", show=False, id=f"choose_{n}") for n in range(1, 10)],
         Binding("0", "choose(0)", "Immediate risk", id="immediate_risk"),
-        Binding("ctrl+g", "get_help", "Get help", id="get_help", priority=True),
         Binding("escape", "focus_step", "Back to choices", id="focus_step"),
         Binding("ctrl+n", "focus_note", "Note", id="focus_note"),
         Binding("ctrl+e", "focus_details", "Customer details", id="focus_details"),
@@ -65,6 +68,7 @@ class ContactScreen(Screen):
         self._note_version = 0
         self._saved_note = ""
         self._saved_details: tuple[str, str, str] = ("", "", "")
+        self._customer_version: int | None = None
         self._autosave: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -86,11 +90,12 @@ class ContactScreen(Screen):
         contact = self.current.contact
         self._note_version, self._saved_note = contact.note_version, contact.note
         self._saved_details = (contact.customer_name, contact.reference, contact.query)
+        self._customer_version = self.current.customer.version if self.current.customer else None
         for field, value in zip(("customer_name", "reference", "query"), self._saved_details, strict=True):
             self.query_one(f"#{field}", Input).value = value
         note = self.query_one("#note", TextArea)
         note.load_text(contact.note)
-        note.border_title = NOTE_TITLES.get(self.current.flow.channel, NOTE_TITLES[Channel.telephone])
+        note.border_title = self.NOTE_TITLE
         self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
         self._show()
         self._show_history()
@@ -130,24 +135,33 @@ class ContactScreen(Screen):
         elapsed = self.app.ctx.clock.now() - contact.started_at
         minutes, seconds = divmod(max(0, int(elapsed.total_seconds())), 60)
         warnings = self.current.state.warnings
-        self.query_one("#bar", Static).update(Content.from_markup(
-            "[b]$channel[/b]$facts · [b]$elapsed[/b] · warnings given: $warnings · $id · started $start · $who",
-            channel=CHANNEL_NAMES[self.current.flow.channel], id=contact.id,
-            start=local_time(self.app.ctx, contact.started_at)[:5], elapsed=f"{minutes:02d}:{seconds:02d}",
-            warnings=str(warnings), facts=self._facts_text(), who=self.app.actor.name if self.app.actor else "",
-        ))
+        first = Content.from_markup(
+            "[b]$channel[/b] · [b]$elapsed[/b] · warnings given: $warnings",
+            channel=CHANNEL_NAMES[self.current.flow.channel], elapsed=f"{minutes:02d}:{seconds:02d}", warnings=str(warnings),
+        )
+        last = Content.from_markup(
+            " · $id · started $start · $who", id=contact.id, start=local_time(self.app.ctx, contact.started_at)[:5],
+            who=self.app.actor.name if self.app.actor else "",
+        )
+        self.query_one("#bar", Static).update(first + self._facts_text() + last)
 
     def _facts_text(self) -> Content:
-        """What this channel needs at a glance: earlier warnings, the office's post box and guards."""
+        """What this channel needs at a glance: earlier warnings, the office's post box and guards, and
+        whatever the channel's own screen adds."""
         flow, facts = self.current.flow, self.current.facts
         parts = []
         if flow.earlier_warnings:
-            parts.append(f"[b]earlier warnings: {facts.earlier_warnings}[/b]")
+            parts.append(Content.from_markup("[b]earlier warnings: $n[/b]", n=str(facts.earlier_warnings)))
         asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices
                  if c.only_if and c.only_if.startswith("office:")}
         for facility in sorted(asked):
-            parts.append(f"{facility.replace('_', ' ')}: {'yes' if facility in facts.facilities else 'no'}")
-        return Content.from_markup("".join(f" · {part}" for part in parts))
+            parts.append(Content(f"{facility.replace('_', ' ')}: {'yes' if facility in facts.facilities else 'no'}"))
+        parts.extend(self.channel_facts())
+        return Content("").join(Content(" · ") + part for part in parts)
+
+    def channel_facts(self) -> list[Content]:
+        """More facts for the bar, from the channel's own screen."""
+        return []
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -173,7 +187,10 @@ class ContactScreen(Screen):
         error = self.query_one("#details-error", Static)
         if details != self._saved_details:
             try:
-                contacts.update_details(ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2])
+                self._customer_version = contacts.update_details(
+                    ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2],
+                    customer_version=self._customer_version,
+                )
                 self._saved_details = details
                 error.remove_class("-shown")
                 # Earlier warnings and history follow who the customer is.
@@ -184,6 +201,14 @@ class ContactScreen(Screen):
             except FieldErrors as problem:
                 labels = {"customer_name": "Name", "reference": "Reference", "query": "Query"}
                 error.update(Content("  ".join(f"{labels.get(k, k)}: {v}" for k, v in problem.errors.items())))
+                error.add_class("-shown")
+                ok = False
+            except CustomerConflict as conflict:
+                # Kept on screen, not saved: typing again saves over the newer record deliberately.
+                self._customer_version, self._saved_details = conflict.current.version, details
+                now = conflict.current
+                error.update(Content(f"Changed elsewhere, so not saved: the record now says {now.name or 'no name'}, "
+                                     f"{now.reference or 'no reference'}. Edit again to save yours."))
                 error.add_class("-shown")
                 ok = False
             except StoreError as problem:
@@ -246,18 +271,6 @@ class ContactScreen(Screen):
         else:
             self._show()
         self.refresh_bindings()
-
-    def action_get_help(self) -> None:
-        """A silent call for help to every other terminal at this office (council guidance 4)."""
-        from counter_tui.services import alerts
-
-        try:
-            alert_id = alerts.raise_alert(self.app.ctx, self.app.actor, self.contact_id, self.current.flow.channel.value)
-        except StoreError as problem:
-            self._status(f"Help could not be requested: {problem}", error=True)
-            return
-        self.app.my_alert = alert_id
-        self._status(f"Help requested ({alert_id}): the other terminals at {self.app.actor.office} are alerted.")
 
     def action_focus_step(self) -> None:
         self.save_typing()

@@ -11,7 +11,6 @@ from textual.widgets import Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, queue
-from counter_tui.services.errors import Refused, StoreError
 from counter_tui.services.record_text import local_time
 
 
@@ -114,17 +113,13 @@ class HomeScreen(Screen):
         return True
 
     def action_start(self, number: int) -> None:
+        """Every contact begins by finding (or adding) the customer."""
         flows = self._flows
         if not 1 <= number <= len(flows):
             return
-        from counter_tui.screens.contact import ContactScreen
+        from counter_tui.screens.find_customer import FindCustomerScreen
 
-        try:
-            contact_id = contacts.start_contact(self.app.ctx, self.app.actor, flows[number - 1].id)
-        except (StoreError, Refused) as problem:
-            self.notify(str(problem), title="Not started", severity="error", markup=False)
-            return
-        self.app.push_screen(ContactScreen(contact_id))
+        self.app.push_screen(FindCustomerScreen(flows[number - 1].id))
 
     def action_queue(self) -> None:
         from counter_tui.screens.queue import QueueScreen

@@ -37,7 +37,7 @@ async def ended_call(pilot, app, note: str = "Swore at me twice") -> str:
     """Sign in as the call handler and take a call through warn, allow to improve, end; return its id."""
     await sign_in(pilot, "1001", "1234")
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("1")
+    await pilot.press("1", "enter")
     assert isinstance(app.screen, ContactScreen)
     contact_id = app.screen.contact_id
     await pilot.press("ctrl+n")
@@ -88,7 +88,7 @@ async def test_call_that_improves_finishes_without_hand_off(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1")
+        await pilot.press("1", "enter")
         contact_id = app.screen.contact_id
         await pilot.press("1", "1")
         await pilot.pause()
@@ -107,7 +107,7 @@ async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1", "2")
+        await pilot.press("1", "enter", "2")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)
         await type_text(pilot, "Unknown caller")
@@ -234,7 +234,7 @@ async def test_hostile_text_is_refused_beside_the_field_and_kept(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1")
+        await pilot.press("1", "enter")
         screen = app.screen
         name = screen.query_one("#customer_name", Input)
         name.value = "Mr \u202eevil"
@@ -263,7 +263,7 @@ async def test_locked_database_keeps_the_step_on_screen_and_a_retry_works(tmp_pa
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1")
+        await pilot.press("1", "enter")
         screen = app.screen
         blocker = sqlite3.connect(path)
         blocker.execute("BEGIN IMMEDIATE")
@@ -334,6 +334,9 @@ async def test_command_palette_starts_a_call_and_offers_no_screenshot(ctx):
             await pilot.pause(0.01)
         await pilot.press("enter")
         await pilot.pause()
+        assert type(app.screen).__name__ == "FindCustomerScreen", "every contact starts by finding the customer"
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, ContactScreen)
 
 
@@ -372,7 +375,7 @@ async def test_a_terminal_left_alone_signs_out_and_keeps_the_note(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1", "ctrl+n")
+        await pilot.press("1", "enter", "ctrl+n")
         await type_text(pilot, "Swearing")
         contact_id = app.screen.contact_id
         app._last_input = time.monotonic() - 5 * 60 - 1  # the last key was five minutes ago
@@ -392,7 +395,7 @@ async def test_a_call_for_help_reaches_the_other_terminal_at_the_office_until_ac
     async with caller.run_test(size=SIZE) as one, helper.run_test(size=SIZE) as two:
         await sign_in(one, "1001", "1234")
         await sign_in(two, "2001", "2345")
-        await one.press("1", "ctrl+g")
+        await one.press("1", "enter", "ctrl+g")
         caller.poll_alerts()
         assert not isinstance(caller.screen, HelpAlertDialog), "never shown to whoever asked"
         helper.poll_alerts()

@@ -41,11 +41,21 @@ def channel_context(path, clock, facilities=()) -> Context:
     return ctx
 
 
+def two_interview_warnings(ctx) -> None:
+    """Ms Kovac (PEX 5521 0047), warned and calmed in two earlier face-to-face interviews."""
+    officer = staff.sign_in(ctx, "3001", "3456")
+    for _ in range(2):
+        earlier = contacts.start_contact(ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
+        for step in ("warn", "allow", "can_continue"):  # warned, improved, carried on
+            contacts.take_step(ctx, officer, earlier, 1, at_step=step)
+        records.finish(ctx, officer, earlier, {})
+
+
 async def start(pilot, app, flow: str) -> str:
     role = app.ctx.pack.flow(flow).role
     number, pin = STAFF[role]
     await pilot.press(*number, "enter", *pin, "enter")
-    await pilot.press(FLOWS[flow])
+    await pilot.press(FLOWS[flow], "enter")  # the customer not known yet
     assert isinstance(app.screen, ContactScreen)
     return app.screen.contact_id
 
@@ -112,12 +122,7 @@ async def test_interview_that_does_not_improve_hands_the_letter_to_the_heo_on_th
 
 async def test_third_interview_after_two_warnings_is_an_admin_refusal(tmp_path, clock):
     ctx = channel_context(tmp_path / "c.db", clock)
-    officer = staff.sign_in(ctx, "3001", "3456")
-    for _ in range(2):  # two earlier interviews, each with a warning
-        earlier = contacts.start_contact(ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
-        for step in ("warn", "allow", "can_continue"):  # warned, improved, carried on
-            contacts.take_step(ctx, officer, earlier, 1, at_step=step)
-        records.finish(ctx, officer, earlier, {})
+    two_interview_warnings(ctx)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         contact_id = await start(pilot, app, "face_to_face")
@@ -208,9 +213,14 @@ async def test_written_abuse_warning_letter_then_barring_letter(tmp_path, clock)
         await complete(pilot, app)
         await pilot.press("enter")
         await pilot.press(FLOWS["written"])
+        # The second letter starts by finding the same customer by reference, typed as it comes.
+        reference = app.screen.query_one("#find-reference", Input)
+        reference.focus()
+        reference.value = "pex70000001"
+        await pilot.press("enter")
         second = app.screen.contact_id
-        app.screen.query_one("#reference", Input).value = "PEX 7000 0001"
-        await pilot.press("escape", "2", "4")  # an e-mail, the same language again
+        assert queries.contact(ctx.store.db, second).customer_id == queries.contact(ctx.store.db, first).customer_id
+        await pilot.press("2", "4")  # an e-mail, the same language again
         await pilot.pause()
         labels = shown(app)
         assert len(labels) == 1 and "warned before" in labels[0]

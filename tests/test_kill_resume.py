@@ -218,9 +218,13 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
         term.send(CALL_HANDLER["pin"].encode() + ENTER)
         term.wait_text("Start a contact", since=mark)
 
-        # 1: start the telephone flow. The contact is stored before its screen opens.
+        # 1: start the telephone flow; the customer is found by reference (a new one is added), and
+        # the contact is stored before its screen opens.
         mark = term.mark
         term.send(b"1")
+        term.wait_text("who is the customer?", since=mark)
+        mark = term.mark
+        term.send(b"\t" + b"PEX 1234 5678" + ENTER)
         contact = wait_for("the contact stored at its first step", lambda: (r := contact_row(db)) and r[1] == "warn" and r,
                            detail=term.tail)
         contact_id = contact[0]

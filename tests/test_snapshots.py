@@ -6,7 +6,7 @@ Each test names the state it guards. Accept a changed snapshot only after lookin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from textual.widgets import Input
@@ -16,7 +16,9 @@ from counter_tui.clock import FixedClock
 from counter_tui.config import Settings
 from counter_tui.services import contacts, demo, records, staff
 from counter_tui.services.context import Context
+from counter_tui.store.connection import write
 from tests.conftest import START, make_context
+from tests.test_channels import channel_context, two_interview_warnings
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 HANDLER = ["1", "0", "0", "1", "enter", "1", "2", "3", "4", "enter"]
@@ -64,27 +66,27 @@ def test_home_for_a_call_handler(snap_compare, app, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_call_warn_step(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_call_allow_to_improve_step(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "1"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_call_tell_the_customer_the_call_will_end(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "1", "2"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1", "2"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_case_note_prefilled(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "1", "2", "1"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1", "2", "1"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_case_note_with_missing_fields_marked(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "1", "2", "1", "ctrl+s"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1", "2", "1", "ctrl+s"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -95,7 +97,7 @@ def test_summary_after_the_call_ended(snap_compare, app, size):
             screen.query_one(f"#field-{field}").load_text(text)
 
     async def press(pilot):
-        await pilot.press(*HANDLER, "1", "1", "2", "1")
+        await pilot.press(*HANDLER, "1", "enter", "1", "2", "1")
         await fill_in(pilot)
         await pilot.press("ctrl+s")
 
@@ -104,7 +106,7 @@ def test_summary_after_the_call_ended(snap_compare, app, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_refuse_to_serve_record(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "2"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "2"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -143,7 +145,7 @@ def test_call_back_script(snap_compare, tmp_path, still_clock, size, handler):
 @pytest.mark.parametrize("size", SIZES)
 def test_ico_behaviour_levels(snap_compare, tmp_path, still_clock, size):
     ctx = make_context(tmp_path / "counter.db", still_clock, policy="ico")
-    assert snap_compare(CounterApp(ctx), press=[*HANDLER, "1"], terminal_size=size)
+    assert snap_compare(CounterApp(ctx), press=[*HANDLER, "1", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -167,7 +169,7 @@ def test_sign_in_with_no_staff_says_how_to_add_them(snap_compare, tmp_path, stil
 @pytest.mark.parametrize("size", SIZES)
 def test_customer_details_refused_beside_the_fields(snap_compare, app, size):
     async def hostile(pilot):
-        await pilot.press(*HANDLER, "1")
+        await pilot.press(*HANDLER, "1", "enter")
         pilot.app.screen.query_one("#customer_name", Input).value = "Mr \u202eRowe"
         pilot.app.screen.query_one("#reference", Input).value = "R" * 41
         await pilot.press("escape")
@@ -186,13 +188,12 @@ def test_home_for_a_line_manager_with_tasks_due(snap_compare, tmp_path, size, ha
 
 @pytest.mark.parametrize("size", SIZES)
 def test_keys_panel_on_a_guided_step(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "f1"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "f1"], terminal_size=size)
 
 
 # -- every channel (issue: face-to-face, video, written, counter, immediate risk, calls for help) -----
 
 def _channel_app(tmp_path, clock, facilities=()) -> CounterApp:
-    from tests.test_channels import channel_context
 
     return CounterApp(channel_context(tmp_path / "counter.db", clock, facilities))
 
@@ -205,40 +206,66 @@ POST = ["5", "0", "0", "1", "enter", "5", "6", "7", "8", "enter"]
 @pytest.mark.parametrize("size", SIZES)
 def test_third_interview_shows_earlier_warnings_and_the_admin_refusal(snap_compare, tmp_path, still_clock, size):
     app = _channel_app(tmp_path, still_clock)
-    officer = staff.sign_in(app.ctx, "3001", "3456")
-    for _ in range(2):
-        earlier = contacts.start_contact(app.ctx, officer, "face_to_face", customer_name="Ms Dana Kovac", reference="PEX 5521 0047")
-        for step in ("warn", "allow", "can_continue"):
-            contacts.take_step(app.ctx, officer, earlier, 1, at_step=step)
-        records.finish(app.ctx, officer, earlier, {})
+    two_interview_warnings(app.ctx)
 
-    async def third(pilot):
-        await pilot.press(*OFFICER, "2")
-        pilot.app.screen.query_one("#reference", Input).value = "PEX 5521 0047"
+    assert snap_compare(app, press=[*OFFICER, "2", *"kov", "down", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_finding_the_customer_shows_their_earlier_warnings(snap_compare, tmp_path, still_clock, size):
+    app = _channel_app(tmp_path, still_clock)
+    two_interview_warnings(app.ctx)
+    assert snap_compare(app, press=[*OFFICER, "2", *"kov"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_video_connection_ended(snap_compare, tmp_path, still_clock, size):
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*OFFICER, "3", "enter", "1", "ctrl+d"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_written_bar_shows_what_arrived(snap_compare, tmp_path, still_clock, size):
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*POST, "4", "enter", "1", "4"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_customer_changed_elsewhere_is_a_conflict(snap_compare, app, size):
+    from counter_tui.services import customers
+
+    async def conflict(pilot):
+        await pilot.press(*HANDLER, "1", *"Gareth", "space", *"Rowe", "enter")
+        screen = pilot.app.screen
+        manager = staff.sign_in(pilot.app.ctx, "2001", "2345")
+        customer_id = screen.current.contact.customer_id
+        with write(pilot.app.ctx.store.db):
+            customers.change(pilot.app.ctx.store.db, pilot.app.ctx, manager, customer_id, name="Mr Gareth Rowe",
+                             reference="PEX 4411 2093", version=1)
+        screen.query_one("#customer_name", Input).value = "Mr G. Rowe"
         await pilot.press("escape")
+        await pilot.pause()
 
-    assert snap_compare(app, run_before=third, terminal_size=size)
+    assert snap_compare(app, run_before=conflict, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_counter_options_in_an_office_without_a_post_box(snap_compare, tmp_path, still_clock, size):
     app = _channel_app(tmp_path, still_clock, ["security_guards"])
-    assert snap_compare(app, press=[*COUNTER, "5", "2", "1", "2"], terminal_size=size)
+    assert snap_compare(app, press=[*COUNTER, "5", "enter", "2", "1", "2"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_written_communication_what_arrived(snap_compare, tmp_path, still_clock, size):
-    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*POST, "4"], terminal_size=size)
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*POST, "4", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_interview_record_after_ending(snap_compare, tmp_path, still_clock, size):
-    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*OFFICER, "2", "1", "2", "1"], terminal_size=size)
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*OFFICER, "2", "enter", "1", "2", "1"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_immediate_risk_record_on_the_counter(snap_compare, tmp_path, still_clock, size):
-    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*COUNTER, "5", "0"], terminal_size=size)
+    assert snap_compare(_channel_app(tmp_path, still_clock), press=[*COUNTER, "5", "enter", "0"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -34,6 +34,10 @@ class Contact(BaseModel):
     """The task this contact was opened from (a call-back), if any."""
     incident_id: str | None = None
     immediate_risk: bool = False
+    customer_id: str | None = None
+    """The customer in the register, where they were found or added at the start."""
+    connection_ended_at: datetime | None = None
+    """When a video contact's connection ended (None while it is up)."""
 
 
 class StepTaken(BaseModel):

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ValidationError
 
 from counter_tui.models.contact import Contact, StepTaken
+from counter_tui.models.customer import Customer
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
 from counter_tui.policy.schema import Choice, Flow, Step
+from counter_tui.services import customers
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -49,6 +51,8 @@ class ContactView:
     taken: list[StepTaken]
     facts: engine.Facts
     """The office's facilities and the customer's earlier warnings, as the choices depend on them."""
+    customer: Customer | None = None
+    """The customer in the register (None: not known yet)."""
 
     @property
     def offered(self) -> list[tuple[int, Choice]]:
@@ -70,20 +74,33 @@ def _details(customer_name: str, reference: str, query: str) -> ContactDetails:
 
 def start_contact(
     ctx: Context, actor: Actor, flow_id: str, *, customer_name: str = "", reference: str = "", query: str = "",
-    task_id: str | None = None,
+    task_id: str | None = None, customer_id: str | None = None,
 ) -> str:
     """Begin a guided contact and return its id.
+
+    The customer is `customer_id` from the register, or else the one the name and reference name
+    (found, or added to the register); with neither, the customer is not known yet.
 
     Raises:
         FieldErrors: the customer's details cannot be accepted (shown beside each field).
         Refused: a follow-up flow started by someone without its role.
+        NotFound: no customer `customer_id`.
     """
     flow = ctx.pack.flow(flow_id)
+    if customer_id is not None:
+        known = customers.get(ctx, customer_id)
+        customer_name, reference = known.name, known.reference
     details = _details(customer_name, reference, query)
     if flow.follow_up:
         require_role(ctx, actor, flow.role, f"start {flow.title!r}")
     db = ctx.store.db
     with write(db):
+        if customer_id is None:
+            customer_id = customers.resolve(db, ctx, actor, details.customer_name, details.reference)
+            if customer_id is not None:  # what the register knows fills in what was not typed
+                known = customers.get(ctx, customer_id)
+                details = details.model_copy(update={"customer_name": details.customer_name or known.name,
+                                                     "reference": details.reference or known.reference})
         contact_id = projections.next_id(db, "contact", "C")
         projections.record(
             db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="contact.started",
@@ -92,7 +109,7 @@ def start_contact(
                 "contact_id": contact_id, "pack": ctx.pack.id, "flow": flow.id, "channel": flow.channel.value,
                 "office": actor.office, "staff_number": actor.number, "staff_name": actor.name,
                 "customer_name": details.customer_name, "reference": details.reference, "query": details.query,
-                "step": flow.start, "task_id": task_id,
+                "step": flow.start, "task_id": task_id, "customer_id": customer_id,
             },
         )
     return contact_id
@@ -104,7 +121,8 @@ def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
     flow = ctx.pack.flow(contact.flow)
     earlier = 0
     if flow.earlier_warnings:
-        earlier = queries.earlier_warnings(ctx.store.db, reference=contact.reference, channel=contact.channel, before=contact.id)
+        earlier = queries.earlier_warnings(ctx.store.db, customer_id=contact.customer_id, reference=contact.reference,
+                                           channel=contact.channel, before=contact.id)
     return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier)
 
 
@@ -117,8 +135,9 @@ def view(ctx: Context, contact_id: str) -> ContactView:
     taken = queries.steps(db, contact_id)
     state = engine.replay(ctx.pack, contact.flow, [s.number for s in taken])
     flow = ctx.pack.flow(contact.flow)
+    customer = customers.get(ctx, contact.customer_id) if contact.customer_id else None
     return ContactView(contact=contact, flow=flow, state=state, step=flow.step(state.step_id), taken=taken,
-                       facts=facts_for(ctx, contact))
+                       facts=facts_for(ctx, contact), customer=customer)
 
 
 def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_step: str) -> ContactView:
@@ -155,15 +174,60 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
     return view(ctx, contact_id)
 
 
-def update_details(ctx: Context, actor: Actor, contact_id: str, *, customer_name: str, reference: str, query: str) -> None:
-    """Correct who the customer is or their query during the contact."""
+def update_details(
+    ctx: Context, actor: Actor, contact_id: str, *, customer_name: str, reference: str, query: str,
+    customer_version: int | None = None,
+) -> int | None:
+    """Correct who the customer is or their query during the contact.
+
+    The customer's record in the register changes too, if `customer_version` (the version the screen
+    read) is still current; a contact whose customer was not known yet is linked to the customer
+    these details name, and a reference that is another customer's moves the contact to them.
+    Returns the customer's version now (None: still not known).
+
+    Raises:
+        FieldErrors: the details cannot be accepted.
+        CustomerConflict: the customer's record changed elsewhere; nothing is written.
+    """
     details = _details(customer_name, reference, query)
     db = ctx.store.db
     with write(db):
+        contact = queries.contact(db, contact_id)
+        if contact is None:
+            raise NotFound(f"No contact {contact_id}.")
+        customer_id, version = contact.customer_id, None
+        moved_to = customers.other_with_reference(db, details.reference, customer_id) if customer_id else None
+        if moved_to is not None:
+            # The reference is another customer's: this contact was with them, not a change to this one.
+            customer_id, version = moved_to.id, moved_to.version
+        elif customer_id is not None:
+            if customer_version is None:
+                customer_version = customers.get(ctx, customer_id).version
+            version = customers.change(db, ctx, actor, customer_id, name=details.customer_name,
+                                       reference=details.reference, version=customer_version)
+        else:
+            customer_id = customers.resolve(db, ctx, actor, details.customer_name, details.reference)
+            version = customers.get(ctx, customer_id).version if customer_id else None
         projections.record(
             db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="contact.details_changed",
-            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, **details.model_dump()},
+            stream=f"contact:{contact_id}",
+            payload={"contact_id": contact_id, **details.model_dump(), "customer_id": customer_id},
         )
+    return version
+
+
+def set_connection(ctx: Context, actor: Actor, contact_id: str, *, ended: bool) -> ContactView:
+    """Record that a video contact's connection ended (or came back), with the time."""
+    db = ctx.store.db
+    with write(db):
+        current = view(ctx, contact_id)
+        if current.contact.status != "open":
+            raise Refused("This contact is already finished.")
+        projections.record(
+            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="contact.connection",
+            stream=f"contact:{contact_id}", payload={"contact_id": contact_id, "ended": ended},
+        )
+    return view(ctx, contact_id)
 
 
 class _Note(BaseModel):

@@ -37,7 +37,8 @@ def local_time(ctx: Context, moment, with_date: bool = False, *, style: str | No
 def customer_history(ctx: Context, contact: Contact) -> str:
     """One line on what happened with this customer before, shown before the first word is said:
     how many earlier contacts, and the newest few with their outcome and warnings."""
-    total, rows = queries.customer_history(ctx.store.db, reference=contact.reference, name=contact.customer_name,
+    total, rows = queries.customer_history(ctx.store.db, customer_id=contact.customer_id, reference=contact.reference,
+                                           name=contact.customer_name,
                                            before=contact.id)
     if not total:
         return "No earlier contacts on record." if contact.reference or contact.customer_name else ""
@@ -62,11 +63,13 @@ def said(ctx: Context, current: ContactView) -> str:
 
 def steps(ctx: Context, current: ContactView) -> str:
     """The timeline of decisions taken."""
-    lines = [f"{local_time(ctx, current.contact.started_at)} {current.flow.title} began"]
+    timeline = [(current.contact.started_at, f"{current.flow.title} began")]
     for taken in current.taken:
-        step = current.flow.step(taken.step)
-        lines.append(f"{local_time(ctx, taken.at)} {step.title}: {taken.label}")
-    return "\n".join(lines)
+        timeline.append((taken.at, f"{current.flow.step(taken.step).title}: {taken.label}"))
+    for at, ended in queries.connection_changes(ctx.store.db, current.contact.id):
+        timeline.append((at, "The connection ended" if ended else "The connection came back"))
+    timeline.sort(key=lambda item: item[0])
+    return "\n".join(f"{local_time(ctx, at)} {text}" for at, text in timeline)
 
 
 def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor) -> str:

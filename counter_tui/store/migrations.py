@@ -154,6 +154,30 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_customers_and_connections(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            reference TEXT NOT NULL DEFAULT '',
+            reference_key TEXT GENERATED ALWAYS AS (replace(upper(reference), ' ', '')) VIRTUAL,
+            version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+            added_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX customers_reference ON customers(reference_key);
+        CREATE INDEX customers_name ON customers(name COLLATE NOCASE);
+        ALTER TABLE contacts ADD COLUMN customer_id TEXT REFERENCES customers(id);
+        ALTER TABLE contacts ADD COLUMN connection_ended_at TEXT;
+        CREATE INDEX contacts_customer_id ON contacts(customer_id, channel);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

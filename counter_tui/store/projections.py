@@ -32,18 +32,42 @@ def _contact_started(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
         """INSERT INTO contacts (id, pack, flow, channel, staff_number, staff_name, office, customer_name,
-        reference, query, status, step, started_at, task_id) VALUES (?,?,?,?,?,?,?,?,?,?, 'open', ?,?,?)""",
+        reference, query, status, step, started_at, task_id, customer_id) VALUES (?,?,?,?,?,?,?,?,?,?, 'open', ?,?,?,?)""",
         [p["contact_id"], p["pack"], p["flow"], p["channel"], p["staff_number"], p["staff_name"], p["office"],
-         p["customer_name"], p["reference"], p["query"], p["step"], iso(event.at), p.get("task_id")],
+         p["customer_name"], p["reference"], p["query"], p["step"], iso(event.at), p.get("task_id"),
+         p.get("customer_id")],
     )
 
 
 def _details_changed(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
-        "UPDATE contacts SET customer_name = ?, reference = ?, query = ? WHERE id = ?",
-        [p["customer_name"], p["reference"], p["query"], p["contact_id"]],
+        "UPDATE contacts SET customer_name = ?, reference = ?, query = ?, customer_id = coalesce(?, customer_id) WHERE id = ?",
+        [p["customer_name"], p["reference"], p["query"], p.get("customer_id"), p["contact_id"]],
     )
+
+
+def _customer_added(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "INSERT INTO customers (id, name, reference, version, added_at, changed_at, changed_by) VALUES (?,?,?,1,?,?,?)",
+        [p["customer_id"], p["name"], p["reference"], iso(event.at), iso(event.at), event.actor],
+    )
+
+
+def _customer_changed(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE customers SET name = ?, reference = ?, version = ?, changed_at = ?, changed_by = ? WHERE id = ?",
+        [p["name"], p["reference"], p["version"], iso(event.at), event.actor, p["customer_id"]],
+    )
+
+
+def _connection(db: sqlite_utils.Database, event: Event) -> None:
+    """A video contact's connection ended (or came back)."""
+    p = event.payload
+    db.execute("UPDATE contacts SET connection_ended_at = ? WHERE id = ?",
+               [iso(event.at) if p["ended"] else None, p["contact_id"]])
 
 
 def _step_taken(db: sqlite_utils.Database, event: Event) -> None:
@@ -137,6 +161,9 @@ def _nothing(db: sqlite_utils.Database, event: Event) -> None:
 APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "contact.started": _contact_started,
     "contact.details_changed": _details_changed,
+    "customer.added": _customer_added,
+    "customer.changed": _customer_changed,
+    "contact.connection": _connection,
     "step.taken": _step_taken,
     "note.saved": _note_saved,
     "record.drafted": _record_drafted,

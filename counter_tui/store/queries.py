@@ -13,7 +13,8 @@ from counter_tui.models.incident import Incident
 from counter_tui.models.task import Task
 
 _CONTACT = """id, pack, flow, channel, staff_number, staff_name, office, customer_name, reference, query, status,
-step, started_at, ended_at, outcome, note, note_version, task_id, incident_id, immediate_risk"""
+step, started_at, ended_at, outcome, note, note_version, task_id, incident_id, immediate_risk, customer_id,
+connection_ended_at"""
 
 
 def _when(text: str | None) -> datetime | None:
@@ -25,6 +26,7 @@ def _contact(row: tuple) -> Contact:
     data = dict(zip(names, row, strict=True))
     data["started_at"] = parse_iso(data["started_at"])
     data["ended_at"] = _when(data["ended_at"])
+    data["connection_ended_at"] = _when(data["connection_ended_at"])
     data["immediate_risk"] = bool(data["immediate_risk"])
     return Contact(**data)
 
@@ -60,30 +62,42 @@ def contact_for_task(db: sqlite_utils.Database, task_id: str) -> Contact | None:
     return _contact(row) if row else None
 
 
-def earlier_warnings(db: sqlite_utils.Database, *, reference: str, channel: str, before: str) -> int:
-    """Warnings given to the customer with this application reference (spaces and case ignored) in
-    contacts of this channel other than `before`."""
+def _same_customer(customer_id: str | None, reference: str, name: str) -> tuple[str, list] | None:
+    """A WHERE clause for contacts with the same customer: the register's customer, or the same
+    application reference (spaces and case ignored), or the same exact name where there is no reference."""
     key = reference.replace(" ", "").upper()
-    if not key:
+    if customer_id:
+        return "(contacts.customer_id = ? OR (? != '' AND contacts.reference_key = ?))", [customer_id, key, key]
+    if key:
+        return "contacts.reference_key = ?", [key]
+    if name.strip():
+        return "contacts.reference = '' AND lower(contacts.customer_name) = lower(?)", [name.strip()]
+    return None
+
+
+def earlier_warnings(db: sqlite_utils.Database, *, customer_id: str | None = None, reference: str, channel: str, before: str) -> int:
+    """Warnings given to the same customer (by register or application reference) in contacts of
+    this channel other than `before`."""
+    same = _same_customer(customer_id, reference, "")
+    if same is None:
         return 0
+    where, params = same
     row = db.execute(
-        """SELECT count(*) FROM steps JOIN contacts ON contacts.id = steps.contact_id
-        WHERE contacts.channel = ? AND contacts.reference_key = ? AND contacts.id != ? AND steps.warning = 1""",
-        [channel, key, before],
+        f"""SELECT count(*) FROM steps JOIN contacts ON contacts.id = steps.contact_id
+        WHERE contacts.channel = ? AND {where} AND contacts.id != ? AND steps.warning = 1""",
+        [channel, *params, before],
     ).fetchone()
     return row[0]
 
 
-def customer_history(db: sqlite_utils.Database, *, reference: str, name: str, before: str, limit: int = 3) -> tuple[int, list[dict]]:
-    """Earlier contacts with the same customer: by application reference (spaces and case ignored),
-    or by exact name where there is no reference. Returns (how many, the newest few)."""
-    key = reference.replace(" ", "").upper()
-    if key:
-        where, params = "contacts.reference_key = ?", [key]
-    elif name.strip():
-        where, params = "contacts.reference = '' AND lower(contacts.customer_name) = lower(?)", [name.strip()]
-    else:
+def customer_history(
+    db: sqlite_utils.Database, *, customer_id: str | None = None, reference: str, name: str, before: str, limit: int = 3
+) -> tuple[int, list[dict]]:
+    """Earlier contacts with the same customer. Returns (how many, the newest few)."""
+    same = _same_customer(customer_id, reference, name)
+    if same is None:
         return 0, []
+    where, params = same
     total = db.execute(f"SELECT count(*) FROM contacts WHERE {where} AND id != ?", [*params, before]).fetchone()[0]
     rows = db.execute(
         f"""SELECT contacts.started_at, contacts.channel, contacts.outcome, contacts.status,
@@ -94,6 +108,15 @@ def customer_history(db: sqlite_utils.Database, *, reference: str, name: str, be
     return total, [
         {"started_at": parse_iso(r[0]), "channel": r[1], "outcome": r[2], "status": r[3], "warnings": r[4]} for r in rows
     ]
+
+
+def connection_changes(db: sqlite_utils.Database, contact_id: str) -> list[tuple[datetime, bool]]:
+    """When a contact's connection ended (True) or came back (False), in order."""
+    rows = db.execute(
+        "SELECT at, json_extract(payload, '$.ended') FROM events WHERE stream = ? AND kind = 'contact.connection' ORDER BY seq",
+        [f"contact:{contact_id}"],
+    ).fetchall()
+    return [(parse_iso(r[0]), bool(r[1])) for r in rows]
 
 
 def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:

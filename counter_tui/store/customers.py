@@ -1,0 +1,71 @@
+"""The customer register's read side: one customer, and the look-up at the start of a contact."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from counter_tui.clock import parse_iso
+from counter_tui.models.customer import Customer, CustomerSummary
+
+_CUSTOMER = "id, name, reference, version, changed_at, changed_by"
+
+
+def _customer(row: tuple) -> Customer:
+    return Customer(id=row[0], name=row[1], reference=row[2], version=row[3], changed_at=parse_iso(row[4]), changed_by=row[5])
+
+
+def reference_key(reference: str) -> str:
+    """An application reference as it is compared: spaces and case ignored."""
+    return reference.replace(" ", "").upper()
+
+
+def customer(db: sqlite_utils.Database, customer_id: str) -> Customer | None:
+    row = db.execute(f"SELECT {_CUSTOMER} FROM customers WHERE id = ?", [customer_id]).fetchone()
+    return _customer(row) if row else None
+
+
+def by_reference(db: sqlite_utils.Database, reference: str) -> Customer | None:
+    """The customer with exactly this application reference (spaces and case ignored)."""
+    key = reference_key(reference)
+    if not key:
+        return None
+    row = db.execute(f"SELECT {_CUSTOMER} FROM customers WHERE reference_key = ? ORDER BY id LIMIT 1", [key]).fetchone()
+    return _customer(row) if row else None
+
+
+def by_name(db: sqlite_utils.Database, name: str) -> list[Customer]:
+    """Customers with exactly this name (case ignored)."""
+    rows = db.execute(f"SELECT {_CUSTOMER} FROM customers WHERE name = ? COLLATE NOCASE ORDER BY id", [name.strip()]).fetchall()
+    return [_customer(r) for r in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(db: sqlite_utils.Database, *, name: str, reference: str, limit: int = 8) -> list[CustomerSummary]:
+    """Customers whose name contains `name` and whose reference starts with `reference` (either may be
+    empty, not both), exact references first, with their earlier warnings and contacts."""
+    key, name = reference_key(reference), name.strip()
+    if not key and not name:
+        return []
+    rows = db.execute(
+        f"""SELECT {_CUSTOMER} FROM customers
+        WHERE (? = '' OR name LIKE ? ESCAPE '\\') AND (? = '' OR reference_key LIKE ? ESCAPE '\\')
+        ORDER BY reference_key = ? DESC, name COLLATE NOCASE, id LIMIT ?""",
+        [name, f"%{_escape_like(name)}%", key, f"{_escape_like(key)}%", key, limit],
+    ).fetchall()
+    return [summary(db, _customer(r)) for r in rows]
+
+
+def summary(db: sqlite_utils.Database, found: Customer, *, before: str = "") -> CustomerSummary:
+    """What the start of a contact shows about a customer (contacts other than `before`)."""
+    warnings = dict(db.execute(
+        """SELECT contacts.channel, count(*) FROM steps JOIN contacts ON contacts.id = steps.contact_id
+        WHERE contacts.customer_id = ? AND contacts.id != ? AND steps.warning = 1 GROUP BY contacts.channel""",
+        [found.id, before],
+    ).fetchall())
+    count, last = db.execute(
+        "SELECT count(*), max(started_at) FROM contacts WHERE customer_id = ? AND id != ?", [found.id, before]
+    ).fetchone()
+    return CustomerSummary(customer=found, warnings=warnings, contacts=count, last_contact=parse_iso(last) if last else None)
