@@ -1,4 +1,4 @@
-"""The `counter` command: the app, the demo, policy packs, staff, the queue and the audit check.
+"""The `counter` command: the app, the demo, policy packs, staff, the queue, printing, export and the audit check.
 
 Errors are one clear line and a non-zero exit, never a traceback.
 """
@@ -256,6 +256,58 @@ def queue_command(click_ctx, role, office, db_path, config_path) -> None:
             f"{mark:<8}{local_time(ctx, task.due_at, with_date=True):<19}{task.id:<10}{task.title:<52}"
             f"{task.customer_name} {task.reference}  [{task.role}, {task.office}]".rstrip()
         )
+
+
+@main.command("print")
+@click.argument("incident_id")
+@click.option("--form", "form", type=click.Choice(["incident", "call-log", "case-note"]), default="incident",
+              show_default=True, help="Which record of the incident.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the PDF here.")
+@db_option
+@config_option
+@click.pass_context
+def print_command(click_ctx, incident_id, form, out, db_path, config_path) -> None:
+    """Print an incident's record as a PDF (and to the configured printer, if any)."""
+    from counter_tui.services.errors import NotFound, StoreError
+    from counter_tui.services.printing import print_incident
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    try:
+        printed = print_incident(ctx, incident_id.strip().upper(), form=form, out=out)
+    except (NotFound, StoreError, OSError) as problem:
+        _fail(str(problem))
+    click.echo(printed.message)
+
+
+@main.group()
+def export() -> None:
+    """Records out of Counter, for other systems."""
+
+
+@export.command("incidents")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: standard output).")
+@db_option
+@config_option
+@click.pass_context
+def export_incidents(click_ctx, fmt, out, db_path, config_path) -> None:
+    """Every incident with every column (CSV cells are safe against formula injection)."""
+    from counter_tui.services import export as exporting
+    from counter_tui.services.errors import StoreError
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    write = exporting.write_csv if fmt == "csv" else exporting.write_jsonl
+    try:
+        if out is None:
+            count = write(ctx, sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = write(ctx, handle)
+    except (StoreError, OSError) as problem:
+        _fail(str(problem))
+    click.echo(f"{count} incidents exported", err=True)
 
 
 @main.group()

@@ -36,10 +36,18 @@ class Settings(BaseModel):
     deadlines: dict[str, float] = Field(
         default_factory=lambda: {
             "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
-            "admin_refusal": 72.0, "line_manager_written": 24.0,
+            "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
+    incident_distribution: dict[str, str] = Field(default_factory=dict)
+    """Where each copy of the incident report form goes: the pack's recipient name → an address or
+    mailbox (e.g. {"Human resources service centre" = "hr-incidents@example.org"}). Recipients the
+    pack names but this leaves out are recorded by name only."""
+    print_folder: str = ""
+    """Where printed PDFs are written (default: a `prints` folder beside the database)."""
+    printer: str = ""
+    """A printer name for `lp -d`; empty: PDFs are written and not sent to a printer."""
     idle_lock_minutes: float = 5.0
     """Minutes without a key press before the terminal locks (0 turns the lock off)."""
     busy_timeout_ms: int = 2000

@@ -83,6 +83,12 @@ class QueueScreen(Screen):
         error = self.query_one("#queue-error", Static)
         try:
             task = queue.get_task(ctx, task_id)
+            if queue.spec_of(ctx, task).form is not None:
+                from counter_tui.screens.incident_report import IncidentReportScreen
+
+                queue.require_task_role(ctx, actor, task)
+                self.app.push_screen(IncidentReportScreen(task_id))
+                return
             if task.flow is None:
                 from counter_tui.screens.task import TaskScreen
 

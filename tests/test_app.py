@@ -78,7 +78,7 @@ async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back(c
     assert record["who"] == "Mr Gareth Rowe" and record["query"] == "Where is my passport"
     assert record["said_or_did"] == "Swore at me twice"
     tasks = queries.queue(db, role="line_manager", office="Main office")
-    assert [t.spec for t in tasks] == ["call_back", "staff_threatened"]
+    assert [t.spec for t in tasks] == ["call_back", "staff_threatened", "incident_report"]
     assert tasks[0].customer_name == "Mr Gareth Rowe"
     # Due by configuration (HMPO sets no deadline): 24 hours by default.
     assert (tasks[0].due_at - contact.ended_at).total_seconds() == pytest.approx(24 * 3600, abs=5)
@@ -117,7 +117,7 @@ async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
     tasks = queries.queue(ctx.store.db, role="line_manager", office="Main office")
-    assert [t.spec for t in tasks] == ["staff_threatened"]
+    assert [t.spec for t in tasks] == ["staff_threatened", "incident_report"]
 
 
 async def call_back(pilot, app, ctx, choices: tuple[str, ...]) -> str:

@@ -54,3 +54,17 @@ def test_no_contact_details_from_the_guidance_in_the_product():
                 if pattern.search(path.read_text(encoding="utf-8")):
                     hits.append(str(path.relative_to(ROOT)))
     assert hits == []
+
+
+def test_every_package_folder_is_installed():
+    """A folder of modules missing from `[tool.setuptools] packages` works in the editable install
+    and vanishes from a real one: every folder with an __init__.py must be listed."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = set()
+    for folder, package in (("counter_tui", "counter_tui"), ("screens", "counter_tui.screens"), ("data", "counter_tui.data")):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *parts)))
+    assert found - listed == set()

@@ -114,7 +114,7 @@ async def test_interview_that_does_not_improve_hands_the_letter_to_the_heo_on_th
         await complete(pilot, app, who="Mr Colin Hart", why_ended="Banged the desk after the warning")
     contact = queries.contact(ctx.store.db, contact_id)
     assert contact.outcome == "ended"
-    assert task_specs(ctx, contact_id) == ["interview_warning_letter", "staff_threatened"]
+    assert task_specs(ctx, contact_id) == ["interview_warning_letter", "staff_threatened", "incident_report"]
     letter = queries.queue(ctx.store.db, role="heo_counter_manager", office="Main office")[0]
     due_local = letter.due_at.astimezone(ctx.settings.zone)
     assert (due_local.hour, due_local.minute) == (23, 59) and due_local.date() == contact.ended_at.astimezone(ctx.settings.zone).date()
@@ -139,7 +139,7 @@ async def test_third_interview_after_two_warnings_is_an_admin_refusal(tmp_path, 
         await pilot.pause()
         await complete(pilot, app)
     assert steps_taken(ctx, contact_id) == ["warn"]
-    assert task_specs(ctx, contact_id) == ["admin_refusal", "staff_threatened"]
+    assert task_specs(ctx, contact_id) == ["admin_refusal", "staff_threatened", "incident_report"]
     assert queries.queue(ctx.store.db, role="examiner", office="Main office")[0].spec == "admin_refusal"
 
 
@@ -186,7 +186,7 @@ async def test_removal_uses_guards_only_where_the_office_has_them(tmp_path, cloc
         await complete(pilot, app)
     stored = queries.steps(ctx.store.db, contact_id)
     assert removal in stored[-2].label
-    assert task_specs(ctx, contact_id) == ["cso_barring_letter", "staff_threatened"]
+    assert task_specs(ctx, contact_id) == ["cso_barring_letter", "staff_threatened", "incident_report"]
 
 
 async def test_post_box_is_offered_where_the_office_has_one(tmp_path, clock):

@@ -205,7 +205,8 @@ def test_queue_lists_the_call_back(run, tmp_path, clock, handler):
     result = run("queue", "--db", str(db))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("2 open")
+    assert lines[0].startswith("3 open")
+    assert any("Fill in the incident report form" in line for line in lines)
     call_back = next(line for line in lines if "Call the customer back" in line)
     assert "Pat Customer" in call_back and "AB123" in call_back and "[line_manager, Main office]" in call_back
     assert any("Support the member of staff" in line for line in lines)

@@ -84,11 +84,19 @@ def check_finished(ctx: Context, contact_id: str, chosen: list, finished: record
     checked, broken = events.verify(db)
     assert broken is None and checked == events.count(db)
 
-    # (d) the hand-offs created are the final step's tasks, for their roles.
+    # (d) the hand-offs created are the final step's tasks, for their roles, and every new incident
+    # also gets its incident report form (it stays on the queue until the form is complete).
     rows = db.execute("SELECT id, spec, role FROM tasks WHERE contact_id = ? ORDER BY id", [contact_id]).fetchall()
-    assert [r[1] for r in rows] == list(final.tasks)
+    expected = expected_tasks(pack, final, finished, current)
+    assert [r[1] for r in rows] == expected
     assert [r[0] for r in rows] == finished.task_ids
-    assert [r[2] for r in rows] == [pack.task(t).role for t in final.tasks]
+    assert [r[2] for r in rows] == [pack.task(t).role for t in expected]
+
+
+def expected_tasks(pack, final, finished, current) -> list[str]:
+    """The final step's hand-offs, plus the incident report form for an incident this contact opened."""
+    report = [pack.incident_report.task] if pack.incident_report and finished.incident_id and not current.contact.task_id else []
+    return [*final.tasks, *report]
 
 
 @pytest.mark.parametrize(("pack_id", "flow_id"), FLOWS)
@@ -206,7 +214,7 @@ class Contacts(RuleBasedStateMachine):
         self.finished.append(contact_id)
         with pytest.raises(Refused, match="already finished"):
             records.finish(self.ctx, actor, contact_id, fill(self.ctx, actor, contact_id))
-        self.expected_tasks += len(current.step.tasks)
+        self.expected_tasks += len(expected_tasks(self.ctx.pack, current.step, finished, current))
 
     @invariant()
     def model_matches_store(self):

@@ -129,6 +129,25 @@ def test_queue_with_overdue_and_due_tasks(snap_compare, tmp_path, size, handler)
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_queue_empty(snap_compare, app, size):
+    assert snap_compare(app, press=[*MANAGER, "q"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_incident_report_form_prefilled(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    _ended_call(ctx, handler)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "down", "down", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_incident_report_form_completed(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    _ended_call(ctx, handler)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "down", "down", "enter", "ctrl+s"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_call_back_shows_the_case_note_to_check(snap_compare, tmp_path, still_clock, size, handler):
     ctx = make_context(tmp_path / "counter.db", still_clock)
     _ended_call(ctx, handler)

@@ -23,3 +23,11 @@ class Incident(BaseModel):
     summary: str
     recorded_at: datetime | None = None
     recorded_by: str | None = None
+    report: dict[str, str] = {}
+    """The incident report form: as typed so far, then as completed."""
+    report_version: int = 0
+    reported_at: datetime | None = None
+    """When the incident report form was completed (None: still due)."""
+    reported_by: str | None = None
+    distribution: list[str] = []
+    """Who the completed form was sent to, as recorded (name, and address where configured)."""

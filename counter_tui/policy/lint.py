@@ -61,8 +61,20 @@ def _references(pack: Pack) -> list[Finding]:
             found.append(Finding("P008", place, f"names the role {task.role!r}, which the pack does not define"))
         if task.flow is not None and task.flow not in flows:
             found.append(Finding("P008", place, f"opens the flow {task.flow!r}, which the pack does not define"))
+        if task.form is not None and task.form not in forms:
+            found.append(Finding("P008", place, f"completes the form {task.form!r}, which the pack does not define"))
         if not task.section.strip():
             found.append(Finding("P007", place, "cites no section of the guidance"))
+    if (report := pack.incident_report) is not None:
+        if report.form not in forms:
+            found.append(Finding("P008", "incident_report", f"names the form {report.form!r}, which the pack does not define"))
+        if report.task not in tasks:
+            found.append(Finding("P008", "incident_report", f"names the task {report.task!r}, which the pack does not define"))
+        questions = {f.id for form in pack.forms if form.id == report.form for f in form.fields if f.yes_no}
+        for recipient in report.distribution:
+            if recipient.only_if is not None and recipient.only_if not in questions:
+                found.append(Finding("P008", "incident_report.distribution",
+                                     f"sends to {recipient.name!r} only if {recipient.only_if!r}, which is not a yes/no field of the form"))
     for form in pack.forms:
         if not form.section.strip():
             found.append(Finding("P007", f"forms[{form.id}]", "cites no section of the guidance"))

@@ -110,11 +110,20 @@ class TaskSpec(_Strict):
     section: str
     flow: Identifier | None = None
     """The guided flow the task opens; without one the task shows its instructions and is marked done."""
+    form: Identifier | None = None
+    """The form the task is to complete (the incident report form), instead of a flow."""
     instructions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _flow_or_form(self) -> TaskSpec:
+        if self.flow is not None and self.form is not None:
+            raise ValueError("a task opens a flow or a form, not both")
+        return self
 
 
 Prefill = Literal[
-    "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason"
+    "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason",
+    "date", "time", "office", "case_note", "staff_involved", "handed_to",
 ]
 
 
@@ -127,6 +136,8 @@ class FormField(_Strict):
     """Where the field's first text comes from, so nothing is typed twice."""
     required: bool = True
     multiline: bool = True
+    yes_no: bool = False
+    """A yes/no question (a checkbox) rather than text."""
 
 
 class Form(_Strict):
@@ -240,6 +251,24 @@ class Flow(_Strict):
         raise KeyError(step_id)
 
 
+class Recipient(_Strict):
+    """Who receives a copy of the incident report form (addresses are configuration, never the pack)."""
+
+    name: str
+    only_if: Identifier | None = None
+    """The form's yes/no field that must be ticked for this copy (the security help desk: a breach)."""
+
+
+class IncidentReport(_Strict):
+    """The record every incident needs: its form, the task that asks for it, and its distribution."""
+
+    form: Identifier
+    task: Identifier
+    """The task created for every incident opened, which stays on the queue until the form is complete."""
+    section: str
+    distribution: list[Recipient] = Field(default_factory=list)
+
+
 class Pack(_Strict):
     """An organisation's whole procedure."""
 
@@ -253,6 +282,7 @@ class Pack(_Strict):
     forms: list[Form] = Field(default_factory=list)
     tasks: list[TaskSpec] = Field(default_factory=list)
     flows: list[Flow]
+    incident_report: IncidentReport | None = None
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, queue, records, staff
+from counter_tui.services import contacts, incident_report, queue, records, staff
 from counter_tui.services.context import Context
 
 
@@ -123,6 +123,10 @@ def fill(ctx: Context, now: datetime) -> None:
             records.finish(demo, jo, call_back, fields)
         elif item.task.contact_id == ended and item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Upset but wants to carry on; took a short break.")
+        elif item.task.contact_id == ended and item.task.spec == "incident_report":
+            values = {f.id: f.text for f in incident_report.draft(demo, jo, item.task.id).fields}
+            values["comments"] = "Second call from this customer about the same application this month."
+            incident_report.complete(demo, jo, item.task.id, values, version=0)
     # Since: an interview ended after a warning (its letter is now overdue), a call refused outright in the second office,
     # and an interrupted call in the main one.
     clock.advance(timedelta(days=1, hours=10))
@@ -132,7 +136,8 @@ def fill(ctx: Context, now: datetime) -> None:
           extra={"why_ended": "His behaviour did not improve after the warning; I could not continue safely."})
     clock.advance(timedelta(hours=1))
     for item in queue.my_queue(demo, jo).items:
-        _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
+        if item.task.spec == "staff_threatened":
+            _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
     clock.advance(timedelta(hours=2))
     _call(demo, alex, "telephone", [2], name="Unknown caller", ref="", query="Would not say",
           note="Threatened to come to the office and hurt me.", clock=clock)

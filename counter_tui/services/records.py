@@ -13,7 +13,7 @@ from counter_tui.clock import iso
 from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
-from counter_tui.policy.schema import Form, Outcome
+from counter_tui.policy.schema import Form, Outcome, TaskSpec
 from counter_tui.services import record_text
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
@@ -125,26 +125,32 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
                 db, **base, kind="incident.recorded", stream=f"incident:{incident_id}",
                 payload={"incident_id": incident_id, "contact_id": contact_id},
             )
-        task_ids = []
-        for spec_id in step.tasks:
-            spec = ctx.pack.task(spec_id)
-            task_id = projections.next_id(db, "task", "T")
-            task_ids.append(task_id)
-            projections.record(
-                db, **base, kind="task.created", stream=f"task:{task_id}",
-                payload={
-                    "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role,
-                    "office": contact.office, "flow": spec.flow, "contact_id": contact_id,
-                    "incident_id": incident_id, "customer_name": contact.customer_name,
-                    "reference": contact.reference, "due_at": iso(due_at(spec.due, now, ctx.settings)),
-                },
-            )
+        hand_offs = list(step.tasks)
+        report = ctx.pack.incident_report
+        if report is not None and incident_id is not None and origin is None:
+            hand_offs.append(report.task)  # every new incident needs its incident report form
+        task_ids = [_hand_off(ctx, db, base, ctx.pack.task(spec_id), contact, incident_id) for spec_id in hand_offs]
         if origin is not None and origin.status == "open":
             projections.record(
                 db, **base, kind="task.done", stream=f"task:{origin.id}",
                 payload={"task_id": origin.id, "contact_id": contact_id, "note": ""},
             )
     return Finished(contact_id=contact_id, incident_id=incident_id, task_ids=task_ids)
+
+
+def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None) -> str:
+    """Create one task for the contact's office, due by its clock; returns its id."""
+    task_id = projections.next_id(db, "task", "T")
+    projections.record(
+        db, **base, kind="task.created", stream=f"task:{task_id}",
+        payload={
+            "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role,
+            "office": contact.office, "flow": spec.flow, "contact_id": contact.id,
+            "incident_id": incident_id, "customer_name": contact.customer_name,
+            "reference": contact.reference, "due_at": iso(due_at(spec.due, base["at"], ctx.settings)),
+        },
+    )
+    return task_id
 
 
 def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:

@@ -178,6 +178,21 @@ def m003_customers_and_connections(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_incident_report_form(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE incidents ADD COLUMN report TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(report));
+        ALTER TABLE incidents ADD COLUMN report_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE incidents ADD COLUMN reported_at TEXT;
+        ALTER TABLE incidents ADD COLUMN reported_by TEXT;
+        ALTER TABLE incidents ADD COLUMN distribution TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(distribution));
+        CREATE INDEX incidents_occurred ON incidents(occurred_at);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

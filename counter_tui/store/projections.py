@@ -112,6 +112,21 @@ def _incident_opened(db: sqlite_utils.Database, event: Event) -> None:
     )
 
 
+def _report_drafted(db: sqlite_utils.Database, event: Event) -> None:
+    """The incident report form as typed so far (versioned: a stale save is a conflict)."""
+    p = event.payload
+    db.execute("UPDATE incidents SET report = ?, report_version = ? WHERE id = ?",
+               [json.dumps(p["report"]), p["version"], p["incident_id"]])
+
+
+def _report_completed(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "UPDATE incidents SET report = ?, report_version = ?, reported_at = ?, reported_by = ?, distribution = ? WHERE id = ?",
+        [json.dumps(p["report"]), p["version"], iso(event.at), event.actor, json.dumps(p["distribution"]), p["incident_id"]],
+    )
+
+
 def _incident_recorded(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
@@ -170,6 +185,8 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "contact.finished": _contact_finished,
     "incident.opened": _incident_opened,
     "incident.recorded": _incident_recorded,
+    "incident.report_drafted": _report_drafted,
+    "incident.reported": _report_completed,
     "task.created": _task_created,
     "task.done": _task_done,
     "alert.raised": _alert_raised,

@@ -181,18 +181,37 @@ def queue_counts(db: sqlite_utils.Database, *, role: str | None, office: str | N
     return row[0], row[1]
 
 
+_INCIDENT = """id, contact_id, channel, office, staff_number, customer_name, reference, occurred_at, summary,
+recorded_at, recorded_by, report, report_version, reported_at, reported_by, distribution"""
+
+
+def _incident(row: tuple) -> Incident:
+    names = [n.strip() for n in _INCIDENT.split(",")]
+    data = dict(zip(names, row, strict=True))
+    data["occurred_at"] = parse_iso(data["occurred_at"])
+    for key in ("recorded_at", "reported_at"):
+        data[key] = _when(data[key])
+    data["report"], data["distribution"] = json.loads(data["report"]), json.loads(data["distribution"])
+    return Incident(**data)
+
+
 def incident(db: sqlite_utils.Database, incident_id: str) -> Incident | None:
-    row = db.execute(
-        """SELECT id, contact_id, channel, office, staff_number, customer_name, reference, occurred_at, summary,
-        recorded_at, recorded_by FROM incidents WHERE id = ?""",
-        [incident_id],
-    ).fetchone()
-    if row is None:
-        return None
-    return Incident(
-        id=row[0], contact_id=row[1], channel=row[2], office=row[3], staff_number=row[4], customer_name=row[5],
-        reference=row[6], occurred_at=parse_iso(row[7]), summary=row[8], recorded_at=_when(row[9]), recorded_by=row[10],
-    )
+    row = db.execute(f"SELECT {_INCIDENT} FROM incidents WHERE id = ?", [incident_id]).fetchone()
+    return _incident(row) if row else None
+
+
+def incidents(db: sqlite_utils.Database, *, after: str = "", limit: int = 1000) -> list[Incident]:
+    """Incidents in the order they happened, a page at a time (`after`: the last id of the page before)."""
+    rows = db.execute(
+        f"SELECT {_INCIDENT} FROM incidents WHERE id > ? ORDER BY id LIMIT ?", [after, limit]
+    ).fetchall()
+    return [_incident(r) for r in rows]
+
+
+def tasks_for_contact(db: sqlite_utils.Database, contact_id: str) -> list[Task]:
+    """The hand-offs a contact created, in order."""
+    rows = db.execute(f"SELECT {_TASK} FROM tasks WHERE contact_id = ? ORDER BY id", [contact_id]).fetchall()
+    return [_task(r) for r in rows]
 
 
 def open_alerts(db: sqlite_utils.Database, office: str) -> list[dict]:

@@ -33,3 +33,8 @@ def credentials(db: sqlite_utils.Database, number: str) -> tuple[StaffMember, by
 def all_staff(db: sqlite_utils.Database) -> list[StaffMember]:
     rows = db.execute("SELECT number, name, role, office, active FROM staff ORDER BY number").fetchall()
     return [StaffMember(number=r[0], name=r[1], role=r[2], office=r[3], active=bool(r[4])) for r in rows]
+
+
+def name_of(db: sqlite_utils.Database, number: str) -> str | None:
+    row = db.execute("SELECT name FROM staff WHERE number = ?", [number]).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,1 @@
+"""Printed records: PDFs of forms (reportlab)."""

@@ -1,0 +1,259 @@
+"""Render a record (a `Printable`) to an A4 PDF with reportlab.
+
+Every piece of text is data typed by people or taken from configuration, never markup: it is
+escaped before it reaches a `Paragraph`, newlines become line breaks, and control characters are
+dropped. All text is set in the shipped DejaVu Sans, so Greek, Cyrillic, Hebrew, Arabic and
+combining accents print as text (reportlab does not shape or reorder right-to-left scripts: their
+letters print in typed order, unjoined).
+
+Long text is cut into pieces of at most `CHUNK` characters, each a row of its own under the same
+label, and rows may split across pages, so any length prints. Every page has a header
+(organisation — title — reference) and a footer ("Printed …", "Page N of M"). The PDF is
+`invariant`: the same `Printable` gives the same bytes every time.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+import re
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import partial
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+FONTS = pathlib.Path(__file__).with_name("fonts")
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+CHUNK = 2000
+"""The most characters of text in one table row; longer text continues in further rows."""
+
+MARGIN = 18 * mm
+TOP = 20 * mm
+"""The top and bottom margins (the header and footer are drawn inside them)."""
+LABEL_WIDTH = 45 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN - LABEL_WIDTH
+
+
+@dataclass(frozen=True)
+class Printable:
+    """A record to print."""
+
+    title: str
+    """What the record is, e.g. "Incident report form"."""
+    organisation: str
+    """From configuration; printed in the header of every page."""
+    reference: str
+    """e.g. "I-000003"; printed in the header of every page."""
+    printed_at: str
+    """Already-formatted local time, e.g. "25 Nov 2026 09:00"; printed in the footer."""
+    fields: list[tuple[str, str]]
+    """(label, text) pairs, printed as a two-column table."""
+    footer_note: str = ""
+    """An optional line printed after the table (a distribution list, a chain anchor)."""
+
+
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""C0 and C1 control characters but newline, and lone surrogates (which cannot be encoded)."""
+
+_lock = threading.Lock()
+_styles: dict[str, ParagraphStyle] = {}
+
+
+def _setup() -> dict[str, ParagraphStyle]:
+    """Register the DejaVu fonts and build the paragraph styles, once per process."""
+    if _styles:
+        return _styles
+    with _lock:
+        if not _styles:
+            registered = pdfmetrics.getRegisteredFontNames()
+            for name, file in ((REGULAR, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
+                if name not in registered:
+                    pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
+            pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+            body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13)
+            _styles.update(
+                title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=16, leading=20, spaceAfter=4),
+                reference=ParagraphStyle("reference", parent=body, spaceAfter=10),
+                label=ParagraphStyle("label", parent=body, fontName=BOLD),
+                note=ParagraphStyle("note", parent=body, fontSize=9, leading=12, spaceBefore=10),
+                body=body,
+            )
+    return _styles
+
+
+def printable_text(text: str) -> str:
+    """`text` with line ends made "\\n", tabs made spaces, and other control characters removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _UNPRINTABLE.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    """`printable_text(text)` with its line ends made spaces, for the header, footer and metadata."""
+    return printable_text(text).replace("\n", " ")
+
+
+def markup(text: str) -> str:
+    """Paragraph markup that prints `text` literally, its newlines as line breaks."""
+    return escape(printable_text(text)).replace("\n", "<br/>")
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """`text` cut into pieces of at most `size` characters, at a line end or space where possible.
+
+    A piece never starts with a combining mark, so an accent stays with its letter.
+    """
+    text = printable_text(text)
+    pieces = []
+    while len(text) > size:
+        cut = text.rfind("\n", size // 2, size + 1)
+        if cut < 0:
+            cut = text.rfind(" ", size // 2, size + 1)
+        if cut < 0:  # one unbroken run: cut it, but not between a letter and its accents
+            cut = size
+            while cut > 1 and unicodedata.combining(text[cut]):
+                cut -= 1
+            pieces.append(text[:cut])
+            text = text[cut:]
+        else:
+            pieces.append(text[:cut])
+            text = text[cut + 1 :]
+    pieces.append(text)
+    return pieces
+
+
+def _header_line(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
+    """`text` shortened with an ellipsis to fit `width` points."""
+    if canvas.stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits, with the ellipsis, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if canvas.stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low] + "…"
+
+
+def _draw_furniture(canvas: Canvas, doc: Printable, page: int, pages: int) -> None:
+    """Draw the header and footer of one page."""
+    width, height = A4
+    canvas.saveState()
+    header = " — ".join(_one_line(part) for part in (doc.organisation, doc.title, doc.reference))
+    canvas.setFont(REGULAR, 9)
+    canvas.drawString(MARGIN, height - 12 * mm, _header_line(canvas, header, REGULAR, 9, width - 2 * MARGIN))
+    canvas.setStrokeColor(colors.grey)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN, height - 13.5 * mm, width - MARGIN, height - 13.5 * mm)
+    canvas.line(MARGIN, 13.5 * mm, width - MARGIN, 13.5 * mm)
+    printed = "Printed " + _one_line(doc.printed_at)
+    canvas.drawString(MARGIN, 9 * mm, _header_line(canvas, printed, REGULAR, 9, width / 2))
+    canvas.drawRightString(width - MARGIN, 9 * mm, f"Page {page} of {pages}")
+    canvas.restoreState()
+
+
+class _PagedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, to print "Page N of M" on each."""
+
+    def __init__(self, *args, printable: Printable, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._printable = printable
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        """Keep the finished page's state and start a new page."""
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        """Draw each kept page with its header and footer, now the number of pages is known, and save."""
+        pages = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            _draw_furniture(self, self._printable, number, pages)
+            super().showPage()
+        super().save()
+
+
+def _story(doc: Printable, styles: dict[str, ParagraphStyle]) -> list:
+    """The flowables of the record: title, reference, the table of fields, the note."""
+    rows, starts = [], []  # starts: the rows that begin a field (continuation rows do not)
+    for label, text in doc.fields:
+        starts.append(len(rows))
+        for n, piece in enumerate(chunks(text)):
+            rows.append([
+                Paragraph(markup(label) if n == 0 else "", styles["label"]),
+                Paragraph(escape(piece).replace("\n", "<br/>"), styles["body"]),
+            ])
+    story = [
+        Paragraph(markup(doc.title), styles["title"]),
+        Paragraph("Reference " + markup(doc.reference), styles["reference"]),
+    ]
+    if rows:
+        table = Table(rows, colWidths=[LABEL_WIDTH, TEXT_WIDTH], splitInRow=1)
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+            ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("LINEAFTER", (0, 0), (0, -1), 0.5, colors.grey),
+            *[("LINEABOVE", (0, i), (-1, i), 0.5, colors.grey) for i in starts[1:]],
+        ]))
+        for i in sorted(set(range(1, len(rows))) - set(starts)):  # continuation rows join on
+            table.setStyle([("TOPPADDING", (0, i), (-1, i), 0), ("BOTTOMPADDING", (0, i - 1), (-1, i - 1), 0)])
+        story.append(table)
+    if doc.footer_note:
+        story.append(Paragraph(markup(doc.footer_note), styles["note"]))
+    return story
+
+
+def render(doc: Printable) -> bytes:
+    """The PDF of `doc`: A4, byte-identical for identical input."""
+    styles = _setup()
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP,
+        bottomMargin=TOP,
+        title=_one_line(doc.title),
+        author=_one_line(doc.organisation),
+        subject=_one_line(doc.reference),
+        creator="Counter",
+        invariant=1,
+    )
+    template.build(_story(doc, styles), canvasmaker=partial(_PagedCanvas, printable=doc))
+    return buffer.getvalue()
+
+
+def write(doc: Printable, path: pathlib.Path) -> pathlib.Path:
+    """Write the PDF of `doc` to `path` atomically (a temporary file beside it, then a rename).
+
+    The file is created readable by its owner only (records hold personal details).
+    """
+    path = pathlib.Path(path)
+    data = render(doc)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        pathlib.Path(temp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,80 @@
+"""Printing an incident's records as PDFs: the incident report form, the case note, ICO's
+terminated call log. Written to the configured folder (or a file named on the command line) and,
+where a printer is configured, sent to it with `lp`. A missing printer says so and keeps the PDF.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from counter_tui.services import contacts, incident_report, records
+from counter_tui.services.context import Context
+from counter_tui.services.errors import NotFound
+from counter_tui.services.record_text import local_time
+from counter_tui.store import queries
+
+FORMS = ("incident", "case-note", "call-log")
+"""What `counter print --form` accepts."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    path: Path
+    sent_to_printer: bool
+    message: str
+    """One line for staff: where the PDF is, and whether it went to the printer."""
+
+
+def printable(ctx: Context, incident_id: str, form: str):
+    """The record to print, as a `printing.pdf.Printable`.
+
+    Raises:
+        NotFound: no such incident, or it has no record of this kind.
+    """
+    from counter_tui.printing.pdf import Printable
+
+    incident = queries.incident(ctx.store.db, incident_id)
+    if incident is None:
+        raise NotFound(f"No incident {incident_id}.")
+    now = local_time(ctx, ctx.clock.now(), with_date=True)
+    if form == "incident":
+        if ctx.pack.incident_report is None:
+            raise NotFound(f"The {ctx.pack.name} pack has no incident report form.")
+        title = ctx.pack.form(ctx.pack.incident_report.form).title
+        if incident.reported_at is None:
+            title += " (DRAFT: not yet complete)"
+        footer = "Sent to: " + ("; ".join(incident.distribution) if incident.distribution else "not sent yet")
+        return Printable(title=title, organisation=ctx.settings.organisation, reference=incident.id, printed_at=now,
+                         fields=incident_report.completed(ctx, incident_id), footer_note=footer)
+    current_form = records.form_for(ctx, contacts.view(ctx, incident.contact_id))
+    if current_form is None:
+        raise NotFound(f"Incident {incident_id} has no record to print.")
+    if form == "call-log" and "call_log" not in current_form.id:
+        raise NotFound(f"Incident {incident_id} has no terminated call log (its record is the {current_form.title.lower()}).")
+    return Printable(title=current_form.title, organisation=ctx.settings.organisation,
+                     reference=f"{incident.id} · {incident.contact_id}", printed_at=now,
+                     fields=records.finished_record(ctx, incident.contact_id))
+
+
+def print_incident(ctx: Context, incident_id: str, *, form: str = "incident", out: Path | None = None) -> Printed:
+    """Write the PDF (to `out`, or the print folder) and send it to the configured printer, if any."""
+    from counter_tui.printing.pdf import write
+
+    document = printable(ctx, incident_id, form)
+    folder = Path(ctx.settings.print_folder) if ctx.settings.print_folder else ctx.store.path.parent / "prints"
+    path = out or folder / f"{incident_id}-{form}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(document, path)
+    printer = ctx.settings.printer
+    if not printer:
+        return Printed(path, False, f"PDF written: {path}")
+    if shutil.which("lp") is None:
+        return Printed(path, False, f"No printing system here (lp is missing); the PDF is kept: {path}")
+    result = subprocess.run(["lp", "-d", printer, "--", str(path)], capture_output=True, text=True, timeout=30, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr or result.stdout).strip().splitlines()[:1]
+        return Printed(path, False, f"The printer {printer!r} refused it ({reason[0] if reason else 'no reason given'}); the PDF is kept: {path}")
+    return Printed(path, True, f"Sent to {printer}; the PDF is kept: {path}")

@@ -1,0 +1,186 @@
+"""The incident report form: the eight columns of HMPO "How to record an incident", filled from
+what staff recorded, completed by the manager, saved as typed, then printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+
+from counter_tui.services import incident_report
+from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.services.incident_report import ReportConflict, ReportDraft
+from counter_tui.services.record_text import local_time
+
+AUTOSAVE_SECONDS = 0.6
+
+
+class IncidentReportScreen(Screen):
+    """Complete the form (ctrl+s); once complete it is read only and prints with ctrl+r."""
+
+    CSS_PATH = Path(__file__).parent / "record.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "complete", "Complete the form", id="complete", priority=True),
+        Binding("ctrl+r", "print", "Print (PDF)", id="print", priority=True),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.report: ReportDraft | None = None
+        self._version = 0
+        self._autosave: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        self.report = report = incident_report.draft(self.app.ctx, self.app.actor, self.task_id)
+        self._version = report.version
+        yield Static(self._heading(), id="record-heading")
+        with VerticalScroll(id="record-fields"):
+            for field in report.fields:
+                if field.yes_no:
+                    yield Checkbox(field.label, value=field.text == incident_report.YES, id=f"field-{field.id}",
+                                   classes="field")
+                else:
+                    mark = "" if field.required else " (optional)"
+                    yield Label(Content(f"{field.label}{mark}"), classes="field-label")
+                    if field.multiline:
+                        yield TextArea(field.text, id=f"field-{field.id}", soft_wrap=True, classes="field")
+                    else:
+                        yield Input(field.text, id=f"field-{field.id}", classes="field")
+                yield Static("", id=f"error-{field.id}", classes="field-error")
+        yield Static("", id="record-status")
+        yield Footer()
+
+    def _heading(self) -> Content:
+        report, ctx = self.report, self.app.ctx
+        incident = report.incident
+        lines = [
+            Content.from_markup("[b]$title[/b] · $id  [dim]— $section[/dim]", title=report.form.title, id=incident.id,
+                                section=report.form.section),
+            Content.from_markup("$summary · $customer · due $due", summary=incident.summary,
+                                customer=incident.customer_name or "customer not named",
+                                due=local_time(ctx, report.task.due_at, with_date=True)),
+        ]
+        if incident.reported_at is None:
+            lines.append(Content.from_markup("Filled from what was recorded: add what is missing, then [b]ctrl+s[/b]."))
+        else:
+            lines.append(Content.from_markup(
+                "[b]Completed[/b] $when · sent to: $sent · [b]ctrl+r[/b] prints it",
+                when=local_time(ctx, incident.reported_at, with_date=True), sent="; ".join(incident.distribution) or "—",
+            ))
+        return Content("\n").join(lines)
+
+    def on_mount(self) -> None:
+        if self.report.incident.reported_at is not None:
+            for widget in self.query(".field"):
+                widget.disabled = True
+            return
+        empty = [w for w in self.query(".field") if not isinstance(w, Checkbox) and not self._value(w)]
+        (empty[0] if empty else self.query(".field").first()).focus()
+
+    @staticmethod
+    def _value(widget) -> str:
+        if isinstance(widget, Checkbox):
+            return incident_report.YES if widget.value else incident_report.NO
+        return widget.text if isinstance(widget, TextArea) else widget.value
+
+    def values(self) -> dict[str, str]:
+        return {f.id: self._value(self.query_one(f"#field-{f.id}")) for f in self.report.fields}
+
+    def _status(self, text: str, *, ok: bool = False) -> None:
+        status = self.query_one("#record-status", Static)
+        status.set_class(ok, "-ok")
+        status.update(Content(text))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Once complete the form is read only: no Complete key."""
+        if action == "complete":
+            return self.report is None or self.report.incident.reported_at is None
+        return True
+
+    # -- saving ----------------------------------------------------------------------------------
+    @on(TextArea.Changed, ".field")
+    @on(Input.Changed, ".field")
+    @on(Checkbox.Changed, ".field")
+    def _typed(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
+
+    def save_typing(self) -> None:
+        """Keep the form as typed so far (on a pause in typing, leaving, and signing out)."""
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = None
+        if self.report.incident.reported_at is not None:
+            return
+        try:
+            self._version = incident_report.save_draft(self.app.ctx, self.app.actor, self.task_id, self.values(),
+                                                       version=self._version)
+        except ReportConflict as conflict:
+            self._conflict(conflict)
+        except (StoreError, Refused, NotFound) as problem:
+            self._status(f"Not saved: {problem} Your text is kept on screen.")
+
+    def _conflict(self, conflict: ReportConflict) -> None:
+        """Someone else saved: keep this text on screen; saving again is a deliberate replacement."""
+        self._version = conflict.version
+        self._status(f"{conflict} Your text is kept here; save again (ctrl+s) to replace theirs.")
+
+    def action_complete(self) -> None:
+        if self.report.incident.reported_at is not None:
+            self._status("This form is already complete.")
+            return
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
+        for field in self.report.fields:
+            self.query_one(f"#error-{field.id}", Static).remove_class("-shown")
+        try:
+            incident_report.complete(self.app.ctx, self.app.actor, self.task_id, self.values(), version=self._version)
+        except FieldErrors as problem:
+            for field_id, message in problem.errors.items():
+                error = self.query_one(f"#error-{field_id}", Static)
+                error.update(Content(message))
+                error.add_class("-shown")
+            self._status("Not complete yet: see the fields marked above.")
+            self.query_one(f"#field-{next(iter(problem.errors))}").focus()
+            return
+        except ReportConflict as conflict:
+            self._conflict(conflict)
+            return
+        except (StoreError, Refused) as problem:
+            self._status(f"{problem} Your text is kept on screen.")
+            return
+        self.report = incident_report.draft(self.app.ctx, self.app.actor, self.task_id)
+        self.query_one("#record-heading", Static).update(self._heading())
+        for widget in self.query(".field"):
+            widget.disabled = True
+        self._status("Completed and recorded with its distribution. ctrl+r prints it; esc goes back.", ok=True)
+        self.refresh_bindings()
+
+    def action_print(self) -> None:
+        from counter_tui.services import printing
+
+        try:
+            printed = printing.print_incident(self.app.ctx, self.report.incident.id, form="incident")
+        except (StoreError, NotFound, OSError) as problem:
+            self._status(f"Not printed: {problem}")
+            return
+        self._status(printed.message, ok=printed.sent_to_printer or not self.app.ctx.settings.printer)
+
+    def action_back(self) -> None:
+        self.save_typing()
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
