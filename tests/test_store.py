@@ -36,7 +36,7 @@ def whole_call(ctx: Context, handler) -> str:
     contacts.take_step(ctx, handler, contact_id, 2, at_step="allow")
     contacts.take_step(ctx, handler, contact_id, 1, at_step="tell_end")
     finished = records.finish(ctx, handler, contact_id, RECORD)
-    assert len(finished.task_ids) == 2 and finished.incident_id is not None
+    assert len(finished.task_ids) == 3 and finished.incident_id is not None
     return contact_id
 
 
