@@ -235,21 +235,25 @@ def staff_list(click_ctx, db_path, config_path) -> None:
 @main.command("queue")
 @click.option("--role", help="Only tasks for this role id.")
 @click.option("--office", help="Only tasks for this office.")
+@click.option("--kind", help="Only tasks of this kind (the pack's task id, e.g. incident_report).")
+@click.option("--channel", type=click.Choice(["telephone", "face_to_face", "video", "written", "counter"]),
+              help="Only tasks from contacts on this channel.")
 @db_option
 @config_option
 @click.pass_context
-def queue_command(click_ctx, role, office, db_path, config_path) -> None:
-    """Print what is due, overdue first, as text (for a line manager's morning)."""
+def queue_command(click_ctx, role, office, kind, channel, db_path, config_path) -> None:
+    """Print what is due, overdue first, with counts by kind, as text (for a line manager's morning)."""
     from counter_tui.services.queue import all_open
     from counter_tui.services.record_text import local_time
 
     db, config, policy_id = _pick(click_ctx, db_path, config_path)
     ctx = _context(db, config, policy_id)
-    result = all_open(ctx)
-    items = [i for i in result.items if (role is None or i.task.role == role) and (office is None or i.task.office == office)]
-    overdue = sum(i.overdue for i in items)
-    click.echo(f"{len(items)} open, {overdue} overdue")
-    for item in items:
+    result = all_open(ctx, role=role, office=office, spec=kind, channel=channel)
+    click.echo(f"{result.open_count} open, {result.overdue_count} overdue")
+    for count in result.kinds:
+        overdue = f", {count.overdue} overdue" if count.overdue else ""
+        click.echo(f"  {count.open:>4} {count.spec}{overdue}")
+    for item in result.items:
         task = item.task
         mark = "OVERDUE" if item.overdue else "due"
         click.echo(

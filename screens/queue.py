@@ -1,4 +1,5 @@
-"""The queue: my role's tasks in my office by due time, overdue first and marked; Enter opens one."""
+"""The queue: tasks by due time, overdue first and marked, with counts by kind; mine, my office's or
+every office's, narrowed by kind or channel; Enter opens one on its own screen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel
 from counter_tui.services import queue
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
@@ -31,8 +33,21 @@ class QueueScreen(Screen):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        Binding("m", "scope('mine')", "Mine", id="scope_mine", show=False),
+        Binding("t", "scope('team')", "My office", id="scope_team", show=False),
+        Binding("a", "scope('everywhere')", "All offices", id="scope_everywhere", show=False),
+        Binding("k", "next_kind", "Kind", id="next_kind", show=False),
+        Binding("c", "next_channel", "Channel", id="next_channel", show=False),
         Binding("f5", "reload", "Refresh", id="reload"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope = queue.Scope.mine
+        self.kind: str | None = None
+        self.channel: str | None = None
+        self._kinds: list[str] = []
+        self._columns: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,10 +57,13 @@ class QueueScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        """Columns to fit the terminal: at 80 columns the due time and reference give way to the task."""
         table = self.query_one(DataTable)
-        fixed = {"When": 14, "Due": 12, "Customer": 16, "Reference": 13}
-        task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 6)
-        for label in ("When", "Due", "Task", "Customer", "Reference"):
+        wide = self.app.size.width >= 110
+        fixed = {"When": 14, "Due": 12, "Customer": 18, "Reference": 13} if wide else {"When": 14, "Customer": 18}
+        self._columns = ["When", "Due", "Task", "Customer", "Reference"] if wide else ["When", "Task", "Customer"]
+        task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * len(self._columns) - 4)
+        for label in self._columns:
             table.add_column(label, width=fixed.get(label, task_width))
         self.action_reload()
 
@@ -56,25 +74,66 @@ class QueueScreen(Screen):
         ctx, actor = self.app.ctx, self.app.actor
         if actor is None:
             return
-        mine = queue.my_queue(ctx, actor)
+        mine = queue.my_queue(ctx, actor, self.scope, spec=self.kind, channel=self.channel)
+        self._kinds = [count.spec for count in mine.kinds]
         table = self.query_one(DataTable)
         table.clear()
         for item in mine.items:
             task = item.task
             seconds = (task.due_at - mine.now).total_seconds()
             when = Text(_until(seconds), style="bold red" if item.overdue else "")
-            table.add_row(
-                when, Text(local_time(ctx, task.due_at, style="day_time")),
-                Text(task.title),
-                Text(task.customer_name or "—"), Text(task.reference or "—"), key=task.id,
-            )
+            cells = {
+                "When": when, "Due": Text(local_time(ctx, task.due_at, style="day_time")),
+                "Task": Text(task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"),
+                "Customer": Text(task.customer_name or "—"), "Reference": Text(task.reference or "—"),
+            }
+            table.add_row(*(cells[label] for label in self._columns), key=task.id)
+        self.query_one("#queue-counts", Static).update(self._summary(mine))
+
+    def _summary(self, mine: queue.Queue) -> Content:
+        """Who and where, the counts (overdue marked), the counts by kind, and the filters in force."""
+        ctx, actor = self.app.ctx, self.app.actor
         role = ctx.pack.role(actor.role).name if actor.role in {r.id for r in ctx.pack.roles} else actor.role
         overdue = f", [b $error]{mine.overdue_count} overdue[/]" if mine.overdue_count else ""
         hint = "  Enter opens the task at the cursor." if mine.items else "  Nothing is due."
-        self.query_one("#queue-counts", Static).update(Content.from_markup(
-            f"[b]My queue[/b] — $role, $office: $open open{overdue}.$hint",
-            role=role, office=actor.office, open=str(mine.open_count), hint=hint,
+        lines = [Content.from_markup(
+            f"[b]Queue: $scope[/b] — $role, $office: $open open{overdue}.$hint",
+            scope=queue.SCOPE_NAMES[self.scope], role=role, office=actor.office, open=str(mine.open_count), hint=hint,
+        )]
+        kinds = [
+            Content.from_markup("$title $n" + (" [b $error]($late overdue)[/]" if count.overdue else ""),
+                                title=self._kind_name(count.spec), n=str(count.open), late=str(count.overdue))
+            for count in mine.kinds
+        ]
+        if kinds:
+            lines.append(Content(" · ").join(kinds))
+        channel = CHANNEL_NAMES[Channel(self.channel)] if self.channel else "every channel"
+        lines.append(Content.from_markup(
+            "[dim]Showing $kind, $channel — keys: m mine · t my office · a all offices · k kind · c channel[/dim]",
+            kind=self._kind_name(self.kind) if self.kind else "every kind", channel=channel,
         ))
+        return Content("\n").join(lines)
+
+    def _kind_name(self, spec: str) -> str:
+        try:
+            return self.app.ctx.pack.task(spec).title
+        except KeyError:
+            return spec
+
+    def action_scope(self, scope: str) -> None:
+        self.scope, self.kind, self.channel = queue.Scope(scope), None, None
+        self.action_reload()
+
+    def action_next_kind(self) -> None:
+        """All kinds, then each kind on the queue in turn."""
+        order = [None, *self._kinds]
+        self.kind = order[(order.index(self.kind) + 1) % len(order)] if self.kind in order else None
+        self.action_reload()
+
+    def action_next_channel(self) -> None:
+        order = [None, *(channel.value for channel in Channel)]
+        self.channel = order[(order.index(self.channel) + 1) % len(order)]
+        self.action_reload()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

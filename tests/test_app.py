@@ -77,7 +77,7 @@ async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back(c
     record = queries.contact_record(db, contact_id)
     assert record["who"] == "Mr Gareth Rowe" and record["query"] == "Where is my passport"
     assert record["said_or_did"] == "Swore at me twice"
-    tasks = queries.queue(db, role="line_manager", office="Main office")
+    tasks = queries.queue(db, queries.TaskFilter(role="line_manager", office="Main office"))
     assert [t.spec for t in tasks] == ["call_back", "staff_threatened", "incident_report"]
     assert tasks[0].customer_name == "Mr Gareth Rowe"
     # Due by configuration (HMPO sets no deadline): 24 hours by default.
@@ -100,7 +100,7 @@ async def test_call_that_improves_finishes_without_hand_off(ctx):
         assert isinstance(app.screen, HomeScreen)
     contact = queries.contact(ctx.store.db, contact_id)
     assert contact.outcome == "improved" and contact.incident_id is None
-    assert queries.queue(ctx.store.db, role="line_manager", office="Main office") == []
+    assert queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office")) == []
 
 
 async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
@@ -116,7 +116,7 @@ async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-    tasks = queries.queue(ctx.store.db, role="line_manager", office="Main office")
+    tasks = queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office"))
     assert [t.spec for t in tasks] == ["staff_threatened", "incident_report"]
 
 
@@ -193,7 +193,7 @@ async def test_call_handler_cannot_open_a_line_managers_task(ctx, handler):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await finish_first_call(pilot, app)
-    task = queries.queue(ctx.store.db, role="line_manager", office="Main office")[0]
+    task = queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office"))[0]
     with pytest.raises(Exception, match="only the Line manager"):
         queue.open_task(ctx, handler, task.id)
     refused = ctx.store.db.execute("SELECT count(*) FROM events WHERE kind = 'access.refused'").fetchone()[0]

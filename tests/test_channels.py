@@ -115,7 +115,7 @@ async def test_interview_that_does_not_improve_hands_the_letter_to_the_heo_on_th
     contact = queries.contact(ctx.store.db, contact_id)
     assert contact.outcome == "ended"
     assert task_specs(ctx, contact_id) == ["interview_warning_letter", "staff_threatened", "incident_report"]
-    letter = queries.queue(ctx.store.db, role="heo_counter_manager", office="Main office")[0]
+    letter = queries.queue(ctx.store.db, queries.TaskFilter(role="heo_counter_manager", office="Main office"))[0]
     due_local = letter.due_at.astimezone(ctx.settings.zone)
     assert (due_local.hour, due_local.minute) == (23, 59) and due_local.date() == contact.ended_at.astimezone(ctx.settings.zone).date()
 
@@ -140,7 +140,7 @@ async def test_third_interview_after_two_warnings_is_an_admin_refusal(tmp_path, 
         await complete(pilot, app)
     assert steps_taken(ctx, contact_id) == ["warn"]
     assert task_specs(ctx, contact_id) == ["admin_refusal", "staff_threatened", "incident_report"]
-    assert queries.queue(ctx.store.db, role="examiner", office="Main office")[0].spec == "admin_refusal"
+    assert queries.queue(ctx.store.db, queries.TaskFilter(role="examiner", office="Main office"))[0].spec == "admin_refusal"
 
 
 async def test_refusal_because_of_a_protected_characteristic_goes_to_the_eo(tmp_path, clock):

@@ -30,6 +30,10 @@ class Task(BaseModel):
     """`open` or `done`."""
     done_at: datetime | None = None
     done_by: str | None = None
+    channel: str = ""
+    """The channel of the contact that created it ('' for none)."""
+    assignee: str | None = None
+    """A task for one person (the member of staff signing their welfare record), not a role."""
 
     def overdue(self, now: datetime) -> bool:
         return self.status == "open" and self.due_at < now

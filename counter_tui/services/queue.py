@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +20,20 @@ from counter_tui.store.connection import write
 from counter_tui.text import NoteText
 
 
+class Scope(StrEnum):
+    """Whose tasks a queue shows."""
+
+    mine = "mine"
+    """My role's tasks at my office, and any assigned to me."""
+    team = "team"
+    """Every open task at my office, whatever its role (a manager's view of the team)."""
+    everywhere = "everywhere"
+    """My role's tasks at every office, and any assigned to me."""
+
+
+SCOPE_NAMES = {Scope.mine: "mine", Scope.team: "my office", Scope.everywhere: "all offices"}
+
+
 @dataclass(frozen=True)
 class QueueItem:
     """A task as the queue shows it."""
@@ -28,29 +43,56 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class KindCount:
+    spec: str
+    title: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class Queue:
     items: list[QueueItem]
     open_count: int
     overdue_count: int
     now: datetime
+    kinds: list[KindCount] = field(default_factory=list)
+    """Open and overdue counts by kind of task, before the kind and channel filters."""
 
 
-def my_queue(ctx: Context, actor: Actor, *, limit: int = 200) -> Queue:
-    """Open tasks for the actor's role in their office, by due time (so the overdue come first)."""
+def task_filter(actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = None,
+                channel: str | None = None) -> queries.TaskFilter:
+    """The tasks `actor` sees in `scope`, narrowed to a kind or a channel."""
+    if scope is Scope.team:
+        return queries.TaskFilter(office=actor.office, spec=spec, channel=channel)
+    office = actor.office if scope is Scope.mine else None
+    return queries.TaskFilter(role=actor.role, office=office, assignee=actor.number, spec=spec, channel=channel)
+
+
+def my_queue(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = None,
+             channel: str | None = None, limit: int = 200) -> Queue:
+    """Open tasks by due time (so the overdue come first), with counts by kind."""
     db = ctx.store.db
     now = ctx.clock.now()
-    tasks = queries.queue(db, role=actor.role, office=actor.office, limit=limit)
-    total, overdue = queries.queue_counts(db, role=actor.role, office=actor.office, now=now)
-    return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue, now=now)
+    which = task_filter(actor, scope, spec=spec, channel=channel)
+    tasks = queries.queue(db, which, limit=limit)
+    total, overdue = queries.queue_counts(db, which, now=now)
+    kinds = [KindCount(*row) for row in queries.queue_kinds(db, task_filter(actor, scope), now=now)]
+    return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue,
+                 now=now, kinds=kinds)
 
 
-def all_open(ctx: Context, *, limit: int = 500) -> Queue:
-    """Every open task in every office (for `counter queue --all`)."""
+def all_open(ctx: Context, *, role: str | None = None, office: str | None = None, spec: str | None = None,
+             channel: str | None = None, limit: int = 500) -> Queue:
+    """Open tasks in every office, optionally narrowed (for `counter queue`)."""
     db = ctx.store.db
     now = ctx.clock.now()
-    tasks = queries.queue(db, role=None, office=None, limit=limit)
-    total, overdue = queries.queue_counts(db, role=None, office=None, now=now)
-    return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue, now=now)
+    which = queries.TaskFilter(role=role, office=office, spec=spec, channel=channel)
+    tasks = queries.queue(db, which, limit=limit)
+    total, overdue = queries.queue_counts(db, which, now=now)
+    kinds = [KindCount(*row) for row in queries.queue_kinds(db, queries.TaskFilter(role=role, office=office), now=now)]
+    return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue,
+                 now=now, kinds=kinds)
 
 
 def get_task(ctx: Context, task_id: str) -> Task:

@@ -148,6 +148,7 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
             "office": contact.office, "flow": spec.flow, "contact_id": contact.id,
             "incident_id": incident_id, "customer_name": contact.customer_name,
             "reference": contact.reference, "due_at": iso(due_at(spec.due, base["at"], ctx.settings)),
+            "channel": contact.channel,
         },
     )
     return task_id

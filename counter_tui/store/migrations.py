@@ -193,6 +193,20 @@ def m004_incident_report_form(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_task_channel_and_assignee(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE tasks ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tasks ADD COLUMN assignee TEXT;
+        UPDATE tasks SET channel = coalesce((SELECT channel FROM contacts WHERE contacts.id = tasks.contact_id), '');
+        CREATE INDEX tasks_assignee ON tasks(status, assignee, due_at) WHERE assignee IS NOT NULL;
+        CREATE INDEX tasks_office ON tasks(status, office, due_at);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

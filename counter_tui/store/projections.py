@@ -139,9 +139,10 @@ def _task_created(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
         """INSERT INTO tasks (id, spec, title, role, office, flow, contact_id, incident_id, customer_name,
-        reference, created_at, due_at, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'open')""",
+        reference, created_at, due_at, status, channel, assignee) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?)""",
         [p["task_id"], p["spec"], p["title"], p["role"], p["office"], p.get("flow"), p.get("contact_id"),
-         p.get("incident_id"), p["customer_name"], p["reference"], iso(event.at), p["due_at"]],
+         p.get("incident_id"), p["customer_name"], p["reference"], iso(event.at), p["due_at"],
+         p.get("channel", ""), p.get("assignee")],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
@@ -132,7 +133,7 @@ def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:
 
 
 _TASK = """id, spec, title, role, office, flow, contact_id, incident_id, customer_name, reference, created_at,
-due_at, status, done_at, done_by"""
+due_at, status, done_at, done_by, channel, assignee"""
 
 
 def _task(row: tuple) -> Task:
@@ -148,23 +149,42 @@ def task(db: sqlite_utils.Database, task_id: str) -> Task | None:
     return _task(row) if row else None
 
 
-def _open_tasks(role: str | None, office: str | None) -> tuple[str, list[str]]:
-    """The WHERE clause (and its parameters) for open tasks of a role and office (None for any)."""
-    where, params = ["status = 'open'"], []
-    if role is not None:
-        where.append("role = ?")
-        params.append(role)
-    if office is not None:
-        where.append("office = ?")
-        params.append(office)
-    return " AND ".join(where), params
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which open tasks a queue shows: those of `role` at `office` (None: any), plus any assigned to
+    `assignee`; narrowed to one kind (`spec`) or one channel where given."""
+
+    role: str | None = None
+    office: str | None = None
+    assignee: str | None = None
+    spec: str | None = None
+    channel: str | None = None
+
+    def where(self) -> tuple[str, list[str]]:
+        """The WHERE clause and its parameters (every value bound, never spliced)."""
+        scope, params = [], []
+        if self.role is not None:
+            scope.append("role = ?")
+            params.append(self.role)
+        if self.office is not None:
+            scope.append("office = ?")
+            params.append(self.office)
+        clause = f"(({' AND '.join(scope) or '1'}) AND assignee IS NULL"
+        if self.assignee is not None:  # one person's own tasks are theirs alone
+            clause += " OR assignee = ?"
+            params.append(self.assignee)
+        clause += ")"
+        where = ["status = 'open'", clause]
+        for column in ("spec", "channel"):
+            if (value := getattr(self, column)) is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(where), params
 
 
-def queue(
-    db: sqlite_utils.Database, *, role: str | None, office: str | None, limit: int = 200, offset: int = 0
-) -> list[Task]:
-    """Open tasks for a role and office (None for any), by due time: the overdue come first by nature."""
-    where, params = _open_tasks(role, office)
+def queue(db: sqlite_utils.Database, which: TaskFilter, *, limit: int = 200, offset: int = 0) -> list[Task]:
+    """Open tasks by due time (the overdue come first by nature), a page at a time."""
+    where, params = which.where()
     rows = db.execute(
         f"SELECT {_TASK} FROM tasks WHERE {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
         [*params, limit, offset],
@@ -172,13 +192,23 @@ def queue(
     return [_task(r) for r in rows]
 
 
-def queue_counts(db: sqlite_utils.Database, *, role: str | None, office: str | None, now: datetime) -> tuple[int, int]:
-    """(open, overdue) task counts for a role and office."""
-    where, params = _open_tasks(role, office)
+def queue_counts(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime) -> tuple[int, int]:
+    """(open, overdue) task counts."""
+    where, params = which.where()
     row = db.execute(
         f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where}", [iso(now), *params]
     ).fetchone()
     return row[0], row[1]
+
+
+def queue_kinds(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime) -> list[tuple[str, str, int, int]]:
+    """(kind, title, open, overdue) for each kind of open task, most overdue first."""
+    where, params = which.where()
+    return db.execute(
+        f"""SELECT spec, min(title), count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where}
+        GROUP BY spec ORDER BY 4 DESC, 3 DESC, 1""",
+        [iso(now), *params],
+    ).fetchall()
 
 
 _INCIDENT = """id, contact_id, channel, office, staff_number, customer_name, reference, occurred_at, summary,
