@@ -37,6 +37,7 @@ class Settings(BaseModel):
         default_factory=lambda: {
             "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
             "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
+            "sign_welfare_record": 72.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
@@ -44,6 +45,9 @@ class Settings(BaseModel):
     """Where each copy of the incident report form goes: the pack's recipient name → an address or
     mailbox (e.g. {"Human resources service centre" = "hr-incidents@example.org"}). Recipients the
     pack names but this leaves out are recorded by name only."""
+    staff_support: list[str] = Field(default_factory=list)
+    """The support your organisation offers staff after an incident, shown when the line manager
+    reminds them of it (e.g. ["Employee Assistance Programme (intranet: Wellbeing)", "Staff contact officers"])."""
     print_folder: str = ""
     """Where printed PDFs are written (default: a `prints` folder beside the database)."""
     printer: str = ""

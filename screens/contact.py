@@ -97,6 +97,9 @@ class ContactScreen(Screen):
         note.load_text(contact.note)
         note.border_title = self.NOTE_TITLE
         self.query_one("#details", Horizontal).border_title = "Customer (ctrl+e)"
+        if self.current.flow.staff_record:  # a member of staff's HR record: no customer on it
+            self.query_one("#details").display = False
+            note.border_title = "Note: how they are, what you agreed (ctrl+n; esc back to choices)"
         self._show()
         self._show_history()
         self.refresh_bindings()
@@ -104,15 +107,21 @@ class ContactScreen(Screen):
 
     # -- showing ------------------------------------------------------------------------------
     def _extra(self) -> Content | None:
-        """For a follow-up opened from a task, the case note of the contact it follows."""
-        task_id = self.current.contact.task_id if self.current else None
-        if not task_id:
-            return None
-        task = queue.get_task(self.app.ctx, task_id)
-        lines = [Content.from_markup("[b]Case note of the call you are following up[/b]")]
-        for label, text in queue.originating_record(self.app.ctx, task):
-            lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
-        return Content("\n").join(lines)
+        """Below the step: the support available to staff where the step lists it (configuration),
+        and for a follow-up opened from a task, the case note of the contact it follows."""
+        lines = []
+        if self.current.step.show_setting == "staff_support":
+            support = self.app.ctx.settings.staff_support
+            lines.append(Content.from_markup("[b]Support available here[/b]"))
+            lines += [Content.from_markup("• $item", item=item) for item in support] or [Content.from_markup(
+                "[dim]Not configured (staff_support): use the examples in the guidance above.[/dim]")]
+        task_id = self.current.contact.task_id
+        if task_id:
+            task = queue.get_task(self.app.ctx, task_id)
+            lines.append(Content.from_markup("[b]Case note of the contact you are following up[/b]"))
+            for label, text in queue.originating_record(self.app.ctx, task):
+                lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
+        return Content("\n").join(lines) if lines else None
 
     def _show_history(self) -> None:
         history = customer_history(self.app.ctx, self.current.contact)
@@ -135,9 +144,11 @@ class ContactScreen(Screen):
         elapsed = self.app.ctx.clock.now() - contact.started_at
         minutes, seconds = divmod(max(0, int(elapsed.total_seconds())), 60)
         warnings = self.current.state.warnings
+        flow = self.current.flow
         first = Content.from_markup(
             "[b]$channel[/b] · [b]$elapsed[/b] · warnings given: $warnings",
-            channel=CHANNEL_NAMES[self.current.flow.channel], elapsed=f"{minutes:02d}:{seconds:02d}", warnings=str(warnings),
+            channel="Staff welfare (HR record)" if flow.staff_record else CHANNEL_NAMES[flow.channel],
+            elapsed=f"{minutes:02d}:{seconds:02d}", warnings=str(warnings),
         )
         last = Content.from_markup(
             " · $id · started $start · $who", id=contact.id, start=local_time(self.app.ctx, contact.started_at)[:5],
@@ -237,6 +248,8 @@ class ContactScreen(Screen):
         """Only the numbers of the choices on screen are keys (the others are hidden from the footer and the keys panel)."""
         if action == "choose":
             return self._pack_number(int(parameters[0])) is not None
+        if action == "focus_details":
+            return self.current is None or not self.current.flow.staff_record
         return True
 
     def _pack_number(self, key: int) -> int | None:

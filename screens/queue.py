@@ -142,6 +142,12 @@ class QueueScreen(Screen):
         error = self.query_one("#queue-error", Static)
         try:
             task = queue.get_task(ctx, task_id)
+            if queue.spec_of(ctx, task).sign:
+                from counter_tui.screens.welfare_sign import WelfareSignScreen
+
+                queue.require_task_role(ctx, actor, task)
+                self.app.push_screen(WelfareSignScreen(task_id))
+                return
             if queue.spec_of(ctx, task).form is not None:
                 from counter_tui.screens.incident_report import IncidentReportScreen
 

@@ -21,6 +21,7 @@ class SummaryScreen(Screen):
     BINDINGS = [
         Binding("enter", "done", "Done", id="done"),
         Binding("escape", "done", "Done", show=False, id="done_escape"),
+        Binding("ctrl+r", "print", "Print the record (PDF)", id="print"),
     ]
 
     def __init__(self, finished: Finished) -> None:
@@ -30,7 +31,24 @@ class SummaryScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary"):
             yield Static(self._text())
+        yield Static("", id="summary-status")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Printing needs an incident (the record is printed as the incident's case note)."""
+        return action != "print" or self.finished.incident_id is not None
+
+    def action_print(self) -> None:
+        from counter_tui.services import printing
+        from counter_tui.services.errors import NotFound, StoreError
+
+        try:
+            printed = printing.print_incident(self.app.ctx, self.finished.incident_id, form="case-note")
+        except (StoreError, NotFound, OSError) as problem:
+            printed_text = f"Not printed: {problem}"
+        else:
+            printed_text = printed.message
+        self.query_one("#summary-status", Static).update(Content(printed_text))
 
     def _text(self) -> Content:
         ctx = self.app.ctx

@@ -269,3 +269,17 @@ def test_help_for_every_command(run):
         result = run(*args)
         assert result.exit_code == 0, args
         assert result.output.startswith("Usage: "), args
+
+
+def test_the_readme_configuration_example_is_valid():
+    """The configuration shown in the README loads as it is written."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from counter_tui.config import Settings
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    settings = Settings.model_validate(tomllib.loads(example))
+    assert settings.staff_support and settings.incident_distribution and "incident_report" in settings.deadlines

@@ -218,3 +218,21 @@ def test_cli_print_and_export(tmp_path, clock, handler):
 def test_csv_cells_never_run_as_formulas(cell):
     assert export.safe_cell(cell) == "'" + cell
     assert export.safe_cell("Mr Rowe") == "Mr Rowe"
+
+
+async def test_the_summary_prints_the_case_note_with_one_key(tmp_path, clock):
+    ctx = make_context(tmp_path / "counter.db", clock)
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"1001", "enter", *"1234", "enter", "1", "enter", "2")  # refused to serve
+        await pilot.pause()
+        for field in app.screen.query("TextArea.field"):
+            field.load_text(field.text or "Recorded in the test")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "PDF written" in str(app.screen.query_one("#summary-status").render())
+    (printed,) = (tmp_path / "prints").glob("*-case-note.pdf")
+    assert "Recorded in the test" in pdf_text(printed.read_bytes())

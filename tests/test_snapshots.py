@@ -17,7 +17,7 @@ from counter_tui.config import Settings
 from counter_tui.services import contacts, demo, records, staff
 from counter_tui.services.context import Context
 from counter_tui.store.connection import write
-from tests.conftest import START, make_context
+from tests.conftest import CALL_HANDLER, LINE_MANAGER, START, make_context
 from tests.test_channels import channel_context, two_interview_warnings
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -145,6 +145,26 @@ def test_incident_report_form_completed(snap_compare, tmp_path, still_clock, siz
     ctx = make_context(tmp_path / "counter.db", still_clock)
     _ended_call(ctx, handler)
     assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "down", "down", "enter", "ctrl+s"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welfare_support_step_lists_the_configured_support(snap_compare, tmp_path, still_clock, size, handler):
+    ctx = Context.open(tmp_path / "counter.db", Settings(staff_support=["Employee Assistance Programme (intranet: Wellbeing)",
+                                                                       "Staff contact officers"]), clock=still_clock)
+    for member in (CALL_HANDLER, LINE_MANAGER):
+        staff.add_staff(ctx, **member)
+    _ended_call(ctx, handler)
+    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "down", "enter", "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welfare_record_to_sign(snap_compare, tmp_path, still_clock, size, handler):
+    from tests.test_welfare import support_and_record, welfare_task
+
+    ctx = make_context(tmp_path / "counter.db", still_clock)
+    manager = staff.sign_in(ctx, "2001", "2345")
+    support_and_record(ctx, manager, welfare_task(ctx, _ended_call(ctx, handler)).id)
+    assert snap_compare(CounterApp(ctx), press=[*HANDLER, "q", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -112,6 +112,10 @@ class TaskSpec(_Strict):
     """The guided flow the task opens; without one the task shows its instructions and is marked done."""
     form: Identifier | None = None
     """The form the task is to complete (the incident report form), instead of a flow."""
+    assign_to: Literal["staff_involved"] | None = None
+    """Give the task to one person rather than a role: the member of staff the incident happened to."""
+    sign: bool = False
+    """The task is to read the record of the contact that created it and sign it as agreed, or not."""
     instructions: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -206,6 +210,8 @@ class Step(_Strict):
     tasks: list[Identifier] = Field(default_factory=list)
     """Hand-offs created when the flow finishes here."""
     record_incident: bool = False
+    show_setting: Literal["staff_support"] | None = None
+    """A list from the organisation's configuration to show with this step (the support available to staff)."""
     """Finishing here records the incident."""
 
     @property
@@ -237,6 +243,9 @@ class Flow(_Strict):
     """Warning steps that must be confirmed before the contact may be ended."""
     follow_up: bool = False
     """True for flows opened from a task (a call-back) rather than started by staff."""
+    staff_record: bool = False
+    """A record about a member of staff (their welfare): it belongs to their HR file, so it is never
+    linked to the customer or shown in the customer's history."""
     immediate_risk: ImmediateRisk | None = None
     earlier_warnings: bool = False
     """Count and show the warnings this customer (by application reference) was given in earlier

@@ -1,4 +1,4 @@
-"""Role checks in the services: a refusal is a clear message and an event on the record."""
+"""Role and person checks in the services: a refusal is a clear message and an event on the record."""
 
 from __future__ import annotations
 
@@ -18,7 +18,17 @@ def require_role(ctx: Context, actor: Actor, role: str, what: str) -> None:
     if actor.role == role:
         return
     needed = ctx.pack.role(role).name if role in {r.id for r in ctx.pack.roles} else role
-    reason = f"only the {needed} may do this"
+    _refuse(ctx, actor, what, f"only the {needed} may do this")
+
+
+def require_person(ctx: Context, actor: Actor, number: str, what: str) -> None:
+    """Refuse unless the actor is staff member `number` (their own record); a refusal is recorded."""
+    if actor.number != number:
+        _refuse(ctx, actor, what, "it is another member of staff's own record")
+
+
+def _refuse(ctx: Context, actor: Actor, what: str, reason: str) -> None:
+    """Record the refusal as an event, then raise it."""
     db = ctx.store.db
     with write(db):
         projections.record(

@@ -87,6 +87,9 @@ def start_contact(
         NotFound: no customer `customer_id`.
     """
     flow = ctx.pack.flow(flow_id)
+    if flow.staff_record:  # the member of staff's HR record: nothing of the customer's on it
+        customer_name = reference = query = ""
+        customer_id = None
     if customer_id is not None:
         known = customers.get(ctx, customer_id)
         customer_name, reference = known.name, known.reference

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, incident_report, queue, records, staff
+from counter_tui.services import contacts, incident_report, queue, records, staff, welfare
 from counter_tui.services.context import Context
 
 
@@ -69,16 +69,16 @@ def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: st
     return contact_id
 
 
-def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> None:
-    """The line manager's duty to a threatened member of staff, done and recorded."""
+def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> records.Finished:
+    """The line manager's duty to a threatened member of staff, done and recorded (the record then
+    waits for the member of staff to sign it)."""
     welfare = queue.open_task(ctx, manager, task_id)
-    for _ in range(2):
-        current = contacts.view(ctx, welfare)
+    while not (current := contacts.view(ctx, welfare)).step.is_final:
         contacts.take_step(ctx, manager, welfare, 1, at_step=current.step.id)
     fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, manager, welfare)}
     fields.update(how_they_feel=feeling,
                   support="Reminded them of the Employee Assistance Programme and the staff contact officers.")
-    records.finish(ctx, manager, welfare, fields)
+    return records.finish(ctx, manager, welfare, fields)
 
 
 def fill(ctx: Context, now: datetime) -> None:
@@ -122,7 +122,9 @@ def fill(ctx: Context, now: datetime) -> None:
             fields["told"] += "\nExplained why the call was ended; booked a fast-track appointment for him."
             records.finish(demo, jo, call_back, fields)
         elif item.task.contact_id == ended and item.task.spec == "staff_threatened":
-            _support_staff(demo, jo, item.task.id, "Upset but wants to carry on; took a short break.")
+            supported = _support_staff(demo, jo, item.task.id, "Upset but wants to carry on; took a short break.")
+            clock.advance(timedelta(hours=1))
+            welfare.sign(demo, priya, supported.task_ids[0], agreed=True)
         elif item.task.contact_id == ended and item.task.spec == "incident_report":
             values = {f.id: f.text for f in incident_report.draft(demo, jo, item.task.id).fields}
             values["comments"] = "Second call from this customer about the same application this month."

@@ -12,7 +12,7 @@ from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import TaskSpec
 from counter_tui.services import contacts, records
-from counter_tui.services.access import require_role
+from counter_tui.services.access import require_person, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.store import projections, queries
@@ -107,8 +107,12 @@ def spec_of(ctx: Context, task: Task) -> TaskSpec:
 
 
 def require_task_role(ctx: Context, actor: Actor, task: Task) -> None:
-    """Refuse (and record the refusal) unless the actor holds the task's role."""
-    require_role(ctx, actor, task.role, f"open the task {task.title!r}")
+    """Refuse (and record the refusal) unless the actor holds the task's role, or for a task given
+    to one person, is that person."""
+    if task.assignee is not None:
+        require_person(ctx, actor, task.assignee, f"open the task {task.title!r}")
+    else:
+        require_role(ctx, actor, task.role, f"open the task {task.title!r}")
 
 
 def open_task(ctx: Context, actor: Actor, task_id: str) -> str:

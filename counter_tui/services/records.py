@@ -139,7 +139,12 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
 
 
 def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None) -> str:
-    """Create one task for the contact's office, due by its clock; returns its id."""
+    """Create one task for the contact's office, due by its clock (for one person where the pack
+    says so: the member of staff the incident happened to); returns its id."""
+    assignee = None
+    if spec.assign_to == "staff_involved":
+        incident = queries.incident(db, incident_id) if incident_id else None
+        assignee = incident.staff_number if incident else contact.staff_number
     task_id = projections.next_id(db, "task", "T")
     projections.record(
         db, **base, kind="task.created", stream=f"task:{task_id}",
@@ -148,7 +153,7 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
             "office": contact.office, "flow": spec.flow, "contact_id": contact.id,
             "incident_id": incident_id, "customer_name": contact.customer_name,
             "reference": contact.reference, "due_at": iso(due_at(spec.due, base["at"], ctx.settings)),
-            "channel": contact.channel,
+            "channel": contact.channel, "assignee": assignee,
         },
     )
     return task_id

@@ -207,6 +207,24 @@ def m005_task_channel_and_assignee(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_signatures(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE signatures (
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            task_id TEXT NOT NULL REFERENCES tasks(id),
+            staff_number TEXT NOT NULL,
+            agreed INTEGER NOT NULL CHECK (agreed IN (0, 1)),
+            comment TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, staff_number)
+        ) STRICT;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -170,6 +170,14 @@ def _alert_acknowledged(db: sqlite_utils.Database, event: Event) -> None:
     )
 
 
+def _record_signed(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute(
+        "INSERT INTO signatures (contact_id, task_id, staff_number, agreed, comment, at) VALUES (?,?,?,?,?,?)",
+        [p["contact_id"], p["task_id"], event.actor, int(p["agreed"]), p.get("comment", ""), iso(event.at)],
+    )
+
+
 def _nothing(db: sqlite_utils.Database, event: Event) -> None:
     """Events that are part of the record but change no projection (staff added, access refused)."""
 
@@ -192,6 +200,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "task.done": _task_done,
     "alert.raised": _alert_raised,
     "alert.acknowledged": _alert_acknowledged,
+    "record.signed": _record_signed,
     "staff.added": _nothing,
     "access.refused": _nothing,
 }

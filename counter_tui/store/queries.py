@@ -261,3 +261,11 @@ def alert_acknowledged_by(db: sqlite_utils.Database, alert_id: str) -> str | Non
     """Who acknowledged an alert (their name), or None while it is still open."""
     row = db.execute("SELECT acknowledged_name FROM alerts WHERE id = ?", [alert_id]).fetchone()
     return row[0] if row else None
+
+
+def signature(db: sqlite_utils.Database, contact_id: str) -> dict | None:
+    """Whether the member of staff signed the record of `contact_id` as agreed, with their comment."""
+    row = db.execute(
+        "SELECT staff_number, agreed, comment, at FROM signatures WHERE contact_id = ?", [contact_id]
+    ).fetchone()
+    return {"staff_number": row[0], "agreed": bool(row[1]), "comment": row[2], "at": parse_iso(row[3])} if row else None
