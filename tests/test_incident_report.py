@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from pypdf import PdfReader
 from textual.widgets import Checkbox, DataTable, TextArea
@@ -236,3 +239,32 @@ async def test_the_summary_prints_the_case_note_with_one_key(tmp_path, clock):
         assert "PDF written" in str(app.screen.query_one("#summary-status").render())
     (printed,) = (tmp_path / "prints").glob("*-case-note.pdf")
     assert "Recorded in the test" in pdf_text(printed.read_bytes())
+
+
+@given(saves=st.lists(st.tuples(st.sampled_from(["2001", "2009"]), st.booleans(), st.text("abcxyz", max_size=12)),
+                      min_size=1, max_size=8))
+def test_a_stale_save_never_changes_the_form(tmp_path_factory, saves):
+    """GIVEN two managers saving in any order, each either with the version on record or an older
+    one, THEN a stale save is refused and leaves the stored form as it was; a fresh one lands."""
+    from counter_tui.clock import FixedClock
+    from counter_tui.models.staff import Actor
+    from counter_tui.services import staff
+    from tests.conftest import START
+
+    ctx = make_context(tmp_path_factory.mktemp("r") / "counter.db", FixedClock(START, tick=timedelta(seconds=1)))
+    staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="2999")
+    handler = Actor(number="1001", name="Sam Okafor", role="call_handler", office="Main office")
+    task_id = report_task(ctx, ended_call(ctx, handler)).id
+    incident_id = queries.task(ctx.store.db, task_id).incident_id
+    managers = {n: Actor(number=n, name=n, role="line_manager", office="Main office") for n in ("2001", "2009")}
+    for number, fresh, comment in saves:
+        before = queries.incident(ctx.store.db, incident_id)
+        if fresh:
+            incident_report.save_draft(ctx, managers[number], task_id, {"comments": comment}, version=before.report_version)
+            assert queries.incident(ctx.store.db, incident_id).report.get("comments") == comment
+        elif before.report_version > 0:
+            with pytest.raises(ReportConflict):
+                incident_report.save_draft(ctx, managers[number], task_id, {"comments": comment + "!"},
+                                           version=before.report_version - 1)
+            assert queries.incident(ctx.store.db, incident_id).report == before.report
+    ctx.store.close()

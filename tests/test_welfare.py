@@ -8,7 +8,11 @@ only the member of staff may sign it (as agreed, or saying what they do not agre
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import DataTable, TextArea
 
 from counter_tui.app import CounterApp
@@ -110,3 +114,30 @@ async def test_a_line_managers_welfare_check_then_the_member_of_staff_signs(tmp_
     sign = next(t for t in queries.tasks_for_contact(ctx.store.db, queries.contact_for_task(ctx.store.db, task_id).id))
     assert sign.status == "done" and sign.done_by == "1001"
     assert queries.signature(ctx.store.db, sign.contact_id)["agreed"] is True
+
+
+ROLES = ["call_handler", "line_manager", "heo_counter_manager", "seo", "interview_officer"]
+
+
+@given(signer=st.tuples(st.sampled_from(["1001", "1002", "2001", "2002"]), st.sampled_from(ROLES)),
+       agreed=st.booleans())
+def test_only_the_member_of_staff_can_ever_sign(tmp_path_factory, signer, agreed):
+    """Whatever their role, nobody but the member of staff the record is about can sign it."""
+    from counter_tui.clock import FixedClock
+    from counter_tui.models.staff import Actor
+    from tests.conftest import START, make_context
+
+    ctx = make_context(tmp_path_factory.mktemp("w") / "counter.db", FixedClock(START, tick=timedelta(seconds=1)))
+    handler = Actor(number="1001", name="Sam Okafor", role="call_handler", office="Main office")
+    manager = Actor(number="2001", name="Jo Lindqvist", role="line_manager", office="Main office")
+    sign_id = support_and_record(ctx, manager, welfare_task(ctx, ended_call(ctx, handler)).id).task_ids[0]
+    number, role = signer
+    actor = Actor(number=number, name="Someone", role=role, office="Main office")
+    if number == "1001":
+        welfare.sign(ctx, actor, sign_id, agreed=agreed, comment="" if agreed else "Not what I said.")
+        assert queries.signature(ctx.store.db, queries.task(ctx.store.db, sign_id).contact_id)["agreed"] is agreed
+    else:
+        with pytest.raises(Refused):
+            welfare.sign(ctx, actor, sign_id, agreed=agreed, comment="x")
+        assert queries.task(ctx.store.db, sign_id).status == "open"
+    ctx.store.close()
