@@ -35,15 +35,15 @@ class SummaryScreen(Screen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
-        """Printing needs an incident (the record is printed as the incident's case note)."""
-        return action != "print" or self.finished.incident_id is not None
+        """Printing needs a record (a flow that ended without a form has nothing to print)."""
+        return action != "print" or bool(records.finished_record(self.app.ctx, self.finished.contact_id))
 
     def action_print(self) -> None:
         from counter_tui.services import printing
         from counter_tui.services.errors import NotFound, StoreError
 
         try:
-            printed = printing.print_incident(self.app.ctx, self.finished.incident_id, form="case-note")
+            printed = printing.print_contact(self.app.ctx, self.finished.contact_id)
         except (StoreError, NotFound, OSError) as problem:
             printed_text = f"Not printed: {problem}"
         else:

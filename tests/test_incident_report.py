@@ -237,7 +237,7 @@ async def test_the_summary_prints_the_case_note_with_one_key(tmp_path, clock):
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert "PDF written" in str(app.screen.query_one("#summary-status").render())
-    (printed,) = (tmp_path / "prints").glob("*-case-note.pdf")
+    (printed,) = (tmp_path / "prints").glob("C-*-record.pdf")
     assert "Recorded in the test" in pdf_text(printed.read_bytes())
 
 
@@ -268,3 +268,23 @@ def test_a_stale_save_never_changes_the_form(tmp_path_factory, saves):
                                            version=before.report_version - 1)
             assert queries.incident(ctx.store.db, incident_id).report == before.report
     ctx.store.close()
+
+
+def test_a_printer_that_refuses_says_why_and_keeps_the_pdf(tmp_path, clock, handler, monkeypatch):
+    ctx = Context.open(tmp_path / "c.db", Settings(printer="counter-office"), clock=clock)
+    from counter_tui.services import staff
+
+    for member in (CALL_HANDLER, LINE_MANAGER):
+        staff.add_staff(ctx, **member)
+    incident_id = report_task(ctx, ended_call(ctx, handler)).incident_id
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}")
+    printed = printing.print_incident(ctx, incident_id)
+    assert not printed.sent_to_printer and "does not exist" in printed.message and printed.path.exists()
+    lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'lp-args'}\n")
+    printed = printing.print_incident(ctx, incident_id)
+    assert printed.sent_to_printer and (tmp_path / "lp-args").read_text().split() == ["-d", "counter-office", "--", str(printed.path)]

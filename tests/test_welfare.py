@@ -141,3 +141,18 @@ def test_only_the_member_of_staff_can_ever_sign(tmp_path_factory, signer, agreed
             welfare.sign(ctx, actor, sign_id, agreed=agreed, comment="x")
         assert queries.task(ctx.store.db, sign_id).status == "open"
     ctx.store.close()
+
+
+def test_the_signed_welfare_record_prints_with_its_signature(ctx, handler, manager):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from counter_tui.services import printing
+
+    finished = support_and_record(ctx, manager, welfare_task(ctx, ended_call(ctx, handler)).id)
+    welfare.sign(ctx, handler, finished.task_ids[0], agreed=True)
+    printed = printing.print_contact(ctx, finished.contact_id)
+    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(printed.path.read_bytes())).pages).split())
+    assert "Record of the incident (staff member's HR file)" in text and "Shaken" in text
+    assert "Read by staff number 1001" in text and "signed as agreed" in text

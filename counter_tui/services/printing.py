@@ -50,22 +50,51 @@ def printable(ctx: Context, incident_id: str, form: str):
         return Printable(title=title, organisation=ctx.settings.organisation, reference=incident.id, printed_at=now,
                          fields=incident_report.completed(ctx, incident_id), footer_note=footer)
     current_form = records.form_for(ctx, contacts.view(ctx, incident.contact_id))
-    if current_form is None:
-        raise NotFound(f"Incident {incident_id} has no record to print.")
-    if form == "call-log" and "call_log" not in current_form.id:
+    if form == "call-log" and current_form is not None and "call_log" not in current_form.id:
         raise NotFound(f"Incident {incident_id} has no terminated call log (its record is the {current_form.title.lower()}).")
-    return Printable(title=current_form.title, organisation=ctx.settings.organisation,
-                     reference=f"{incident.id} · {incident.contact_id}", printed_at=now,
-                     fields=records.finished_record(ctx, incident.contact_id))
+    return contact_printable(ctx, incident.contact_id, reference=f"{incident.id} · {incident.contact_id}")
+
+
+def contact_printable(ctx: Context, contact_id: str, *, reference: str = ""):
+    """The record a contact's flow required (case note, call log, welfare record) as a Printable;
+    a record the member of staff signed says so at the foot.
+
+    Raises:
+        NotFound: the contact has no record.
+    """
+    from counter_tui.printing.pdf import Printable
+
+    current = contacts.view(ctx, contact_id)
+    form = records.form_for(ctx, current)
+    if form is None or current.contact.status != "finished":
+        raise NotFound(f"Contact {contact_id} has no finished record to print.")
+    footer = ""
+    if (signed := queries.signature(ctx.store.db, contact_id)) is not None:
+        verdict = "signed as agreed" if signed["agreed"] else f"not agreed: {signed['comment']}"
+        footer = f"Read by staff number {signed['staff_number']} on {local_time(ctx, signed['at'], with_date=True)}: {verdict}"
+    return Printable(title=form.title, organisation=ctx.settings.organisation, reference=reference or contact_id,
+                     printed_at=local_time(ctx, ctx.clock.now(), with_date=True),
+                     fields=records.finished_record(ctx, contact_id), footer_note=footer)
 
 
 def print_incident(ctx: Context, incident_id: str, *, form: str = "incident", out: Path | None = None) -> Printed:
-    """Write the PDF (to `out`, or the print folder) and send it to the configured printer, if any."""
+    """Write the incident's record as a PDF (to `out`, or the print folder) and send it to the
+    configured printer, if any."""
+    return _print(ctx, printable(ctx, incident_id, form), out or _folder(ctx) / f"{incident_id}-{form}.pdf")
+
+
+def print_contact(ctx: Context, contact_id: str, *, out: Path | None = None) -> Printed:
+    """Write a finished contact's own record (a welfare record, a call-back note) as a PDF and print it."""
+    return _print(ctx, contact_printable(ctx, contact_id), out or _folder(ctx) / f"{contact_id}-record.pdf")
+
+
+def _folder(ctx: Context) -> Path:
+    return Path(ctx.settings.print_folder) if ctx.settings.print_folder else ctx.store.path.parent / "prints"
+
+
+def _print(ctx: Context, document, path: Path) -> Printed:
     from counter_tui.printing.pdf import write
 
-    document = printable(ctx, incident_id, form)
-    folder = Path(ctx.settings.print_folder) if ctx.settings.print_folder else ctx.store.path.parent / "prints"
-    path = out or folder / f"{incident_id}-{form}.pdf"
     path.parent.mkdir(parents=True, exist_ok=True)
     write(document, path)
     printer = ctx.settings.printer
