@@ -87,10 +87,10 @@ class HomeScreen(Screen):
                 channel=CHANNEL_NAMES[flow.channel],
             ))
         self.query_one("#flows", Static).update(Content("\n").join(lines))
-        mine = queue.my_queue(ctx, actor, limit=1)
-        overdue = f", [b $error]{mine.overdue_count} overdue[/]" if mine.overdue_count else ""
+        open_count, overdue_count = queue.my_counts(ctx, actor)
+        overdue = f", [b $error]{overdue_count} overdue[/]" if overdue_count else ""
         self.query_one("#queue-summary", Static).update(Content.from_markup(
-            f"[b reverse] q [/]  My queue: $open open{overdue}", open=str(mine.open_count)
+            f"[b reverse] q [/]  My queue: $open open{overdue}", open=str(open_count)
         ))
         left = contacts.interrupted(ctx, actor)
         interrupted = self.query_one("#interrupted", Static)

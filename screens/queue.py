@@ -17,6 +17,10 @@ from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
 
+PAGE = 50
+"""Rows read per page: a screenful and more; the next page loads when the cursor reaches the last row."""
+
+
 def _until(delta_seconds: float) -> str:
     """'in 3h 20m' or '5h 02m overdue', for a glance at the queue."""
     minutes = int(abs(delta_seconds) // 60)
@@ -48,6 +52,7 @@ class QueueScreen(Screen):
         self.channel: str | None = None
         self._kinds: list[str] = []
         self._columns: list[str] = []
+        self._open_count = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,30 +70,44 @@ class QueueScreen(Screen):
         task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * len(self._columns) - 4)
         for label in self._columns:
             table.add_column(label, width=fixed.get(label, task_width))
-        self.action_reload()
+        # No reload here: Textual resumes every screen it pushes, and on_screen_resume reloads.
 
     def on_screen_resume(self) -> None:
         self.action_reload()
 
     def action_reload(self) -> None:
+        """The first page of tasks and the counts; further pages load as the cursor reaches the end."""
         ctx, actor = self.app.ctx, self.app.actor
         if actor is None:
             return
-        mine = queue.my_queue(ctx, actor, self.scope, spec=self.kind, channel=self.channel)
+        mine = queue.my_queue(ctx, actor, self.scope, spec=self.kind, channel=self.channel, limit=PAGE)
         self._kinds = [count.spec for count in mine.kinds]
-        table = self.query_one(DataTable)
-        table.clear()
-        for item in mine.items:
+        self._open_count = mine.open_count
+        self.query_one(DataTable).clear()
+        self._add_rows(mine.items, mine.now)
+        self.query_one("#queue-counts", Static).update(self._summary(mine))
+
+    def _add_rows(self, items: list[queue.QueueItem], now) -> None:
+        ctx, table = self.app.ctx, self.query_one(DataTable)
+        for item in items:
             task = item.task
-            seconds = (task.due_at - mine.now).total_seconds()
-            when = Text(_until(seconds), style="bold red" if item.overdue else "")
+            when = Text(_until((task.due_at - now).total_seconds()), style="bold red" if item.overdue else "")
             cells = {
                 "When": when, "Due": Text(local_time(ctx, task.due_at, style="day_time")),
                 "Task": Text(task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"),
                 "Customer": Text(task.customer_name or "—"), "Reference": Text(task.reference or "—"),
             }
             table.add_row(*(cells[label] for label in self._columns), key=task.id)
-        self.query_one("#queue-counts", Static).update(self._summary(mine))
+
+    @on(DataTable.RowHighlighted)
+    def _next_page(self, event: DataTable.RowHighlighted) -> None:
+        """At the last row loaded, load the next page (the queue is paged from SQL, never all at once)."""
+        table = self.query_one(DataTable)
+        if event.cursor_row < table.row_count - 1 or table.row_count >= self._open_count:
+            return
+        page = queue.page(self.app.ctx, self.app.actor, self.scope, spec=self.kind, channel=self.channel,
+                          offset=table.row_count, limit=PAGE)
+        self._add_rows(page, self.app.ctx.clock.now())
 
     def _summary(self, mine: queue.Queue) -> Content:
         """Who and where, the counts (overdue marked), the counts by kind, and the filters in force."""

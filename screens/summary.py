@@ -30,7 +30,7 @@ class SummaryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary"):
-            yield Static(self._text())
+            yield Static(self._text(), id="summary-text")
         yield Static("", id="summary-status")
         yield Footer()
 

@@ -305,7 +305,7 @@ async def test_case_note_refuses_bad_text_beside_the_field_and_keeps_it(ctx, tex
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-        rendered = app.screen.query_one("Static").render()
+        rendered = app.screen.query_one("#summary-text").render()
         assert "[b]Renewal[/b] <font>" in str(rendered), "typed text is shown as typed, never as markup"
 
 

@@ -95,3 +95,21 @@ async def test_the_queue_screen_switches_scope_kind_and_channel(ctx):
         assert table.row_count == 1 and "Telephone" in summary()
         await pilot.press("m")
         assert table.row_count == 1 and "Queue: mine" in summary()
+
+
+async def test_the_queue_pages_as_the_cursor_reaches_the_end(ctx):
+    from counter_tui.screens.queue import PAGE
+
+    for hours in range(PAGE + 7):
+        add_task(ctx, due_hours=hours)
+    app = CounterApp(ctx)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press(*"2001", "enter", *"2345", "enter", "q")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == PAGE
+        await pilot.press("ctrl+end")  # the last row loaded: the next page follows
+        await pilot.pause()
+        assert table.row_count == PAGE + 7
+        keys = [row.key.value for row in table.ordered_rows]
+        assert len(set(keys)) == len(keys) == PAGE + 7

@@ -45,7 +45,7 @@ class QueueItem:
 @dataclass(frozen=True)
 class KindCount:
     spec: str
-    title: str
+    """The pack's task id (its title is the pack's)."""
     open: int
     overdue: int
 
@@ -80,6 +80,19 @@ def my_queue(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str
     kinds = [KindCount(*row) for row in queries.queue_kinds(db, task_filter(actor, scope), now=now)]
     return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue,
                  now=now, kinds=kinds)
+
+
+def page(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = None,
+         channel: str | None = None, offset: int = 0, limit: int = 50) -> list[QueueItem]:
+    """A further page of the same queue, by due time."""
+    now = ctx.clock.now()
+    tasks = queries.queue(ctx.store.db, task_filter(actor, scope, spec=spec, channel=channel), limit=limit, offset=offset)
+    return [QueueItem(t, t.overdue(now)) for t in tasks]
+
+
+def my_counts(ctx: Context, actor: Actor) -> tuple[int, int]:
+    """(open, overdue) on my queue, for the start screen (no rows, no kinds)."""
+    return queries.queue_counts(ctx.store.db, task_filter(actor), now=ctx.clock.now())
 
 
 def all_open(ctx: Context, *, role: str | None = None, office: str | None = None, spec: str | None = None,

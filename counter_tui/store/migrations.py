@@ -225,6 +225,21 @@ def m006_signatures(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_queue_covering_index(db: sqlite_utils.Database) -> None:
+    """The queue reads each branch (a role's tasks at an office; a person's own) by due time, and
+    counts them by kind, from the index alone."""
+    _run_script(
+        db,
+        """
+        DROP INDEX tasks_queue;
+        CREATE INDEX tasks_queue ON tasks(status, role, office, assignee, due_at, spec);
+        DROP INDEX tasks_assignee;
+        CREATE INDEX tasks_assignee ON tasks(status, assignee, due_at, spec) WHERE assignee IS NOT NULL;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -160,55 +160,57 @@ class TaskFilter:
     spec: str | None = None
     channel: str | None = None
 
-    def where(self) -> tuple[str, list[str]]:
-        """The WHERE clause and its parameters (every value bound, never spliced)."""
-        scope, params = [], []
-        if self.role is not None:
-            scope.append("role = ?")
-            params.append(self.role)
-        if self.office is not None:
-            scope.append("office = ?")
-            params.append(self.office)
-        clause = f"(({' AND '.join(scope) or '1'}) AND assignee IS NULL"
-        if self.assignee is not None:  # one person's own tasks are theirs alone
-            clause += " OR assignee = ?"
-            params.append(self.assignee)
-        clause += ")"
-        where = ["status = 'open'", clause]
+    def branches(self) -> list[tuple[str, list[str]]]:
+        """One WHERE clause per index-friendly branch (the role's tasks; the person's own), each with
+        its parameters: read with UNION ALL, since an OR between them would scan every task."""
+        narrow, narrow_params = "", []
         for column in ("spec", "channel"):
             if (value := getattr(self, column)) is not None:
-                where.append(f"{column} = ?")
+                narrow += f" AND {column} = ?"
+                narrow_params.append(value)
+        scope, params = ["status = 'open'", "assignee IS NULL"], []
+        for column in ("role", "office"):
+            if (value := getattr(self, column)) is not None:
+                scope.append(f"{column} = ?")
                 params.append(value)
-        return " AND ".join(where), params
+        found = [(" AND ".join(scope) + narrow, params + narrow_params)]
+        if self.assignee is not None:  # one person's own tasks are theirs alone
+            found.append(("status = 'open' AND assignee = ?" + narrow, [self.assignee, *narrow_params]))
+        return found
+
+    def select(self, columns: str) -> tuple[str, list[str]]:
+        """`SELECT columns FROM tasks` for every branch, as one compound statement."""
+        parts = [(f"SELECT {columns} FROM tasks WHERE {where}", params) for where, params in self.branches()]
+        return " UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
 
 
 def queue(db: sqlite_utils.Database, which: TaskFilter, *, limit: int = 200, offset: int = 0) -> list[Task]:
     """Open tasks by due time (the overdue come first by nature), a page at a time."""
-    where, params = which.where()
-    rows = db.execute(
-        f"SELECT {_TASK} FROM tasks WHERE {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+    sql, params = which.select(_TASK)
+    rows = db.execute(f"{sql} ORDER BY due_at, id LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
     return [_task(r) for r in rows]
 
 
 def queue_counts(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime) -> tuple[int, int]:
     """(open, overdue) task counts."""
-    where, params = which.where()
-    row = db.execute(
-        f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where}", [iso(now), *params]
-    ).fetchone()
+    sql, params = which.select("due_at")
+    row = db.execute(f"SELECT count(*), coalesce(sum(due_at < ?), 0) FROM ({sql})", [iso(now), *params]).fetchone()
     return row[0], row[1]
 
 
-def queue_kinds(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime) -> list[tuple[str, str, int, int]]:
-    """(kind, title, open, overdue) for each kind of open task, most overdue first."""
-    where, params = which.where()
-    return db.execute(
-        f"""SELECT spec, min(title), count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where}
-        GROUP BY spec ORDER BY 4 DESC, 3 DESC, 1""",
-        [iso(now), *params],
-    ).fetchall()
+def queue_kinds(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime) -> list[tuple[str, int, int]]:
+    """(kind, open, overdue) for each kind of open task, most overdue first: each branch is counted
+    from its covering index alone, then the branches are added up."""
+    totals: dict[str, list[int]] = {}
+    for where, params in which.branches():
+        for spec, count, overdue in db.execute(
+            f"SELECT spec, count(*), coalesce(sum(due_at < ?), 0) FROM tasks WHERE {where} GROUP BY spec",
+            [iso(now), *params],
+        ):
+            total = totals.setdefault(spec, [0, 0])
+            total[0] += count
+            total[1] += overdue
+    return sorted(((spec, n, late) for spec, (n, late) in totals.items()), key=lambda k: (-k[2], -k[1], k[0]))
 
 
 _INCIDENT = """id, contact_id, channel, office, staff_number, customer_name, reference, occurred_at, summary,
