@@ -94,9 +94,12 @@ def check_finished(ctx: Context, contact_id: str, chosen: list, finished: record
 
 
 def expected_tasks(pack, final, finished, current) -> list[str]:
-    """The final step's hand-offs, plus the incident report form for an incident this contact opened."""
-    report = [pack.incident_report.task] if pack.incident_report and finished.incident_id and not current.contact.task_id else []
-    return [*final.tasks, *report]
+    """The final step's hand-offs, plus for an incident this contact opened the welfare check (once)
+    and the incident report form."""
+    report = pack.incident_report
+    if not (report and finished.incident_id and not current.contact.task_id):
+        return list(final.tasks)
+    return [*final.tasks, *(t for t in (report.welfare_task, report.task) if t and t not in final.tasks)]
 
 
 @pytest.mark.parametrize(("pack_id", "flow_id"), FLOWS)

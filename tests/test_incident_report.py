@@ -288,3 +288,19 @@ def test_a_printer_that_refuses_says_why_and_keeps_the_pdf(tmp_path, clock, hand
     lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'lp-args'}\n")
     printed = printing.print_incident(ctx, incident_id)
     assert printed.sent_to_printer and (tmp_path / "lp-args").read_text().split() == ["-d", "counter-office", "--", str(printed.path)]
+
+
+def test_a_step_that_forgets_the_welfare_task_still_hands_it_off(ctx, handler):
+    """Every new incident gets its welfare check and its form, whatever the step lists."""
+    from dataclasses import replace
+
+    flow = ctx.pack.flow("telephone")
+    refuse = flow.step("refuse").model_copy(update={"tasks": []})
+    steps = [refuse if s.id == "refuse" else s for s in flow.steps]
+    flows = [flow.model_copy(update={"steps": steps}) if f.id == "telephone" else f for f in ctx.pack.flows]
+    forgetful = replace(ctx, pack=ctx.pack.model_copy(update={"flows": flows}))
+    contact_id = contacts.start_contact(forgetful, handler, "telephone")
+    contacts.take_step(forgetful, handler, contact_id, 2, at_step="warn")
+    fields = {fid: text or "x" for fid, _, text, _ in records.draft_record(forgetful, handler, contact_id)}
+    records.finish(forgetful, handler, contact_id, fields)
+    assert [t.spec for t in queries.tasks_for_contact(ctx.store.db, contact_id)] == ["staff_threatened", "incident_report"]

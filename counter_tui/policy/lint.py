@@ -68,8 +68,9 @@ def _references(pack: Pack) -> list[Finding]:
     if (report := pack.incident_report) is not None:
         if report.form not in forms:
             found.append(Finding("P008", "incident_report", f"names the form {report.form!r}, which the pack does not define"))
-        if report.task not in tasks:
-            found.append(Finding("P008", "incident_report", f"names the task {report.task!r}, which the pack does not define"))
+        for task_id in (report.task, report.welfare_task):
+            if task_id is not None and task_id not in tasks:
+                found.append(Finding("P008", "incident_report", f"names the task {task_id!r}, which the pack does not define"))
         questions = {f.id for form in pack.forms if form.id == report.form for f in form.fields if f.yes_no}
         for recipient in report.distribution:
             if recipient.only_if is not None and recipient.only_if not in questions:

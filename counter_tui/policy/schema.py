@@ -274,6 +274,8 @@ class IncidentReport(_Strict):
     form: Identifier
     task: Identifier
     """The task created for every incident opened, which stays on the queue until the form is complete."""
+    welfare_task: Identifier | None = None
+    """The line manager's welfare task, handed off on every incident opened even where a step forgets it."""
     section: str
     distribution: list[Recipient] = Field(default_factory=list)
 

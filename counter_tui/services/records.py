@@ -128,7 +128,8 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         hand_offs = list(step.tasks)
         report = ctx.pack.incident_report
         if report is not None and incident_id is not None and origin is None:
-            hand_offs.append(report.task)  # every new incident needs its incident report form
+            # Every new incident needs its welfare check and its incident report form.
+            hand_offs += [t for t in (report.welfare_task, report.task) if t is not None and t not in hand_offs]
         task_ids = [_hand_off(ctx, db, base, ctx.pack.task(spec_id), contact, incident_id) for spec_id in hand_offs]
         if origin is not None and origin.status == "open":
             projections.record(
