@@ -551,6 +551,11 @@ def test_queue_sql(database) -> None:
     top = results["plans"]["as built"]["queue (top 50)"]
     assert not full_scan(top), f"the queue scans the whole table: {top}"
     assert any("USING INDEX" in line or "USING COVERING INDEX" in line for line in top), top
+    # Each branch is searched on its whole scope and read in due order: role and office for the
+    # role's tasks, the person for their own, merged without sorting every open task.
+    assert any("MERGE (UNION ALL)" in line for line in top), top
+    assert any("tasks_queue (status=? AND role=? AND office=? AND assignee=?)" in line for line in top), top
+    assert any("tasks_assignee (status=? AND assignee=?)" in line for line in top), top
     assert full_scan(results["plans"]["no index"]["queue (top 50)"]), "the copy still has an index"
     assert results["rows"]["as built"] == results["rows"]["no index"] == results["rows"]["after ANALYZE"]
     assert results["rows"]["as built"][0] == 50
