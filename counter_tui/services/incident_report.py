@@ -133,12 +133,22 @@ def _clean(form: Form, values: dict[str, str], *, complete: bool) -> dict[str, s
     return cleaned
 
 
-def _check_version(incident: Incident, version: int, ctx: Context) -> None:
-    """Refuse a save made against an older version, naming whoever saved the newer one."""
+def _still_open(ctx: Context, task: Task, version: int) -> Incident:
+    """Inside a write: the incident, if its form is not complete and `version` is still current.
+
+    Raises:
+        ReportConflict: a newer version was saved, naming whoever saved it.
+        Refused: the form is already complete.
+    """
+    db = ctx.store.db
+    incident = queries.incident(db, task.incident_id)
     if incident.report_version != version:
-        saves = [e for e in events.for_stream(ctx.store.db, f"incident:{incident.id}") if e.kind.startswith("incident.report")]
-        who = staff.name_of(ctx.store.db, saves[-1].actor) if saves else None
+        saves = [e for e in events.for_stream(db, f"incident:{incident.id}") if e.kind.startswith("incident.report")]
+        who = staff.name_of(db, saves[-1].actor) if saves else None
         raise ReportConflict(incident.report, incident.report_version, who or "another manager")
+    if incident.reported_at is not None:
+        raise Refused("This incident report form is already complete.")
+    return incident
 
 
 def save_draft(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *, version: int) -> int:
@@ -152,10 +162,7 @@ def save_draft(ctx: Context, actor: Actor, task_id: str, values: dict[str, str],
     cleaned = _clean(form, values, complete=False)
     db = ctx.store.db
     with write(db):
-        incident = queries.incident(db, task.incident_id)
-        _check_version(incident, version, ctx)
-        if incident.reported_at is not None:
-            raise Refused("This incident report form is already complete.")
+        incident = _still_open(ctx, task, version)
         if cleaned == incident.report:
             return version
         projections.record(
@@ -193,10 +200,7 @@ def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *
     sent = distribution(ctx, cleaned)
     db = ctx.store.db
     with write(db):
-        incident = queries.incident(db, task.incident_id)
-        _check_version(incident, version, ctx)
-        if incident.reported_at is not None:
-            raise Refused("This incident report form is already complete.")
+        incident = _still_open(ctx, task, version)
         base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
         projections.record(
             db, **base, kind="incident.reported", stream=f"incident:{incident.id}",
