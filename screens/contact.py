@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
@@ -21,10 +20,9 @@ from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import customer_history, local_time
+from counter_tui.screens.widgets.autosave import Autosave
 from counter_tui.screens.widgets.step_panel import StepPanel
 
-AUTOSAVE_SECONDS = 0.6
-"""A pause in typing this long saves the note and the customer's details."""
 
 def contact_screen(app: App, contact_id: str) -> ContactScreen:
     """The screen for this contact's channel (interview, video, post, counter, telephone)."""
@@ -69,7 +67,7 @@ class ContactScreen(Screen):
         self._saved_note = ""
         self._saved_details: tuple[str, str, str] = ("", "", "")
         self._customer_version: int | None = None
-        self._autosave: Timer | None = None
+        self._autosave = Autosave(self, self.save_typing)
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
@@ -183,15 +181,11 @@ class ContactScreen(Screen):
     @on(TextArea.Changed, "#note")
     @on(Input.Changed, "#details Input")
     def _typed(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
+        self._autosave.typed()
 
     def save_typing(self) -> bool:
         """Save the note and the customer's details if they changed. Returns False if something failed."""
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = None
+        self._autosave.cancel()
         ctx, actor = self.app.ctx, self.app.actor
         ok = True
         details = tuple(self.query_one(f"#{f}", Input).value for f in ("customer_name", "reference", "query"))
@@ -296,5 +290,4 @@ class ContactScreen(Screen):
         self.query_one("#customer_name", Input).focus()
 
     def on_unmount(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
+        self._autosave.cancel()

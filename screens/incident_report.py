@@ -11,15 +11,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
 from counter_tui.services import incident_report
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.autosave import Autosave
 
-AUTOSAVE_SECONDS = 0.6
 
 
 class IncidentReportScreen(Screen):
@@ -37,7 +36,7 @@ class IncidentReportScreen(Screen):
         self.task_id = task_id
         self.report: ReportDraft | None = None
         self._version = 0
-        self._autosave: Timer | None = None
+        self._autosave = Autosave(self, self.save_typing)
 
     def compose(self) -> ComposeResult:
         self.report = report = incident_report.draft(self.app.ctx, self.app.actor, self.task_id)
@@ -111,15 +110,11 @@ class IncidentReportScreen(Screen):
     @on(Input.Changed, ".field")
     @on(Checkbox.Changed, ".field")
     def _typed(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
+        self._autosave.typed()
 
     def save_typing(self) -> None:
         """Keep the form as typed so far (on a pause in typing, leaving, and signing out)."""
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = None
+        self._autosave.cancel()
         if self.report.incident.reported_at is not None:
             return
         try:
@@ -139,9 +134,7 @@ class IncidentReportScreen(Screen):
         if self.report.incident.reported_at is not None:
             self._status("This form is already complete.")
             return
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
+        self._autosave.cancel()
         for field in self.report.fields:
             self.query_one(f"#error-{field.id}", Static).remove_class("-shown")
         try:
@@ -182,5 +175,4 @@ class IncidentReportScreen(Screen):
         self.app.pop_screen()
 
     def on_unmount(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
+        self._autosave.cancel()

@@ -10,13 +10,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
+from counter_tui.screens.widgets.autosave import Autosave
 
-AUTOSAVE_SECONDS = 0.6
 
 
 class RecordScreen(Screen):
@@ -28,7 +27,7 @@ class RecordScreen(Screen):
     def __init__(self, contact_id: str) -> None:
         super().__init__()
         self.contact_id = contact_id
-        self._autosave: Timer | None = None
+        self._autosave = Autosave(self, self.save_typing)
         self._fields: list[tuple[str, str, str, bool]] = []
         self._multiline: dict[str, bool] = {}
 
@@ -81,15 +80,11 @@ class RecordScreen(Screen):
     @on(TextArea.Changed, ".field")
     @on(Input.Changed, ".field")
     def _typed(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_typing)
+        self._autosave.typed()
 
     def save_typing(self) -> None:
         """Keep the form as typed so far (on a pause in typing, and before signing out)."""
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = None
+        self._autosave.cancel()
         try:
             records.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())
         except StoreError as problem:
@@ -99,9 +94,7 @@ class RecordScreen(Screen):
         self.query_one("#record-status", Static).update(Content(text))
 
     def action_finish(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
+        self._autosave.cancel()
         for fid, *_ in self._fields:
             self.query_one(f"#error-{fid}", Static).remove_class("-shown")
         try:
