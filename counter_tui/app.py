@@ -38,6 +38,9 @@ def _counter_commands():
 ALERT_POLL_SECONDS = 1.0
 """How often each terminal looks for calls for help at its office (they must show within two seconds)."""
 
+MAIL_SECONDS = 30.0
+"""How often the outbox is tried (and at once after a sign-off), on a thread of its own."""
+
 IDLE_CHECK_SECONDS = 15
 """How often to look whether the terminal has been left alone past the configured idle time."""
 
@@ -88,6 +91,7 @@ class CounterApp(App[None]):
         self._last_input = time.monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         self.set_interval(ALERT_POLL_SECONDS, self.poll_alerts)
+        self.set_interval(MAIL_SECONDS, self.send_mail_now)
         self.push_screen(SignInScreen())
         if self.ctx is None:
             self.call_after_refresh(self._load_context)
@@ -202,6 +206,20 @@ class CounterApp(App[None]):
                 alerts.acknowledge(self.ctx, actor, alert.id)
 
         self.push_screen(HelpAlertDialog(alert, where, local_time(self.ctx, alert.raised_at)), answered)
+
+    def send_mail_now(self) -> None:
+        """Send what the outbox holds, off the UI thread, where a mail server is configured."""
+        if self.ctx is not None and self.ctx.settings.smtp is not None:
+            self._send_mail()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="outbox")
+    def _send_mail(self) -> None:
+        from counter_tui.services import outbox
+
+        try:
+            outbox.send_due(self.ctx)
+        finally:
+            self.ctx.store.close()  # this thread's connection
 
     def _check_idle(self) -> None:
         """Lock a shared terminal left alone: sign out, keeping open contacts to resume after the PIN."""

@@ -1,4 +1,4 @@
-"""The `counter` command: the app, the demo, policy packs, staff, the queue, printing, export and the audit check.
+"""The `counter` command: the app, the demo, policy packs, staff, the queue, printing, export, the outbox and the audit check.
 
 Errors are one clear line and a non-zero exit, never a traceback.
 """
@@ -91,16 +91,20 @@ def run(click_ctx: click.Context, db_path: Path | None, config_path: Path | None
 
 @main.command()
 @db_option
+@config_option
 @click.pass_context
-def demo(click_ctx: click.Context, db_path: Path | None) -> None:
-    """Run the app on a throwaway database filled with sample data (--db keeps it)."""
+def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | None) -> None:
+    """Run the app on a throwaway database filled with sample data (--db keeps it).
+
+    --config adds your settings (a mail server to try the letters' e-mail, say); the demo's offices
+    and staff stay the demo's.
+    """
     from counter_tui.services import demo as demo_data
     from counter_tui.services import staff as staff_service
 
-    db_path, _, _ = _pick(click_ctx, db_path)
-    from counter_tui.config import Settings
-
-    settings = Settings(offices=[demo_data.MAIN, demo_data.SECOND], office_facilities=demo_data.FACILITIES)
+    db_path, config_path, _ = _pick(click_ctx, db_path, config_path)
+    base = _settings(config_path) if config_path else None
+    settings = demo_data.settings(base)
     workdir = None
     if db_path is None:
         workdir = Path(tempfile.mkdtemp(prefix="counter-demo-"))
@@ -264,8 +268,8 @@ def queue_command(click_ctx, role, office, kind, channel, db_path, config_path) 
 
 @main.command("print")
 @click.argument("incident_id")
-@click.option("--form", "form", type=click.Choice(["incident", "call-log", "case-note"]), default="incident",
-              show_default=True, help="Which record of the incident.")
+@click.option("--form", "form", type=click.Choice(["incident", "call-log", "case-note", "letter"]), default="incident",
+              show_default=True, help="Which record of the incident (letter: its newest letter).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the PDF here.")
 @db_option
 @config_option
@@ -282,6 +286,47 @@ def print_command(click_ctx, incident_id, form, out, db_path, config_path) -> No
     except (NotFound, StoreError, OSError) as problem:
         _fail(str(problem))
     click.echo(printed.message)
+
+
+@main.command("outbox")
+@click.option("--retry", is_flag=True, help="Send the failed and held messages again (addresses read again from the configuration).")
+@click.option("--send", is_flag=True, help="Send what is due now, without waiting for the app.")
+@db_option
+@config_option
+@click.pass_context
+def outbox_command(click_ctx, retry, send, db_path, config_path) -> None:
+    """List the e-mail Counter sends (letters' copies, notices) with each message's state; retry or send."""
+    from counter_tui.services import outbox
+    from counter_tui.services.errors import StoreError
+    from counter_tui.services.record_text import local_time
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+
+    def local(moment) -> str:
+        return local_time(ctx, moment, with_date=True) if moment else "-"
+
+    try:
+        if retry:
+            again = outbox.retry(ctx, outbox.SENDER.model_copy(update={"number": "cli", "role": "administrator"}))
+            click.echo(f"{len(again)} message(s) to send again")
+        if retry or send:
+            if ctx.settings.smtp is None:
+                click.echo("no mail server is configured ([smtp] in the configuration): messages are kept ready", err=True)
+            for result in outbox.send_due(ctx, limit=1000):
+                click.echo(f"{result.message_id}: {result.status}{': ' + result.reason if result.reason else ''}")
+        messages = outbox.messages(ctx, limit=1000)
+    except StoreError as problem:
+        _fail(str(problem))
+    if not messages:
+        click.echo("The outbox is empty.")
+        return
+    for message in messages:
+        click.echo(f"{message.id:<10}{outbox.STATE_NAMES[message.status]:<17}{message.list_name:<28}{message.purpose}")
+        click.echo(f"{'':<10}{', '.join(message.recipients) or 'no addresses'} — {outbox.describe(ctx, message, local=local)}")
+    stuck = [m for m in messages if m.status in ("failed", "held")]
+    if stuck:
+        sys.exit(2)
 
 
 @main.group()

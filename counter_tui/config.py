@@ -1,11 +1,14 @@
-"""Organisation settings (TOML): which policy pack, offices, time zone, deadlines, idle lock.
+"""Organisation settings (TOML): which policy pack, offices, time zone, deadlines, idle lock,
+the letterhead, the mail server and the distribution lists.
 
 Everything an organisation decides for itself lives here, never in code or in a pack: in
-particular the deadlines the guidance does not set (HMPO's line-manager call-back).
+particular the deadlines the guidance does not set (HMPO's line-manager call-back), and every
+address letters and notices are sent to.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +18,57 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 class ConfigError(Exception):
     """The configuration file cannot be used; the message is one line naming the file and field."""
+
+
+EMAIL = re.compile(r"^[^@\s,;:<>()\[\]\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+"""A plain address (`name@example.org`): no display name, no comma, no spaces, no line breaks."""
+
+
+def check_address(value: str) -> str:
+    """An e-mail address as configuration gives it, trimmed; refused unless plain and well formed."""
+    value = value.strip()
+    if not EMAIL.match(value) or len(value) > 254:
+        raise ValueError(f"{value!r} is not an e-mail address (write it as name@example.org)")
+    return value
+
+
+class SmtpSettings(BaseModel):
+    """The mail server Counter sends letters and notices through."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str
+    """The server's name or address (e.g. "smtp.example.org", or "localhost" for a local sink)."""
+    port: int = Field(default=25, ge=1, le=65535)
+    from_address: str
+    """The sender of every message (e.g. "counter@example.org")."""
+    username: str = ""
+    """Sign in to the server as this user (empty: no sign-in)."""
+    password_env: str = "COUNTER_SMTP_PASSWORD"
+    """The environment variable holding the password: never written in the configuration file."""
+    starttls: bool = False
+    """Upgrade the connection with STARTTLS before sending (port 587 servers)."""
+    timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    """How long to wait for the server before the attempt counts as failed (it is retried)."""
+
+    @field_validator("from_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return check_address(value)
+
+
+class Letterhead(BaseModel):
+    """What heads every letter and signs it off: the organisation's, never the pack's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    """The organisation's name at the top of each letter (empty: `organisation`)."""
+    address: list[str] = Field(default_factory=list)
+    """The organisation's postal address, a line each."""
+    signatory: list[str] = Field(default_factory=list)
+    """The signatory block under each letter, a line each (e.g. ["Customer Service Manager"]); the
+    officer who signed it off is printed with it."""
 
 
 class Settings(BaseModel):
@@ -37,7 +91,8 @@ class Settings(BaseModel):
         default_factory=lambda: {
             "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
             "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
-            "sign_welfare_record": 72.0,
+            "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
+            "tell_other_offices": 24.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
@@ -48,6 +103,14 @@ class Settings(BaseModel):
     staff_support: list[str] = Field(default_factory=list)
     """The support your organisation offers staff after an incident, shown when the line manager
     reminds them of it (e.g. ["Employee Assistance Programme (intranet: Wellbeing)", "Staff contact officers"])."""
+    letterhead: Letterhead = Field(default_factory=Letterhead)
+    """The letterhead and signatory block of every letter."""
+    smtp: SmtpSettings | None = None
+    """The mail server for letters and notices; without it messages are kept ready in the outbox."""
+    mail_lists: dict[str, list[str]] = Field(default_factory=dict)
+    """Who each e-mail goes to: the pack's recipient name (a role or inbox the guidance names) → its
+    addresses, e.g. {"Senior executive officer" = ["seo@example.org"]}. A recipient kept per office is
+    named with the office in brackets: "Grade 7 manager (Second office)"."""
     print_folder: str = ""
     """Where printed PDFs are written (default: a `prints` folder beside the database)."""
     printer: str = ""
@@ -65,6 +128,19 @@ class Settings(BaseModel):
         except Exception as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("mail_lists")
+    @classmethod
+    def _lists(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        checked = {}
+        for name, addresses in value.items():
+            if not addresses:
+                raise ValueError(f"the list {name!r} is empty: give it at least one address, or leave it out")
+            try:
+                checked[name] = [check_address(a) for a in addresses]
+            except ValueError as error:
+                raise ValueError(f"the list {name!r}: {error}") from None
+        return checked
 
     @property
     def zone(self) -> ZoneInfo:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import queue
+from counter_tui.services import letters, outbox, queue
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -43,6 +43,7 @@ class QueueScreen(Screen):
         Binding("k", "next_kind", "Kind", id="next_kind", show=False),
         Binding("c", "next_channel", "Channel", id="next_channel", show=False),
         Binding("f5", "reload", "Refresh", id="reload"),
+        Binding("o", "outbox", "Outbox", id="outbox"),
     ]
 
     def __init__(self) -> None:
@@ -126,6 +127,13 @@ class QueueScreen(Screen):
         ]
         if kinds:
             lines.append(Content(" · ").join(kinds))
+        mail = outbox.counts(ctx)
+        if mail:
+            waiting = mail.get("queued", 0) + mail.get("sending", 0)
+            stuck = mail.get("failed", 0) + mail.get("held", 0)
+            stuck_text = f", [b $error]{stuck} failed or held[/]" if stuck else ""
+            lines.append(Content.from_markup(f"E-mail: $sent sent, $waiting waiting{stuck_text} — o opens the outbox",
+                                             sent=str(mail.get("sent", 0)), waiting=str(waiting)))
         channel = CHANNEL_NAMES[Channel(self.channel)] if self.channel else "every channel"
         lines.append(Content.from_markup(
             "[dim]Showing $kind, $channel — keys: m mine · t my office · a all offices · k kind · c channel[/dim]",
@@ -167,6 +175,17 @@ class QueueScreen(Screen):
                 queue.require_task_role(ctx, actor, task)
                 self.app.push_screen(WelfareSignScreen(task_id))
                 return
+            if letters.opens_letter(ctx, task):
+                view = letters.view(ctx, actor, task_id)
+                if view.mode == "draft":
+                    from counter_tui.screens.letter import LetterScreen
+
+                    self.app.push_screen(LetterScreen(task_id))
+                else:
+                    from counter_tui.screens.letter_sign_off import LetterSignOffScreen
+
+                    self.app.push_screen(LetterSignOffScreen(task_id))
+                return
             if queue.spec_of(ctx, task).form is not None:
                 from counter_tui.screens.incident_report import IncidentReportScreen
 
@@ -187,6 +206,11 @@ class QueueScreen(Screen):
         from counter_tui.screens.contact import open_contact
 
         open_contact(self.app, contact_id)
+
+    def action_outbox(self) -> None:
+        from counter_tui.screens.outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,4 +1,7 @@
-"""A task without guided steps: its instructions from the guidance, the record it follows, and Done."""
+"""A task without guided steps: its instructions from the guidance, the record it follows, and Done.
+
+A task that follows a signed-off letter (scan it, send it) prints the letter with ctrl+r; the notice
+to the other offices shows its e-mail, and ctrl+s sends it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TextArea
 
-from counter_tui.services import queue
+from counter_tui.services import letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -20,6 +23,7 @@ class TaskScreen(Screen):
     CSS_PATH = "task.tcss"
     BINDINGS = [
         Binding("ctrl+s", "done", "Mark done", id="done", priority=True),
+        Binding("ctrl+r", "print_letter", "Print the letter (PDF)", id="print_letter", priority=True),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -37,6 +41,17 @@ class TaskScreen(Screen):
                                 customer=task.customer_name, ref=task.reference),
         ]
         lines += [Content.from_markup("• $text", text=text) for text in spec.instructions]
+        self.letter_id = task.letter_id
+        self.notice = letters.notice_step(ctx, task) is not None
+        if self.notice:
+            to, addresses, subject, body = letters.notice_mail(ctx, task)
+            lines.append(Content.from_markup(
+                "\n[b]The e-mail (ctrl+s sends it, with the letter attached)[/b]\nTo: $to ($addresses)\nSubject: $subject",
+                to=to, addresses=", ".join(addresses) or "no addresses configured: it will be kept in the outbox",
+                subject=subject))
+            lines.append(Content(body))
+        elif self.letter_id is not None:
+            lines.append(Content.from_markup("\nLetter [b]$id[/b]: ctrl+r prints it.", id=self.letter_id))
         record = queue.originating_record(ctx, task)
         if record:
             lines.append(Content.from_markup("\n[b]The record this task follows[/b]"))
@@ -48,10 +63,30 @@ class TaskScreen(Screen):
         yield Static("", id="task-error")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Printing only where the task follows a letter."""
+        return action != "print_letter" or getattr(self, "letter_id", None) is not None
+
+    def action_print_letter(self) -> None:
+        from counter_tui.services import printing
+        from counter_tui.services.errors import NotFound
+
+        try:
+            printed = printing.print_letter(self.app.ctx, self.letter_id)
+        except (StoreError, NotFound, OSError) as problem:
+            self.query_one("#task-error", Static).update(Content(f"Not printed: {problem}"))
+            return
+        self.query_one("#task-error", Static).update(Content(printed.message))
+
     def action_done(self) -> None:
         note = self.query_one("#task-note", TextArea).text
         try:
-            queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
+            if self.notice:
+                message_id = letters.send_notice(self.app.ctx, self.app.actor, self.task_id)
+                self.app.send_mail_now()
+                self.app.notify(f"The notice is in the outbox ({message_id}).", title="Sent", markup=False)
+            else:
+                queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
         except FieldErrors as problem:
             self.query_one("#task-error", Static).update(Content("; ".join(problem.errors.values())))
             return

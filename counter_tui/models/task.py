@@ -34,6 +34,8 @@ class Task(BaseModel):
     """The channel of the contact that created it ('' for none)."""
     assignee: str | None = None
     """A task for one person (the member of staff signing their welfare record), not a role."""
+    letter_id: str | None = None
+    """The letter the task drafts, signs off or follows up."""
 
     def overdue(self, now: datetime) -> bool:
         return self.status == "open" and self.due_at < now

@@ -14,6 +14,7 @@ Each finding names the flow and step and the rule broken. Rules:
 - P010 a final step that still offers choices
 - P011 two things of one kind share an id
 - P012 a step that offers no choice for some office or customer (every `only_if` left false)
+- P013 a letter whose template is missing or malformed, or that no task drafts
 """
 
 from __future__ import annotations
@@ -92,6 +93,40 @@ def _references(pack: Pack) -> list[Finding]:
             for choice in step.choices:
                 if choice.behaviour is not None and choice.behaviour not in behaviours:
                     found.append(Finding("P008", place, f"names the behaviour {choice.behaviour!r}, which the pack does not define"))
+    return found
+
+
+def _letters(pack: Pack) -> list[Finding]:
+    """Each letter: a template that loads, a sign-off task that names it, tasks that exist, and a
+    drafting task; every task naming a letter names one the pack defines."""
+    from counter_tui.policy.letter_templates import TemplateError, load_template
+
+    tasks = {t.id: t for t in pack.tasks}
+    letters = {letter.id for letter in pack.letters}
+    found = []
+    for task in pack.tasks:
+        if task.letter is not None and task.letter not in letters:
+            found.append(Finding("P008", f"tasks[{task.id}]", f"names the letter {task.letter!r}, which the pack does not define"))
+    for letter in pack.letters:
+        place = f"letters[{letter.id}]"
+        if not letter.section.strip():
+            found.append(Finding("P007", place, "cites no section of the guidance"))
+        try:
+            load_template(letter.template)
+        except TemplateError as error:
+            found.append(Finding("P013", place, f"its template cannot be used ({error})"))
+        sign_off = tasks.get(letter.sign_off)
+        if sign_off is None:
+            found.append(Finding("P008", place, f"is signed off by the task {letter.sign_off!r}, which the pack does not define"))
+        elif sign_off.letter not in (None, letter.id):
+            found.append(Finding("P013", place, f"its sign-off task {letter.sign_off!r} drafts another letter"))
+        if not any(t.letter == letter.id and t.id != letter.sign_off for t in pack.tasks):
+            found.append(Finding("P013", place, "no task drafts it"))
+        for n, step in enumerate(letter.after, start=1):
+            if step.task is not None and step.task not in tasks:
+                found.append(Finding("P008", f"{place}.after[{n}]", f"puts the task {step.task!r} on the queue, which the pack does not define"))
+            if not step.section.strip():
+                found.append(Finding("P007", f"{place}.after[{n}]", "cites no section of the guidance"))
     return found
 
 
@@ -224,7 +259,9 @@ def lint(pack: Pack) -> list[Finding]:
     found += _duplicates("forms", [f.id for f in pack.forms])
     found += _duplicates("tasks", [t.id for t in pack.tasks])
     found += _duplicates("flows", [f.id for f in pack.flows])
+    found += _duplicates("letters", [letter.id for letter in pack.letters])
     found += _references(pack)
+    found += _letters(pack)
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:

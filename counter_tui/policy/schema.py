@@ -112,16 +112,19 @@ class TaskSpec(_Strict):
     """The guided flow the task opens; without one the task shows its instructions and is marked done."""
     form: Identifier | None = None
     """The form the task is to complete (the incident report form), instead of a flow."""
-    assign_to: Literal["staff_involved"] | None = None
-    """Give the task to one person rather than a role: the member of staff the incident happened to."""
+    assign_to: Literal["staff_involved", "letter_drafter"] | None = None
+    """Give the task to one person rather than a role: the member of staff the incident happened to,
+    or whoever drafted the letter the task follows (to scan it, to send it)."""
+    letter: Identifier | None = None
+    """The letter (`[[letters]]`) this task drafts, or signs off where it is that letter's `sign_off`."""
     sign: bool = False
     """The task is to read the record of the contact that created it and sign it as agreed, or not."""
     instructions: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _flow_or_form(self) -> TaskSpec:
-        if self.flow is not None and self.form is not None:
-            raise ValueError("a task opens a flow or a form, not both")
+        if sum(x is not None for x in (self.flow, self.form, self.letter)) > 1:
+            raise ValueError("a task opens a flow, a form or a letter: one of them")
         return self
 
 
@@ -280,6 +283,51 @@ class IncidentReport(_Strict):
     distribution: list[Recipient] = Field(default_factory=list)
 
 
+class AfterApproval(_Strict):
+    """One thing the guidance says to do once the approver agrees to a letter, in its order.
+
+    - `copy`: Counter e-mails a copy of the signed-off letter (PDF attached) to the list `to`.
+    - `task`: a tracked task (`task`) on the queue: scan it on to the application, send it to the customer.
+    - `record_incident`: the letter and its sign-off are recorded on the incident.
+    - `notice`: a task (`task`) for the role that tells the other offices: its screen holds the e-mail
+      to the list `to` (the incident, the customer's name, the application number), sent with one key.
+    """
+
+    action: Literal["copy", "task", "record_incident", "notice"]
+    title: str
+    """What the guidance says to do, in its words."""
+    section: str
+    to: str | None = None
+    """The recipient list's name (configuration `[mail_lists]` holds its addresses)."""
+    per_office: bool = False
+    """The list of the office where the application was dealt with: `[mail_lists]` "NAME (OFFICE)"."""
+    task: Identifier | None = None
+    only_if: Literal["other_office", "live_application"] | None = None
+    """Only where the application was dealt with in another office than the incident's, or where
+    there is a live application (both asked on the draft)."""
+
+    @model_validator(mode="after")
+    def _needs(self) -> AfterApproval:
+        if self.action in ("copy", "notice") and not self.to:
+            raise ValueError(f"a {self.action} needs `to`, the recipient list")
+        if self.action in ("task", "notice") and not self.task:
+            raise ValueError(f"a {self.action} needs `task`, the task it puts on the queue")
+        return self
+
+
+class LetterSpec(_Strict):
+    """A letter the guidance requires: drafted from its template on the day, signed off by another
+    officer with the approving role, then copied, scanned, sent and announced as the guidance lists."""
+
+    id: Identifier
+    template: Identifier
+    """A template in `data/letters/` (its text follows what the guidance says the letter must explain)."""
+    section: str
+    sign_off: Identifier
+    """The task that signs it off; its role is the approving role (HMPO: the SEO)."""
+    after: list[AfterApproval] = Field(default_factory=list)
+
+
 class Pack(_Strict):
     """An organisation's whole procedure."""
 
@@ -294,6 +342,7 @@ class Pack(_Strict):
     tasks: list[TaskSpec] = Field(default_factory=list)
     flows: list[Flow]
     incident_report: IncidentReport | None = None
+    letters: list[LetterSpec] = Field(default_factory=list)
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 
@@ -320,6 +369,12 @@ class Pack(_Strict):
             if task.id == task_id:
                 return task
         raise KeyError(task_id)
+
+    def letter(self, letter_id: str) -> LetterSpec:
+        for letter in self.letters:
+            if letter.id == letter_id:
+                return letter
+        raise KeyError(letter_id)
 
     def behaviour(self, behaviour_id: str) -> Behaviour:
         for behaviour in self.behaviours:

@@ -239,13 +239,13 @@ def render(doc: Printable) -> bytes:
     return buffer.getvalue()
 
 
-def write(doc: Printable, path: pathlib.Path) -> pathlib.Path:
-    """Write the PDF of `doc` to `path` atomically (a temporary file beside it, then a rename).
+def write_bytes(data: bytes, path: pathlib.Path) -> pathlib.Path:
+    """Write `data` to `path` atomically (a temporary file beside it, flushed to disk, then a rename).
 
-    The file is created readable by its owner only (records hold personal details).
+    The file is created readable by its owner only (records hold personal details); a failed write
+    leaves neither a temporary file nor a half-written `path`.
     """
     path = pathlib.Path(path)
-    data = render(doc)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:
@@ -257,3 +257,8 @@ def write(doc: Printable, path: pathlib.Path) -> pathlib.Path:
         pathlib.Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write(doc: Printable, path: pathlib.Path) -> pathlib.Path:
+    """Write the PDF of `doc` to `path` atomically, readable by its owner only (see `write_bytes`)."""
+    return write_bytes(render(doc), path)

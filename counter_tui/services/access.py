@@ -27,6 +27,13 @@ def require_person(ctx: Context, actor: Actor, number: str, what: str) -> None:
         _refuse(ctx, actor, what, "it is another member of staff's own record")
 
 
+def require_four_eyes(ctx: Context, actor: Actor, authors: list[str], what: str) -> None:
+    """Refuse anyone who wrote what is to be approved: whoever drafts a letter (or proposes a
+    marker or restriction) can never approve it. One rule, shared by every sign-off; recorded."""
+    if actor.number in authors:
+        _refuse(ctx, actor, what, "you drafted it, and a decision needs a second person")
+
+
 def _refuse(ctx: Context, actor: Actor, what: str, reason: str) -> None:
     """Record the refusal as an event, then raise it."""
     db = ctx.store.db

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
+from counter_tui.config import Letterhead, Settings
 from counter_tui.models.staff import Actor
 from counter_tui.services import contacts, incident_report, queue, records, staff, welfare
 from counter_tui.services.context import Context
@@ -36,6 +37,8 @@ HMPO_LOGINS = [
     DemoLogin("3002", "3579", "Chloe Evans", "counter_staff", MAIN, "counter: post box, no guards"),
     DemoLogin("5001", "5678", "Nia Jones", "caseworker", MAIN, "the post: written abuse"),
     DemoLogin("4001", "4567", "Ade Bello", "heo_counter_manager", MAIN, "HEO: letters due"),
+    DemoLogin("6001", "6789", "Grace Adeyemi", "seo", MAIN, "SEO: signs off letters"),
+    DemoLogin("4002", "4680", "Owen Price", "eo_counter_manager", MAIN, "EO: tells the other offices"),
     DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
     DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
     DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
@@ -43,6 +46,29 @@ HMPO_LOGINS = [
 
 FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
 """The demo offices: the main one has an internal post box and no guards, the second guards only."""
+
+DEMO_MAIL_LISTS = {
+    "Senior executive officer": ["seo@example.org"],
+    "Security liaison officer": ["security-liaison@example.org"],
+    f"Grade 7 manager ({MAIN})": ["grade7-main@example.org"],
+    f"Grade 7 manager ({SECOND})": ["grade7-second@example.org"],
+    "Regional counter manager": ["regional-counters@example.org"],
+}
+"""Where the demo's letters and notices go (example.org: nothing real)."""
+
+
+def settings(base: Settings | None = None) -> Settings:
+    """The demo's settings: its two offices and their facilities, and a letterhead and mail lists
+    unless `base` (the user's configuration: a mail server to try, say) sets its own."""
+    base = base or Settings()
+    update: dict = {"offices": [MAIN, SECOND], "office_facilities": FACILITIES}
+    if not base.mail_lists:
+        update["mail_lists"] = DEMO_MAIL_LISTS
+    if not base.letterhead.address:
+        update["letterhead"] = Letterhead(name="HM Passport Office (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
+                                          signatory=["Customer Service Office manager"])
+    return base.model_copy(update=update)
+
 
 def logins() -> list[DemoLogin]:
     """The demo accounts, shown on the first screen of `counter demo`."""
@@ -88,7 +114,7 @@ def fill(ctx: Context, now: datetime) -> None:
     demo = replace(ctx, settings=settings, clock=clock)
     for login in HMPO_LOGINS:
         staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
-    sam, jo, ravi, chloe, nia, ade, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
+    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
     for _ in range(2):

@@ -1,5 +1,5 @@
 """Printing an incident's records as PDFs: the incident report form, the case note, ICO's
-terminated call log. Written to the configured folder (or a file named on the command line) and,
+terminated call log, and its letters. Written to the configured folder (or a file named on the command line) and,
 where a printer is configured, sent to it with `lp`. A missing printer says so and keeps the PDF.
 """
 
@@ -10,13 +10,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from counter_tui.services import contacts, incident_report, records
+from counter_tui.services import contacts, incident_report, letters, records
 from counter_tui.services.context import Context
 from counter_tui.services.errors import NotFound
 from counter_tui.services.record_text import local_time
 from counter_tui.store import queries
 
-FORMS = ("incident", "case-note", "call-log")
+FORMS = ("incident", "case-note", "call-log", "letter")
 """What `counter print --form` accepts."""
 
 
@@ -79,8 +79,29 @@ def contact_printable(ctx: Context, contact_id: str, *, reference: str = ""):
 
 def print_incident(ctx: Context, incident_id: str, *, form: str = "incident", out: Path | None = None) -> Printed:
     """Write the incident's record as a PDF (to `out`, or the print folder) and send it to the
-    configured printer, if any."""
+    configured printer, if any. `letter` prints the incident's newest letter."""
+    if form == "letter":
+        if queries.incident(ctx.store.db, incident_id) is None:
+            raise NotFound(f"No incident {incident_id}.")
+        found = letters.letters_for_incident(ctx, incident_id)
+        if not found:
+            raise NotFound(f"Incident {incident_id} has no letter.")
+        return print_letter(ctx, found[-1].id, out=out)
     return _print(ctx, printable(ctx, incident_id, form), out or _folder(ctx) / f"{incident_id}-{form}.pdf")
+
+
+def print_letter(ctx: Context, letter_id: str, *, out: Path | None = None) -> Printed:
+    """Write a letter as a PDF (signed off, or marked DRAFT) and send it to the printer, if any."""
+    from counter_tui.printing.letter import write_letter
+    from counter_tui.store import letters as letter_store
+
+    letter = letter_store.letter(ctx.store.db, letter_id)
+    if letter is None:
+        raise NotFound(f"No letter {letter_id}.")
+    path = out or _folder(ctx) / f"{letter_id}-letter.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_letter(letters.printable(ctx, letter), path)
+    return _send_to_printer(ctx, path)
 
 
 def print_contact(ctx: Context, contact_id: str, *, out: Path | None = None) -> Printed:
@@ -97,6 +118,10 @@ def _print(ctx: Context, document, path: Path) -> Printed:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write(document, path)
+    return _send_to_printer(ctx, path)
+
+
+def _send_to_printer(ctx: Context, path: Path) -> Printed:
     printer = ctx.settings.printer
     if not printer:
         return Printed(path, False, f"PDF written: {path}")

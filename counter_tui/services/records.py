@@ -5,7 +5,7 @@ opened or recorded and the hand-off tasks created with their due times, in one t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
@@ -17,7 +17,7 @@ from counter_tui.policy.schema import Form, Outcome, TaskSpec
 from counter_tui.services import record_text
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
-from counter_tui.services.deadlines import due_at
+from counter_tui.services.hand_off import About, create_task, open_letter
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.store import projections, queries
 from counter_tui.store.connection import write
@@ -141,23 +141,17 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
 
 def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None) -> str:
     """Create one task for the contact's office, due by its clock (for one person where the pack
-    says so: the member of staff the incident happened to); returns its id."""
+    says so: the member of staff the incident happened to), with the letter it drafts where it
+    drafts one; returns its id."""
     assignee = None
     if spec.assign_to == "staff_involved":
         incident = queries.incident(db, incident_id) if incident_id else None
         assignee = incident.staff_number if incident else contact.staff_number
-    task_id = projections.next_id(db, "task", "T")
-    projections.record(
-        db, **base, kind="task.created", stream=f"task:{task_id}",
-        payload={
-            "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role,
-            "office": contact.office, "flow": spec.flow, "contact_id": contact.id,
-            "incident_id": incident_id, "customer_name": contact.customer_name,
-            "reference": contact.reference, "due_at": iso(due_at(spec.due, base["at"], ctx.settings)),
-            "channel": contact.channel, "assignee": assignee,
-        },
-    )
-    return task_id
+    about = About(office=contact.office, customer_name=contact.customer_name, reference=contact.reference,
+                  channel=contact.channel, contact_id=contact.id, incident_id=incident_id)
+    if spec.letter is not None:
+        about = replace(about, letter_id=open_letter(db, base, spec.letter, about))
+    return create_task(ctx, db, base, spec, about, assignee)
 
 
 def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:

@@ -240,6 +240,63 @@ def m007_queue_covering_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m008_letters_and_outbox(db: sqlite_utils.Database) -> None:
+    """Letters drafted, signed off and followed up; the e-mail they send, waiting or sent."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE letters (
+            id TEXT PRIMARY KEY,
+            spec TEXT NOT NULL,
+            incident_id TEXT REFERENCES incidents(id),
+            contact_id TEXT REFERENCES contacts(id),
+            office TEXT NOT NULL,
+            customer_name TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('drafting', 'submitted', 'returned', 'approved')),
+            draft TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(draft)),
+            version INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0),
+            editors TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(editors)),
+            drafted_by TEXT,
+            submitted_at TEXT,
+            returned_reason TEXT NOT NULL DEFAULT '',
+            returned_by TEXT,
+            approved_by TEXT,
+            approved_name TEXT,
+            approved_at TEXT,
+            actions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(actions)),
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX letters_incident ON letters(incident_id);
+        ALTER TABLE tasks ADD COLUMN letter_id TEXT REFERENCES letters(id);
+        CREATE INDEX tasks_letter ON tasks(letter_id) WHERE letter_id IS NOT NULL;
+
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            letter_id TEXT REFERENCES letters(id),
+            incident_id TEXT,
+            purpose TEXT NOT NULL,
+            list_name TEXT NOT NULL,
+            recipients TEXT NOT NULL CHECK (json_valid(recipients)),
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attachment_name TEXT,
+            attachment BLOB,
+            attachment_sha256 TEXT,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'held')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        ) STRICT;
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_letter ON outbox(letter_id);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

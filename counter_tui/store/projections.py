@@ -15,7 +15,7 @@ import sqlite_utils
 
 from counter_tui.clock import iso
 from counter_tui.models.event import Event
-from counter_tui.store import events
+from counter_tui.store import events, letter_projections
 
 
 def next_id(db: sqlite_utils.Database, name: str, prefix: str) -> str:
@@ -139,10 +139,10 @@ def _task_created(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
         """INSERT INTO tasks (id, spec, title, role, office, flow, contact_id, incident_id, customer_name,
-        reference, created_at, due_at, status, channel, assignee) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?)""",
+        reference, created_at, due_at, status, channel, assignee, letter_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?, ?)""",
         [p["task_id"], p["spec"], p["title"], p["role"], p["office"], p.get("flow"), p.get("contact_id"),
          p.get("incident_id"), p["customer_name"], p["reference"], iso(event.at), p["due_at"],
-         p.get("channel", ""), p.get("assignee")],
+         p.get("channel", ""), p.get("assignee"), p.get("letter_id")],
     )
 
 
@@ -203,6 +203,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "record.signed": _record_signed,
     "staff.added": _nothing,
     "access.refused": _nothing,
+    **letter_projections.APPLY,
 }
 
 

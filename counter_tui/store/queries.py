@@ -133,7 +133,7 @@ def steps(db: sqlite_utils.Database, contact_id: str) -> list[StepTaken]:
 
 
 _TASK = """id, spec, title, role, office, flow, contact_id, incident_id, customer_name, reference, created_at,
-due_at, status, done_at, done_by, channel, assignee"""
+due_at, status, done_at, done_by, channel, assignee, letter_id"""
 
 
 def _task(row: tuple) -> Task:

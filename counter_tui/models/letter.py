@@ -1,0 +1,67 @@
+"""Letters and the e-mail they send: as their projections hold them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Letter(BaseModel):
+    """A letter the guidance requires, from its draft to its sign-off and what followed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    spec: str
+    """The pack's letter id (`interview_warning`)."""
+    incident_id: str | None
+    contact_id: str | None
+    office: str
+    """The office where the incident happened (the drafter's and the notice's office)."""
+    customer_name: str
+    reference: str
+    status: str
+    """`drafting`, `submitted` (waiting for sign-off), `returned` (with a reason) or `approved`."""
+    draft: dict[str, str] = {}
+    """The letter as last saved: subject, body, application office, live application ({} : not saved yet)."""
+    version: int = 0
+    editors: list[str] = []
+    """Staff numbers of everyone who saved or sent its text: none of them may sign it off."""
+    drafted_by: str | None = None
+    """Who last sent it for sign-off."""
+    submitted_at: datetime | None = None
+    returned_reason: str = ""
+    returned_by: str | None = None
+    approved_by: str | None = None
+    approved_name: str | None = None
+    """The approver's name and role, as printed on the letter."""
+    approved_at: datetime | None = None
+    actions: list[dict] = []
+    """What followed the sign-off, each step the guidance lists: {title, state, ref}."""
+    created_at: datetime
+
+
+class OutboxMessage(BaseModel):
+    """An e-mail Counter sends: a copy of a letter, or a notice to other offices."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    letter_id: str | None
+    incident_id: str | None
+    purpose: str
+    """Why it goes, in the guidance's words ("Send a copy of the letter to the security liaison officer")."""
+    list_name: str
+    """The configured list it goes to (`[mail_lists]`)."""
+    recipients: list[str]
+    subject: str
+    body: str
+    attachment_name: str | None = None
+    status: str
+    """`queued`, `sending`, `sent`, `failed` (retried later) or `held` (waits for a person: see `last_error`)."""
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    created_at: datetime
+    sent_at: datetime | None = None

@@ -1,0 +1,480 @@
+"""Letters (HMPO's warning and barring letters, DWP's CMEL9271): drafted on the day from their
+template, signed off by another officer who holds the approving role, then followed up as the
+guidance lists — copies e-mailed, tasks to scan and send it, the incident recorded, the other
+offices told.
+
+Four eyes are enforced here, not on a screen: whoever saved or sent a letter's text can never sign
+it off, and only the role the pack names may (`access.require_four_eyes`, `require_role`).
+Drafts are versioned like the incident report form: a stale save is a conflict, never an overwrite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from counter_tui.models.letter import Letter, OutboxMessage
+from counter_tui.models.staff import Actor
+from counter_tui.models.task import Task
+from counter_tui.policy.letter_templates import LetterTemplate, body, load_template, subject, suggestion_text
+from counter_tui.policy.schema import CHANNEL_NAMES, AfterApproval, Channel, LetterSpec
+from counter_tui.services import outbox, queue
+from counter_tui.services.access import require_four_eyes, require_role
+from counter_tui.services.context import Context
+from counter_tui.services.errors import FieldErrors, NotFound, Refused
+from counter_tui.services.hand_off import About, create_task
+from counter_tui.store import events, letters as letter_store
+from counter_tui.store import projections, queries, staff
+from counter_tui.store.connection import write
+from counter_tui.text import TextProblem, clean_text
+
+YES, NO = "yes", "no"
+FIELDS = ("subject", "body", "application_office", "live_application")
+"""What the drafter edits: the letter's subject and text, and the two facts its follow-up depends on."""
+
+Mode = Literal["draft", "sign_off", "read"]
+
+
+class LetterConflict(Exception):
+    """Someone saved the letter since this copy was read; their text is `current`."""
+
+    def __init__(self, current: dict[str, str], version: int, by: str) -> None:
+        self.current, self.version, self.by = current, version, by
+        super().__init__(f"The letter was saved by {by} since you opened it; nothing was overwritten.")
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """A letter as the task at hand shows it."""
+
+    letter: Letter
+    spec: LetterSpec
+    template: LetterTemplate
+    task: Task
+    mode: Mode
+    """`draft` (the drafter edits and sends it), `sign_off` (the approver agrees or returns it), `read`."""
+    values: dict[str, str]
+    approver_role: str
+    """The role that signs it off, by name."""
+    drafted_by: str
+    """Who sent it for sign-off, by name ('' before)."""
+    messages: list[OutboxMessage]
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def _letter(ctx: Context, letter_id: str) -> Letter:
+    found = letter_store.letter(ctx.store.db, letter_id)
+    if found is None:
+        raise NotFound(f"No letter {letter_id}.")
+    return found
+
+
+def _spec(ctx: Context, letter: Letter) -> LetterSpec:
+    return ctx.pack.letter(letter.spec)
+
+
+def _mode(ctx: Context, task: Task, letter: Letter, spec: LetterSpec) -> Mode:
+    if task.status != "open":
+        return "read"
+    if task.spec == spec.sign_off:
+        return "sign_off" if letter.status == "submitted" else "read"
+    if ctx.pack.task(task.spec).letter == letter.spec and letter.status in ("drafting", "returned"):
+        return "draft"
+    return "read"
+
+
+def merge_fields(ctx: Context, letter: Letter, application_office: str = "") -> dict[str, str]:
+    """The merge fields of a letter's template, from the incident, the customer and configuration."""
+    db = ctx.store.db
+    incident = queries.incident(db, letter.incident_id) if letter.incident_id else None
+    occurred = (incident.occurred_at if incident else letter.created_at).astimezone(ctx.settings.zone)
+    channel = incident.channel if incident else ""
+    return {
+        "customer_name": letter.customer_name, "reference": letter.reference,
+        "incident_date": f"{occurred.day} {occurred:%B %Y}",
+        "channel": CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else "",
+        "office": letter.office, "application_office": application_office or letter.office,
+        "organisation": ctx.settings.letterhead.name or ctx.settings.organisation,
+    }
+
+
+def prefilled(ctx: Context, letter: Letter) -> dict[str, str]:
+    """The letter's first text: its template merged, the application office its own, a live
+    application assumed where there is an application reference."""
+    template = load_template(_spec(ctx, letter).template)
+    fields = merge_fields(ctx, letter)
+    return {
+        "subject": subject(template, fields), "body": body(template, fields),
+        "application_office": letter.office, "live_application": YES if letter.reference.strip() else NO,
+    }
+
+
+def view(ctx: Context, actor: Actor, task_id: str) -> LetterView:
+    """The letter behind a task, for whoever holds the task.
+
+    Raises:
+        Refused: the actor does not hold the task (recorded).
+        NotFound: no such task, or it follows no letter.
+    """
+    task = queue.get_task(ctx, task_id)
+    queue.require_task_role(ctx, actor, task)
+    if task.letter_id is None:
+        raise NotFound(f"Task {task_id} follows no letter.")
+    letter = _letter(ctx, task.letter_id)
+    spec = _spec(ctx, letter)
+    values = {**prefilled(ctx, letter), **letter.draft} if letter.draft else prefilled(ctx, letter)
+    drafted_by = staff.name_of(ctx.store.db, letter.drafted_by) if letter.drafted_by else ""
+    return LetterView(
+        letter=letter, spec=spec, template=load_template(spec.template), task=task, mode=_mode(ctx, task, letter, spec),
+        values=values, approver_role=ctx.pack.role(ctx.pack.task(spec.sign_off).role).name,
+        drafted_by=drafted_by or "", messages=outbox.messages(ctx, letter_id=letter.id),
+    )
+
+
+def suggestion(ctx: Context, letter_id: str, index: int) -> str:
+    """One of the template's suggested texts (CMEL9271), merged for this letter."""
+    letter = _letter(ctx, letter_id)
+    template = load_template(_spec(ctx, letter).template)
+    return suggestion_text(template, index, merge_fields(ctx, letter))
+
+
+def letters_for_incident(ctx: Context, incident_id: str) -> list[Letter]:
+    return letter_store.letters_for_incident(ctx.store.db, incident_id)
+
+
+# -- drafting ---------------------------------------------------------------------------------------
+def _clean(ctx: Context, values: dict[str, str], *, complete: bool) -> dict[str, str]:
+    """Check what was typed: on sending, every field; on a draft, keep what can be kept."""
+    cleaned, errors = {}, {}
+    limits = {"subject": (200, False), "body": (20_000, True)}
+    for field, (limit, multiline) in limits.items():
+        try:
+            cleaned[field] = clean_text(values.get(field, ""), max_length=limit, multiline=multiline, required=complete)
+        except TextProblem as problem:
+            errors[field] = str(problem)
+    office = values.get("application_office", "")
+    if office in ctx.settings.offices:
+        cleaned["application_office"] = office
+    else:
+        errors["application_office"] = "Choose one of the offices in the configuration."
+    cleaned["live_application"] = YES if values.get("live_application") == YES else NO
+    if errors and complete:
+        raise FieldErrors(errors)
+    return cleaned
+
+
+def _drafting_task(ctx: Context, letter: Letter) -> Task | None:
+    """The open task that drafts (or redrafts) the letter."""
+    for task in letter_store.tasks_for_letter(ctx.store.db, letter.id):
+        if task.status == "open" and ctx.pack.task(task.spec).letter == letter.spec and task.spec != _spec(ctx, letter).sign_off:
+            return task
+    return None
+
+
+def _may_draft(ctx: Context, actor: Actor, letter: Letter) -> Task:
+    task = _drafting_task(ctx, letter)
+    if task is None or letter.status not in ("drafting", "returned"):
+        raise Refused("This letter was sent for sign off: it can be changed only if it is returned.")
+    queue.require_task_role(ctx, actor, task)
+    return task
+
+
+def _still_current(ctx: Context, letter_id: str, version: int) -> Letter:
+    """Inside a write: the letter, if `version` is still its newest (else a conflict naming who saved)."""
+    db = ctx.store.db
+    letter = letter_store.letter(db, letter_id)
+    if letter.version != version:
+        saves = [e for e in events.for_stream(db, f"letter:{letter_id}") if e.kind in ("letter.drafted", "letter.submitted")]
+        who = staff.name_of(db, saves[-1].actor) if saves else None
+        raise LetterConflict(letter.draft, letter.version, who or "another officer")
+    return letter
+
+
+def save_draft(ctx: Context, actor: Actor, letter_id: str, values: dict[str, str], *, version: int) -> int:
+    """Keep the letter as typed so far; returns the new version.
+
+    Raises:
+        LetterConflict: someone saved a newer version; nothing is overwritten.
+        Refused: the actor may not draft it, or it is with the approver.
+    """
+    letter = _letter(ctx, letter_id)
+    _may_draft(ctx, actor, letter)
+    cleaned = _clean(ctx, values, complete=False)
+    db = ctx.store.db
+    with write(db):
+        letter = _still_current(ctx, letter_id, version)
+        if cleaned == letter.draft:
+            return version
+        projections.record(db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="letter.drafted",
+                           stream=f"letter:{letter_id}", payload={"letter_id": letter_id, "draft": cleaned, "version": version + 1})
+    return version + 1
+
+
+def submit(ctx: Context, actor: Actor, letter_id: str, values: dict[str, str], *, version: int) -> Task:
+    """Send the draft for sign-off: the drafting task is done and the approver's task is queued.
+
+    Returns:
+        The sign-off task.
+
+    Raises:
+        FieldErrors: a field is empty or cannot be accepted (shown beside it).
+        LetterConflict: someone saved a newer version.
+        Refused: the actor may not draft it, or it is already with the approver.
+    """
+    letter = _letter(ctx, letter_id)
+    task = _may_draft(ctx, actor, letter)
+    cleaned = _clean(ctx, values, complete=True)
+    spec = _spec(ctx, letter)
+    db = ctx.store.db
+    with write(db):
+        letter = _still_current(ctx, letter_id, version)
+        if letter.status not in ("drafting", "returned"):
+            raise Refused("This letter was already sent for sign off.")
+        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+        projections.record(db, **base, kind="letter.submitted", stream=f"letter:{letter_id}",
+                           payload={"letter_id": letter_id, "draft": cleaned, "version": version + 1})
+        projections.record(db, **base, kind="task.done", stream=f"task:{task.id}",
+                           payload={"task_id": task.id, "contact_id": None, "note": "Letter sent for sign off."})
+        sign_off = create_task(ctx, db, base, ctx.pack.task(spec.sign_off), _about(task, letter))
+    return queries.task(db, sign_off)
+
+
+def _about(task: Task, letter: Letter) -> About:
+    return About(office=letter.office, customer_name=letter.customer_name, reference=letter.reference,
+                 channel=task.channel, contact_id=letter.contact_id, incident_id=letter.incident_id, letter_id=letter.id)
+
+
+# -- sign-off ---------------------------------------------------------------------------------------
+def _may_decide(ctx: Context, actor: Actor, letter: Letter, what: str) -> Task:
+    """The open sign-off task, if the actor holds the approving role and did not write the letter
+    (a refusal is recorded, so call this before the write transaction)."""
+    spec = _spec(ctx, letter)
+    require_role(ctx, actor, ctx.pack.task(spec.sign_off).role, what)
+    require_four_eyes(ctx, actor, letter.editors, what)
+    return _waiting(ctx, letter)
+
+
+def _waiting(ctx: Context, letter: Letter) -> Task:
+    """The letter's open sign-off task (Refused if it is not waiting for sign-off)."""
+    spec = _spec(ctx, letter)
+    if letter.status == "submitted":
+        for task in letter_store.tasks_for_letter(ctx.store.db, letter.id):
+            if task.spec == spec.sign_off and task.status == "open":
+                return task
+    raise Refused("This letter is not waiting for sign off.")
+
+
+def return_letter(ctx: Context, actor: Actor, letter_id: str, reason: str, *, version: int) -> Task:
+    """Return the draft to whoever sent it, with the approver's reason; returns their new task.
+
+    Raises:
+        FieldErrors: no reason given.
+        Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
+    """
+    letter = _letter(ctx, letter_id)
+    _may_decide(ctx, actor, letter, "return this letter")
+    try:
+        why = clean_text(reason, max_length=2000, multiline=True, required=True)
+    except TextProblem as problem:
+        raise FieldErrors({"reason": str(problem)}) from None
+    db = ctx.store.db
+    with write(db):
+        letter = _still_current(ctx, letter_id, version)
+        sign_off = _waiting(ctx, letter)
+        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+        projections.record(db, **base, kind="letter.returned", stream=f"letter:{letter_id}",
+                           payload={"letter_id": letter_id, "reason": why})
+        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
+                           payload={"task_id": sign_off.id, "contact_id": None, "note": f"Returned: {why}"})
+        drafting = [t for t in letter_store.tasks_for_letter(db, letter_id)
+                    if ctx.pack.task(t.spec).letter == letter.spec and t.spec != _spec(ctx, letter).sign_off]
+        redraft = create_task(ctx, db, base, ctx.pack.task(drafting[-1].spec), _about(drafting[-1], letter),
+                              assignee=letter.drafted_by)
+    return queries.task(db, redraft)
+
+
+def approve(ctx: Context, actor: Actor, letter_id: str, *, version: int) -> Letter:
+    """Sign the letter off and do what the guidance lists next, in one transaction: copies queued
+    to be e-mailed with the PDF attached, tasks to scan and send it, the incident recorded, and the
+    notice to the other offices given to the role that sends it.
+
+    Raises:
+        Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
+        LetterConflict: the letter changed since the approver read it.
+    """
+    letter = _letter(ctx, letter_id)
+    _may_decide(ctx, actor, letter, "sign off this letter")
+    now = ctx.clock.now()
+    role_name = ctx.pack.role(actor.role).name if actor.role in {r.id for r in ctx.pack.roles} else actor.role
+    signed = letter.model_copy(update={"status": "approved", "approved_by": actor.number,
+                                       "approved_name": f"{actor.name}, {role_name}", "approved_at": now})
+    pdf = letter_pdf(ctx, signed)
+    db = ctx.store.db
+    with write(db):
+        letter = _still_current(ctx, letter_id, version)
+        sign_off = _waiting(ctx, letter)
+        base = {"at": now, "actor": actor.number, "role": actor.role}
+        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
+                           payload={"task_id": sign_off.id, "contact_id": None, "note": "Signed off."})
+        actions = [_follow_up(ctx, db, base, step, letter, sign_off, pdf) for step in _spec(ctx, letter).after]
+        projections.record(db, **base, kind="letter.approved", stream=f"letter:{letter_id}",
+                           payload={"letter_id": letter_id, "approved_name": signed.approved_name, "actions": actions})
+    return letter_store.letter(db, letter_id)
+
+
+def _skipped(step: AfterApproval, letter: Letter) -> str:
+    """Why a step the guidance makes conditional is not needed for this letter ('' when it is)."""
+    if step.only_if == "other_office" and letter.draft.get("application_office", letter.office) == letter.office:
+        return "not needed: the application was dealt with in this office"
+    if step.only_if == "live_application" and letter.draft.get("live_application") != YES:
+        return "not needed: there is no live application"
+    return ""
+
+
+def _follow_up(ctx: Context, db, base: dict, step: AfterApproval, letter: Letter, sign_off: Task, pdf: bytes) -> dict:
+    """Do one step of what follows the sign-off; returns what was done, for the letter's record."""
+    done = {"title": step.title, "action": step.action, "ref": ""}
+    if reason := _skipped(step, letter):
+        return done | {"state": reason}
+    about = _about(sign_off, letter)
+    if step.action == "copy":
+        office = letter.draft.get("application_office", letter.office) if step.per_office else None
+        done["ref"] = outbox.queue_mail(
+            ctx, db, base, purpose=step.title, key=outbox.list_key(step.to, office),
+            subject=f"Copy: {letter.draft.get('subject', '')}", body=copy_body(ctx, letter, step),
+            letter_id=letter.id, incident_id=letter.incident_id, attachment=(f"{letter.id}-letter.pdf", pdf),
+        )
+        return done | {"state": "in the outbox"}
+    if step.action == "record_incident":
+        incident = queries.incident(db, letter.incident_id) if letter.incident_id else None
+        if incident is not None and incident.recorded_at is None:
+            projections.record(db, **base, kind="incident.recorded", stream=f"incident:{incident.id}",
+                               payload={"incident_id": incident.id, "contact_id": incident.contact_id})
+        return done | {"state": f"recorded on incident {letter.incident_id}" if incident else "no incident to record"}
+    spec = ctx.pack.task(step.task)
+    assignee = letter.drafted_by if spec.assign_to == "letter_drafter" else None
+    done["ref"] = create_task(ctx, db, base, spec, about, assignee)
+    return done | {"state": "on the queue"}
+
+
+def copy_body(ctx: Context, letter: Letter, step: AfterApproval) -> str:
+    """The plain-text e-mail that goes with a copy of a signed-off letter."""
+    return "\n".join([
+        f"{step.title}.",
+        "",
+        f"Letter {letter.id}: {_spec(ctx, letter).id.replace('_', ' ')}, signed off by {letter_signatory(ctx, letter)}.",
+        f"Customer: {letter.customer_name or 'not named'}",
+        f"Application number: {letter.reference or 'not known'}",
+        f"Incident: {letter.incident_id or '-'} ({letter.office})",
+        "",
+        "The signed-off letter is attached as a PDF.",
+        "",
+        "Sent by Counter.",
+    ])
+
+
+def letter_signatory(ctx: Context, letter: Letter) -> str:
+    return letter.approved_name or "the approving officer"
+
+
+# -- the notice to the other offices ----------------------------------------------------------------
+def notice_step(ctx: Context, task: Task) -> AfterApproval | None:
+    """The notice a task sends (the EO counter manager's e-mail to the regional inbox), if any."""
+    if task.letter_id is None:
+        return None
+    letter = letter_store.letter(ctx.store.db, task.letter_id)
+    for step in _spec(ctx, letter).after:
+        if step.action == "notice" and step.task == task.spec:
+            return step
+    return None
+
+
+def notice_mail(ctx: Context, task: Task) -> tuple[str, list[str], str, str]:
+    """The notice as it will go: (list name, addresses, subject, body) — the incident, the
+    customer's name and the application number, as the guidance lists them."""
+    step = notice_step(ctx, task)
+    if step is None:
+        raise NotFound(f"Task {task.id} sends no notice.")
+    letter = letter_store.letter(ctx.store.db, task.letter_id)
+    incident = queries.incident(ctx.store.db, letter.incident_id) if letter.incident_id else None
+    fields = merge_fields(ctx, letter)
+    what = incident.summary if incident else _spec(ctx, letter).id
+    subject_line = f"Incident {letter.incident_id or ''} at {letter.office}: {letter.customer_name or 'customer not named'}"
+    text = "\n".join([
+        "To tell the other CSOs and CSCs about an incident, so they are aware of any problem customers.",
+        "",
+        f"The incident: {what}, on {fields['incident_date']} at {letter.office} ({letter.incident_id or 'no incident number'}).",
+        f"The customer's name: {letter.customer_name or 'not known'}",
+        f"The application number: {letter.reference or 'not submitted'}",
+        f"The letter: {load_template(_spec(ctx, letter).template).title}, signed off by {letter_signatory(ctx, letter)}.",
+        "",
+        "The signed-off letter is attached as a PDF.",
+    ])
+    return step.to, outbox.recipients(ctx, step.to), subject_line.strip(), text
+
+
+def send_notice(ctx: Context, actor: Actor, task_id: str) -> str:
+    """Queue the notice e-mail (with the letter attached) and mark the task done; returns the message id.
+
+    Raises:
+        Refused: the actor does not hold the task, or it is done.
+    """
+    task = queue.get_task(ctx, task_id)
+    queue.require_task_role(ctx, actor, task)
+    key, _, subject_line, text = notice_mail(ctx, task)
+    letter = _letter(ctx, task.letter_id)
+    pdf = letter_pdf(ctx, letter)
+    db = ctx.store.db
+    with write(db):
+        if queries.task(db, task_id).status != "open":
+            raise Refused("This task is already done.")
+        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+        message_id = outbox.queue_mail(ctx, db, base, purpose=notice_step(ctx, task).title, key=key,
+                                       subject=subject_line, body=text, letter_id=letter.id,
+                                       incident_id=letter.incident_id, attachment=(f"{letter.id}-letter.pdf", pdf))
+        projections.record(db, **base, kind="task.done", stream=f"task:{task_id}",
+                           payload={"task_id": task_id, "contact_id": None, "note": f"Notice e-mailed ({message_id})."})
+    return message_id
+
+
+# -- printing ---------------------------------------------------------------------------------------
+def printable(ctx: Context, letter: Letter):
+    """The letter as a `printing.letter.Letter`: the letterhead from configuration, the text as
+    signed off (or as drafted, marked DRAFT), the approver's name and date."""
+    from counter_tui.printing.letter import Letter as PrintedLetter
+    from counter_tui.services.record_text import local_time
+
+    values = {**prefilled(ctx, letter), **letter.draft}
+    head = ctx.settings.letterhead
+    approved = letter.status == "approved" and letter.approved_at is not None
+    day = (letter.approved_at if approved else ctx.clock.now()).astimezone(ctx.settings.zone)
+    return PrintedLetter(
+        organisation=head.name or ctx.settings.organisation, address=list(head.address),
+        reference=" · ".join(x for x in (letter.id, letter.incident_id) if x), their_reference=letter.reference,
+        date=f"{day.day} {day:%B %Y}", customer_name=letter.customer_name, subject=values["subject"],
+        body=values["body"], signatory=list(head.signatory),
+        approved_by=letter.approved_name or "" if approved else "",
+        approved_on=f"{day.day} {day:%B %Y}" if approved else "",
+        status="" if approved else "DRAFT: not signed off",
+        printed_at=local_time(ctx, ctx.clock.now(), with_date=True),
+    )
+
+
+def letter_pdf(ctx: Context, letter: Letter) -> bytes:
+    """The letter's PDF bytes."""
+    from counter_tui.printing.letter import render_letter
+
+    return render_letter(printable(ctx, letter))
+
+
+def planned(ctx: Context, letter: Letter) -> list[tuple[str, str]]:
+    """What the sign-off will set going, in the guidance's order: (what, '' or why it is not needed)."""
+    return [(step.title, _skipped(step, letter)) for step in _spec(ctx, letter).after]
+
+
+def opens_letter(ctx: Context, task: Task) -> bool:
+    """Whether a task is the letter's own (drafting or signing it off) rather than a follow-up."""
+    if task.letter_id is None:
+        return False
+    spec = ctx.pack.task(task.spec)
+    return spec.letter is not None or any(letter.sign_off == spec.id for letter in ctx.pack.letters)

@@ -1,0 +1,396 @@
+"""Sending one e-mail through the organisation's mail server (SMTP), as plain text.
+
+The outbox decides what to send and when; this module only turns an `OutgoingMail` into a message
+and hands it to the server, and says in one line for staff why it could not, and whether trying
+again later can help (`MailError.permanent`).
+
+Everything in a message that came from people (subject, body, attachment name) is data: it can
+never add a header, change who the message goes to, or become markup. The subject is made one line,
+the body keeps its line breaks and loses other control characters, and every recipient must be a
+plain address (`counter_tui.config.check_address`). Messages are plain text only, never HTML.
+
+Uses only the standard library's `smtplib` and `email`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import smtplib
+import socket
+import ssl
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from counter_tui.config import SmtpSettings, check_address
+from counter_tui.text import BIDI_CONTROLS
+
+SUBJECT_LIMIT = 200
+"""The most characters a subject keeps; a longer one is cut and ends in "…"."""
+
+FILENAME_LIMIT = 120
+"""The most characters an attachment's file name keeps (its extension is kept)."""
+
+REPLY_LIMIT = 300
+"""The most characters of a server's reply quoted in a reason."""
+
+HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type",
+           "Content-Transfer-Encoding")
+"""Every header a built message may carry at its top level."""
+
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_MIME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$")
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message."""
+
+    filename: str
+    """The name the recipient sees, e.g. "L-000001-letter.pdf"."""
+    content: bytes
+    mime: str = "application/pdf"
+    """The content type, "type/subtype"."""
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One message as the outbox keeps it."""
+
+    message_id: str
+    """The outbox id (e.g. "M-000004"); the Message-ID header is made from it, so a resend of the
+    same message carries the same Message-ID and can be recognised by the recipient's mail system."""
+    sender: str
+    """The From address: `SmtpSettings.from_address`."""
+    to: list[str]
+    """The recipients, each a plain address."""
+    subject: str
+    body: str
+    """Plain text."""
+    attachment: Attachment | None = None
+
+
+class MailError(Exception):
+    """Sending failed.
+
+    Attributes:
+        reason: one line fit to show to staff (never a password, never a traceback).
+        permanent: True when retrying cannot help (a 5xx refusal of every recipient, the sender or
+            the sign-in refused, a bad address, a partial delivery that a resend would duplicate);
+            False when it may (the server down or slow, a 4xx reply, a dropped connection).
+        refused: the recipients the server refused, each with its one-line reply (may be empty).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, refused: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.refused = dict(refused or {})
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def one_line(text: str, limit: int = REPLY_LIMIT) -> str:
+    """Text made printable and one line: anything unprintable becomes a space, runs of spaces
+    collapse, and it is cut to `limit` characters with "…"."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _defuse_encoded_words(text: str) -> str:
+    # A header value holding "=?utf-8?q?...?=" is decoded by the email package when it is set, and
+    # the decoded text may hold CR/LF (a header injection); "= ?" is never decoded.
+    return text.replace("=?", "= ?")
+
+
+def clean_subject(subject: str) -> str:
+    """The subject as one line: line breaks, tabs and control characters become a space,
+    direction-changing characters go, spaces collapse, and it is cut to `SUBJECT_LIMIT` with "…"."""
+    chars = []
+    for char in subject:
+        if char in BIDI_CONTROLS:
+            continue
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            chars.append(" ")
+        else:
+            chars.append(char)
+    text = " ".join(_defuse_encoded_words("".join(chars)).split())
+    if len(text) > SUBJECT_LIMIT:
+        text = text[: SUBJECT_LIMIT - 1].rstrip() + "…"
+    return text
+
+
+def clean_body(body: str) -> str:
+    """The body with its line breaks made "\\n" and its tabs kept; every other control character,
+    unpaired surrogate and direction-changing character removed."""
+    text = body.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    return "".join(
+        c for c in text
+        if c in "\n\t" or (c not in BIDI_CONTROLS and unicodedata.category(c) not in ("Cc", "Cs"))
+    )
+
+
+def clean_filename(filename: str) -> str:
+    """An attachment name that is one line, has no folders in it and keeps its extension."""
+    name = one_line(_defuse_encoded_words("".join(c for c in filename if c not in BIDI_CONTROLS)), limit=10_000)
+    name = re.sub(r"[\\/\"]", "_", name).strip(" .") or "attachment"
+    if len(name) > FILENAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: FILENAME_LIMIT - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:FILENAME_LIMIT].rstrip()
+    return name
+
+
+def _address(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise MailError(f"The {what} is not an e-mail address", permanent=True)
+    try:
+        address = check_address(value)
+    except ValueError:
+        address = ""
+    if not address or "=?" in address:
+        raise MailError(f"The {what} {one_line(repr(value), 120)} is not an e-mail address", permanent=True)
+    return address
+
+
+def _recipients(to: Iterable[str] | str) -> list[str]:
+    if isinstance(to, str):
+        to = [to]
+    seen: dict[str, str] = {}
+    for value in to:
+        address = _address(value, "recipient")
+        seen.setdefault(address.lower(), address)
+    if not seen:
+        raise MailError("The message has no recipients", permanent=True)
+    return list(seen.values())
+
+
+# --- building -------------------------------------------------------------------------------------
+
+
+def message_id_header(mail: OutgoingMail) -> str:
+    """The Message-ID header for a message: "<M-000004.1a2b3c4d5e6f7a8b@example.org>".
+
+    The same for every attempt at the same message (the outbox id, the sender's domain and a hash of
+    the subject, body and attachment), so a resend can be recognised; a different message that
+    happens to reuse the id (another database, a training copy) gets a different one.
+
+    Raises:
+        MailError: (permanent) the outbox id or the sender is unusable.
+    """
+    if not isinstance(mail.message_id, str) or not _MESSAGE_ID.match(mail.message_id):
+        raise MailError(f"The outbox id {one_line(repr(mail.message_id), 60)} cannot name a message", permanent=True)
+    domain = _address(mail.sender, "sender").rpartition("@")[2].lower()
+    digest = hashlib.sha256()
+    for part in (mail.message_id, clean_subject(mail.subject), clean_body(mail.body)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    if mail.attachment is not None:
+        digest.update(clean_filename(mail.attachment.filename).encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(bytes(mail.attachment.content))
+    return f"<{mail.message_id}.{digest.hexdigest()[:16]}@{domain}>"
+
+
+def build_message(mail: OutgoingMail, *, date: datetime | None = None) -> EmailMessage:
+    """The message to send: plain text, with the attachment if there is one.
+
+    Args:
+        mail: what to send.
+        date: the Date header's moment (an aware datetime; default now).
+
+    Returns:
+        A message with From, To, Subject, Date, Message-ID and `Auto-Submitted: auto-generated`.
+
+    Raises:
+        MailError: (permanent) no recipients, an address that is not a plain address, or an
+            attachment whose content type is not "type/subtype".
+    """
+    sender = _address(mail.sender, "sender")
+    recipients = _recipients(mail.to)
+    message_id = message_id_header(mail)
+    maintype = subtype = ""
+    if mail.attachment is not None:
+        if not isinstance(mail.attachment.mime, str) or not _MIME.match(mail.attachment.mime):
+            raise MailError(f"The attachment's type {one_line(repr(mail.attachment.mime), 60)} is not a content type",
+                            permanent=True)
+        maintype, _, subtype = mail.attachment.mime.lower().partition("/")
+
+    msg = EmailMessage()
+    try:
+        msg["From"] = sender
+        msg["To"] = ", ".join(recipients)
+        msg["Subject"] = clean_subject(mail.subject)
+        msg["Date"] = formatdate(date.timestamp() if date is not None else None, localtime=False)
+        msg["Message-ID"] = message_id
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(clean_body(mail.body), subtype="plain", charset="utf-8")
+        if mail.attachment is not None:
+            msg.add_attachment(bytes(mail.attachment.content), maintype=maintype, subtype=subtype,
+                               filename=clean_filename(mail.attachment.filename))
+    except (ValueError, TypeError) as error:
+        raise MailError(f"The message cannot be built ({one_line(str(error), 120)})", permanent=True) from None
+    _check_built(msg, recipients)
+    return msg
+
+
+def _check_built(msg: EmailMessage, recipients: list[str]) -> None:
+    # Defence in depth: whatever the text held, the headers are ours, on one line each, and the
+    # addresses are the ones checked.
+    unexpected = [name for name in msg.keys() if name not in HEADERS]
+    broken = any("\r" in str(value) or "\n" in str(value) for part in msg.walk() for value in part.values())
+    parsed = [a.addr_spec for a in msg["To"].addresses]
+    if unexpected or broken or parsed != recipients or msg.get_content_type() not in ("text/plain", "multipart/mixed"):
+        raise MailError("The message cannot be built safely from this text", permanent=True)
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def deliver(smtp: SmtpSettings, mail: OutgoingMail, *, password: str | None = None, date: datetime | None = None) -> None:
+    """Send one message through the configured server.
+
+    Connects with `smtp.timeout_seconds`, upgrades with STARTTLS when configured, signs in when a
+    user name is configured, sends, and always says goodbye to the server.
+
+    Args:
+        smtp: the server settings.
+        mail: what to send.
+        password: the sign-in password; default: the environment variable `smtp.password_env`.
+        date: the Date header's moment (default now).
+
+    Raises:
+        MailError: with a one-line reason and whether a retry can help. A message that reached only
+            some recipients raises a permanent error naming the others (a resend would duplicate it).
+    """
+    msg = build_message(mail, date=date)
+    sender = _address(mail.sender, "sender")
+    recipients = _recipients(mail.to)
+    where = f"{smtp.host}:{smtp.port}"
+    if smtp.username:
+        if password is None:
+            password = os.environ.get(smtp.password_env)
+        if not password:
+            raise MailError(
+                f"The mail server {where} needs a password for {one_line(smtp.username, 80)}: "
+                f"set the environment variable {smtp.password_env}",
+                permanent=True,
+            )
+
+    stage = "connect"
+    client: smtplib.SMTP | None = None
+    try:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        if smtp.starttls:
+            stage = "starttls"
+            client.starttls(context=ssl.create_default_context())
+        if smtp.username:
+            stage = "login"
+            client.login(smtp.username, password or "")
+        stage = "send"
+        refused = client.send_message(msg, from_addr=sender, to_addrs=recipients)
+    except (smtplib.SMTPException, OSError) as error:
+        raise _explain(error, smtp, stage, sender) from None
+    finally:
+        if client is not None:
+            _goodbye(client)
+    if refused:
+        replies = {address: _reply(code, text) for address, (code, text) in refused.items()}
+        went = [a for a in recipients if a not in refused]
+        raise MailError(
+            one_line(f"The message went to {', '.join(went)}, but the mail server {where} refused {_list(replies)}", 2000),
+            permanent=True,
+            refused=replies,
+        )
+
+
+def _goodbye(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        client.close()
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return one_line(f"{code} {text}" if code and code > 0 else str(text))
+
+
+def _list(replies: dict[str, str]) -> str:
+    return "; ".join(f"{address} ({reply})" for address, reply in replies.items())
+
+
+def _timed_out(error: BaseException) -> bool:
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _explain(error: BaseException, smtp: SmtpSettings, stage: str, sender: str) -> MailError:
+    """The one-line reason and permanence for what went wrong at `stage`."""
+    where = f"The mail server {smtp.host}:{smtp.port}"
+    seconds = f"{smtp.timeout_seconds:g} s"
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = {address: _reply(code, text) for address, (code, text) in error.recipients.items()}
+        permanent = bool(replies) and all(500 <= code < 600 for code, _ in error.recipients.values())
+        return MailError(one_line(f"{where} refused every recipient: {_list(replies)}", 2000),
+                         permanent=permanent, refused=replies)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return MailError(f"{where} refused the sender {sender} ({_reply(error.smtp_code, error.smtp_error)})",
+                         permanent=not _temporary_code(error.smtp_code))
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return MailError(f"{where} refused the sign-in as {one_line(smtp.username, 80)} "
+                         f"({_reply(error.smtp_code, error.smtp_error)})",
+                         permanent=not _temporary_code(error.smtp_code))
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        if stage == "starttls":
+            return MailError(f"{where} does not offer STARTTLS, which the configuration asks for", permanent=True)
+        if stage == "login":
+            return MailError(f"{where} does not offer sign-in, but the configuration gives a user name", permanent=True)
+        return MailError(f"{where} cannot take this message ({one_line(str(error), 120)})", permanent=True)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        if _timed_out(error):
+            return MailError(f"{where} did not answer within {seconds}", permanent=False)
+        return MailError(f"{where} closed the connection unexpectedly", permanent=False)
+    if isinstance(error, smtplib.SMTPResponseException):
+        doing = {"connect": "the connection", "starttls": "STARTTLS", "login": "the sign-in"}.get(stage, "the message")
+        return MailError(f"{where} refused {doing} ({_reply(error.smtp_code, error.smtp_error)})",
+                         permanent=500 <= error.smtp_code < 600)
+    if isinstance(error, smtplib.SMTPException):
+        if stage == "login":
+            return MailError(f"{where} offers no sign-in method Counter can use ({one_line(str(error), 120)})",
+                             permanent=True)
+        return MailError(f"{where} failed ({one_line(str(error), 120)})", permanent=False)
+    if isinstance(error, TimeoutError):
+        return MailError(f"{where} did not answer within {seconds}", permanent=False)
+    if isinstance(error, ConnectionRefusedError):
+        return MailError(f"{where} is not answering (connection refused)", permanent=False)
+    if isinstance(error, socket.gaierror):
+        return MailError(f"{where} cannot be found (the name {smtp.host} is not known)", permanent=False)
+    if isinstance(error, ssl.SSLError):
+        return MailError(f"{where} could not make a secure connection ({one_line(error.reason or str(error), 120)})",
+                         permanent=False)
+    detail = one_line(error.strerror or str(error) or type(error).__name__, 120) if isinstance(error, OSError) else ""
+    return MailError(f"{where} is not answering ({detail or 'network error'})", permanent=False)
+
+
+def _temporary_code(code: int) -> bool:
+    return 400 <= code < 500

@@ -1,0 +1,176 @@
+"""Drafting a letter on the day: the template's text already merged with the customer and the
+incident, what the guidance says it must explain beside it, saved as typed, sent for sign-off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+
+from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.services import letters
+from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.services.letters import LetterConflict, LetterView
+from counter_tui.services.record_text import local_time
+
+
+class LetterScreen(Screen):
+    """Edit the draft, then ctrl+s sends it to the approver; esc keeps the draft for later."""
+
+    CSS_PATH = Path(__file__).parent / "record.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Send for sign off", id="submit", priority=True),
+        Binding("ctrl+r", "print", "Print the draft (PDF)", id="print", priority=True),
+        Binding("escape", "back", "Back (the draft is kept)", id="back"),
+    ]
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.current: LetterView | None = None
+        self._version = 0
+        self._autosave = Autosave(self, self.save_typing)
+
+    def compose(self) -> ComposeResult:
+        self.current = current = letters.view(self.app.ctx, self.app.actor, self.task_id)
+        self._version = current.letter.version
+        values = current.values
+        yield Static(self._heading(), id="record-heading")
+        with VerticalScroll(id="record-fields"):
+            if current.template.suggestions:
+                yield Label("Start from a suggested text (the guidance's own)", classes="field-label")
+                yield Select([(s.title, n) for n, s in enumerate(current.template.suggestions)], id="suggestion",
+                             prompt="Choose a suggested text", classes="field")
+            yield Label("Subject", classes="field-label")
+            yield Input(values["subject"], id="field-subject", classes="field")
+            yield Static("", id="error-subject", classes="field-error")
+            yield Label("The letter", classes="field-label")
+            yield TextArea(values["body"], id="field-body", soft_wrap=True, classes="field letter-body")
+            yield Static("", id="error-body", classes="field-error")
+            yield Label("Office where the application was dealt with", classes="field-label")
+            offices = self.app.ctx.settings.offices
+            chosen = values["application_office"] if values["application_office"] in offices else Select.BLANK
+            yield Select([(o, o) for o in offices], value=chosen, id="field-application_office", allow_blank=False,
+                         classes="field")
+            yield Static("", id="error-application_office", classes="field-error")
+            yield Checkbox("There is a live application", value=values["live_application"] == letters.YES,
+                           id="field-live_application", classes="field")
+        yield Static("", id="record-status")
+        yield Footer()
+
+    def _heading(self) -> Content:
+        ctx, current = self.app.ctx, self.current
+        letter, template = current.letter, current.template
+        lines = [
+            Content.from_markup("[b]$title[/b] · $id · incident $incident  [dim]— $section[/dim]", title=template.title,
+                                id=letter.id, incident=letter.incident_id or "—", section=current.spec.section),
+            Content.from_markup("$customer $ref · draft due $due · signed off by the $approver",
+                                customer=letter.customer_name or "customer not named", ref=letter.reference,
+                                due=local_time(ctx, current.task.due_at, with_date=True), approver=current.approver_role),
+            Content.from_markup("[b]It must explain:[/b] $points", points="; ".join(template.must_explain)),
+        ]
+        if not template.words_from_guidance:
+            lines.append(Content.from_markup("[dim]The text is Counter's, not the guidance's: check it says what you mean.[/dim]"))
+        if letter.status == "returned":
+            lines.append(Content.from_markup("[b $error]Returned:[/] $why", why=letter.returned_reason))
+        return Content("\n").join(lines)
+
+    def on_mount(self) -> None:
+        self.query_one("#field-body", TextArea).focus()
+
+    def values(self) -> dict[str, str]:
+        office = self.query_one("#field-application_office", Select).value
+        return {
+            "subject": self.query_one("#field-subject", Input).value,
+            "body": self.query_one("#field-body", TextArea).text,
+            "application_office": office if isinstance(office, str) else "",
+            "live_application": letters.YES if self.query_one("#field-live_application", Checkbox).value else letters.NO,
+        }
+
+    def _status(self, text: str, *, ok: bool = False) -> None:
+        status = self.query_one("#record-status", Static)
+        status.set_class(ok, "-ok")
+        status.update(Content(text))
+
+    @on(Select.Changed, "#suggestion")
+    def _suggested(self, event: Select.Changed) -> None:
+        """Put the chosen suggestion in the letter: in place of an empty text, else after it."""
+        if not isinstance(event.value, int):
+            return
+        text = letters.suggestion(self.app.ctx, self.current.letter.id, event.value)
+        body = self.query_one("#field-body", TextArea)
+        body.load_text(f"{body.text.rstrip()}\n\n{text}".strip() if body.text.strip() else text)
+        body.focus()
+
+    @on(TextArea.Changed, ".field")
+    @on(Input.Changed, ".field")
+    @on(Checkbox.Changed, ".field")
+    @on(Select.Changed, "#field-application_office")
+    def _typed(self) -> None:
+        self._autosave.typed()
+
+    def save_typing(self) -> None:
+        """Keep the letter as typed so far (on a pause in typing, leaving, and signing out)."""
+        self._autosave.cancel()
+        if self.current is None or self.current.mode != "draft":
+            return
+        try:
+            self._version = letters.save_draft(self.app.ctx, self.app.actor, self.current.letter.id, self.values(),
+                                               version=self._version)
+        except LetterConflict as conflict:
+            self._conflict(conflict)
+        except (StoreError, Refused, NotFound) as problem:
+            self._status(f"Not saved: {problem} Your text is kept on screen.")
+
+    def _conflict(self, conflict: LetterConflict) -> None:
+        self._version = conflict.version
+        self._status(f"{conflict} Your text is kept here; ctrl+s sends yours, replacing theirs.")
+
+    def action_submit(self) -> None:
+        self._autosave.cancel()
+        for name in ("subject", "body", "application_office"):
+            self.query_one(f"#error-{name}", Static).remove_class("-shown")
+        try:
+            sign_off = letters.submit(self.app.ctx, self.app.actor, self.current.letter.id, self.values(),
+                                      version=self._version)
+        except FieldErrors as problem:
+            for field_id, message in problem.errors.items():
+                error = self.query_one(f"#error-{field_id}", Static)
+                error.update(Content(message))
+                error.add_class("-shown")
+            self._status("Not sent yet: see the fields marked above.")
+            self.query_one(f"#field-{next(iter(problem.errors))}").focus()
+            return
+        except LetterConflict as conflict:
+            self._conflict(conflict)
+            return
+        except (StoreError, Refused) as problem:
+            self._status(f"{problem} Your text is kept on screen.")
+            return
+        self.app.notify(f"Letter {self.current.letter.id} sent to the {self.current.approver_role} for sign off "
+                        f"({sign_off.id}).", title="Sent for sign off", markup=False)
+        self.app.pop_screen()
+
+    def action_print(self) -> None:
+        from counter_tui.services import printing
+
+        self.save_typing()
+        try:
+            printed = printing.print_letter(self.app.ctx, self.current.letter.id)
+        except (StoreError, NotFound, OSError) as problem:
+            self._status(f"Not printed: {problem}")
+            return
+        self._status(printed.message, ok=True)
+
+    def action_back(self) -> None:
+        self.save_typing()
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self._autosave.cancel()

@@ -1,0 +1,110 @@
+"""The outbox: every e-mail Counter sends (copies of signed-off letters, notices to other offices)
+with its state — waiting, sent, failed and retrying, or held with the reason — newest first, paged
+from SQL; `r` retries the failed and held ones."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from counter_tui.services import outbox
+from counter_tui.services.errors import StoreError
+from counter_tui.services.record_text import local_time
+
+PAGE = 50
+STYLES = {"sent": "green", "failed": "bold red", "held": "bold red"}
+
+
+class OutboxScreen(Screen):
+    """E-mail waiting, sent, failed or held."""
+
+    CSS_PATH = "queue.tcss"
+    AUTO_FOCUS = "DataTable"
+    BINDINGS = [
+        Binding("r", "retry", "Retry failed and held", id="retry"),
+        Binding("f5", "reload", "Refresh", id="reload"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="queue-counts")
+        yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="queue-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        wide = self.app.size.width >= 110
+        fixed = {"Message": 10, "State": 16, "To": 26 if wide else 18, "Tries": 5}
+        columns = ["Message", "State", "To", "Tries", "What"] if wide else ["Message", "State", "To", "What"]
+        what = max(16, self.app.size.width - sum(fixed[c] for c in columns if c in fixed) - 2 * len(columns) - 4)
+        for label in columns:
+            table.add_column(label, width=fixed.get(label, what), key=label)
+        self._columns = columns
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        ctx = self.app.ctx
+        try:
+            messages = outbox.messages(ctx, limit=PAGE)
+            counts = outbox.counts(ctx)
+        except StoreError as problem:
+            self.query_one("#queue-error", Static).update(Content(str(problem)))
+            return
+        self._loaded = {m.id: m for m in messages}
+        table = self.query_one(DataTable)
+        table.clear()
+        for message in messages:
+            cells = {
+                "Message": Text(message.id), "State": Text(outbox.STATE_NAMES[message.status], style=STYLES.get(message.status, "")),
+                "To": Text(message.list_name), "Tries": Text(str(message.attempts)), "What": Text(message.purpose),
+            }
+            table.add_row(*(cells[c] for c in self._columns), key=message.id)
+        order = ("queued", "sending", "sent", "failed", "held")
+        summary = " · ".join(f"{counts[s]} {outbox.STATE_NAMES[s]}" for s in order if counts.get(s))
+        smtp = ctx.settings.smtp
+        server = f"mail server {smtp.host}:{smtp.port}" if smtp else "no mail server configured ([smtp]): messages are kept ready"
+        self.query_one("#queue-counts", Static).update(Content.from_markup(
+            "[b]Outbox[/b] — $summary\n[dim]$server · r retries the failed and held · Enter shows one[/dim]",
+            summary=summary or "nothing sent yet", server=server,
+        ))
+        self._detail(messages[0] if messages else None)
+
+    def _detail(self, message) -> None:
+        if message is None:
+            self.query_one("#queue-error", Static).update("")
+            return
+        ctx = self.app.ctx
+
+        def local(moment) -> str:
+            return local_time(ctx, moment, with_date=True) if moment else "—"
+
+        self.query_one("#queue-error", Static).update(Content.from_markup(
+            "[b]$id[/b] $subject\nTo: $to\n$state", id=message.id, subject=message.subject,
+            to=", ".join(message.recipients) or "no addresses", state=outbox.describe(ctx, message, local=local),
+        ))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is None or event.row_key.value is None:
+            return
+        self._detail(self._loaded.get(event.row_key.value))
+
+    def action_retry(self) -> None:
+        try:
+            made_due = outbox.retry(self.app.ctx, self.app.actor)
+        except StoreError as problem:
+            self.query_one("#queue-error", Static).update(Content(str(problem)))
+            return
+        self.notify(f"{len(made_due)} message(s) to send again.", title="Outbox", markup=False)
+        self.app.send_mail_now()
+        self.action_reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,58 @@
+"""Shared set-up for the letter tests: the HMPO interview officer, HEO, SEO and EO counter manager,
+an interview that did not improve, and settings with a mail server when a test gives one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from counter_tui.clock import FixedClock
+from counter_tui.config import Letterhead, Settings
+from counter_tui.models.staff import Actor
+from counter_tui.services import contacts, queue, records, staff
+from counter_tui.services.context import Context
+
+MAIN, SECOND = "Main office", "Second office"
+RAVI = Actor(number="3001", name="Ravi Menon", role="interview_officer", office=MAIN)
+ADE = Actor(number="4001", name="Ade Bello", role="heo_counter_manager", office=MAIN)
+GRACE = Actor(number="6001", name="Grace Adeyemi", role="seo", office=MAIN)
+OWEN = Actor(number="4002", name="Owen Price", role="eo_counter_manager", office=MAIN)
+PINS = {RAVI.number: "3456", ADE.number: "4567", GRACE.number: "6789", OWEN.number: "4680"}
+
+MAIL_LISTS = {
+    "Senior executive officer": ["seo@example.org"],
+    "Security liaison officer": ["security-liaison@example.org"],
+    f"Grade 7 manager ({MAIN})": ["grade7-main@example.org"],
+    f"Grade 7 manager ({SECOND})": ["grade7-second@example.org"],
+    "Regional counter manager": ["regional-counters@example.org"],
+}
+
+
+def letter_settings(smtp: dict | None = None, **extra) -> Settings:
+    chosen = {
+        "offices": [MAIN, SECOND], "mail_lists": MAIL_LISTS, "smtp": smtp,
+        "letterhead": Letterhead(name="HM Passport Office", address=["1 Example Street", "Exampletown"],
+                                 signatory=["Customer Service Office manager"]),
+    }
+    return Settings(**(chosen | extra))
+
+
+def letter_context(db: Path, clock: FixedClock, settings: Settings | None = None) -> Context:
+    """A context with the four members of staff the letters need."""
+    ctx = Context.open(db, settings or letter_settings(), clock=clock)
+    for actor in (RAVI, ADE, GRACE, OWEN):
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office,
+                        pin=PINS[actor.number])
+    return ctx
+
+
+def ended_interview(ctx: Context, name: str = "Mr Colin Hart", reference: str = "PEX 6610 2284") -> str:
+    """A face-to-face interview warned, not improved and ended; returns the drafting task's id."""
+    contact_id = contacts.start_contact(ctx, RAVI, "face_to_face", customer_name=name, reference=reference,
+                                        query="Interview to confirm identity")
+    for number in (1, 2, 1):
+        contacts.take_step(ctx, RAVI, contact_id, number, at_step=contacts.view(ctx, contact_id).step.id)
+    contacts.save_note(ctx, RAVI, contact_id, "Swore at me and banged the desk after the warning.", version=0)
+    fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, RAVI, contact_id)}
+    fields["why_ended"] = "His behaviour did not improve after the warning."
+    finished = records.finish(ctx, RAVI, contact_id, fields)
+    return next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id is not None)
