@@ -27,7 +27,7 @@ class LetterScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Send for sign off", id="submit", priority=True),
         Binding("ctrl+r", "print", "Print the draft (PDF)", id="print", priority=True),
-        Binding("escape", "back", "Back (the draft is kept)", id="back"),
+        Binding("escape", "back", "Back", id="back"),
     ]
 
     def __init__(self, task_id: str) -> None:
@@ -43,6 +43,7 @@ class LetterScreen(Screen):
         values = current.values
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):
+            yield Static(self._what_to_explain(), id="letter-explains")
             if current.template.suggestions:
                 yield Label("Start from a suggested text (the guidance's own)", classes="field-label")
                 yield Select([(s.title, n) for n, s in enumerate(current.template.suggestions)], id="suggestion",
@@ -68,17 +69,23 @@ class LetterScreen(Screen):
         ctx, current = self.app.ctx, self.current
         letter, template = current.letter, current.template
         lines = [
-            Content.from_markup("[b]$title[/b] · $id · incident $incident  [dim]— $section[/dim]", title=template.title,
-                                id=letter.id, incident=letter.incident_id or "—", section=current.spec.section),
+            Content.from_markup("[b]$title[/b] · $id · incident $incident", title=template.title,
+                                id=letter.id, incident=letter.incident_id or "—"),
             Content.from_markup("$customer $ref · draft due $due · signed off by the $approver",
                                 customer=letter.customer_name or "customer not named", ref=letter.reference,
                                 due=local_time(ctx, current.task.due_at, with_date=True), approver=current.approver_role),
-            Content.from_markup("[b]It must explain:[/b] $points", points="; ".join(template.must_explain)),
         ]
-        if not template.words_from_guidance:
-            lines.append(Content.from_markup("[dim]The text is Counter's, not the guidance's: check it says what you mean.[/dim]"))
         if letter.status == "returned":
             lines.append(Content.from_markup("[b $error]Returned:[/] $why", why=letter.returned_reason))
+        return Content("\n").join(lines)
+
+    def _what_to_explain(self) -> Content:
+        """What the guidance says the letter must explain, and whose words the text is."""
+        template = self.current.template
+        lines = [Content.from_markup("[b]It must explain[/b] (the guidance):")]
+        lines += [Content.from_markup("• $point", point=point) for point in template.must_explain]
+        if not template.words_from_guidance:
+            lines.append(Content.from_markup("[dim]The text below is Counter's, not the guidance's: check it says what you mean.[/dim]"))
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:

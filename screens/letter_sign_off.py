@@ -111,7 +111,8 @@ class LetterSignOffScreen(Screen):
             self._error(str(problem))
             return
         self.app.send_mail_now()
-        self.app.notify(f"Letter {self.current.letter.id} signed off: the copies are on their way.",
+        copies = "being e-mailed" if self.app.ctx.settings.smtp else "kept in the outbox (no mail server configured)"
+        self.app.notify(f"Letter {self.current.letter.id} signed off: its copies are {copies}.",
                         title="Signed off", markup=False)
         self.reload()
         self.set_interval(REFRESH_SECONDS, self.reload)

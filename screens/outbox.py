@@ -35,17 +35,18 @@ class OutboxScreen(Screen):
         yield Header()
         yield Static(id="queue-counts")
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="outbox-detail")
         yield Static(id="queue-error")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         wide = self.app.size.width >= 110
-        fixed = {"Message": 10, "State": 16, "To": 26 if wide else 18, "Tries": 5}
-        columns = ["Message", "State", "To", "Tries", "What"] if wide else ["Message", "State", "To", "What"]
-        what = max(16, self.app.size.width - sum(fixed[c] for c in columns if c in fixed) - 2 * len(columns) - 4)
+        fixed = {"Message": 9, "State": 15, "Tries": 5, "To": 28}
+        columns = ["Message", "State", "Tries", "To", "What"] if wide else ["Message", "State", "To"]
+        rest = max(16, self.app.size.width - sum(fixed[c] for c in columns[:-1]) - 2 * len(columns) - 4)
         for label in columns:
-            table.add_column(label, width=fixed.get(label, what), key=label)
+            table.add_column(label, width=rest if label == columns[-1] else fixed[label], key=label)
         self._columns = columns
         self.action_reload()
 
@@ -71,22 +72,23 @@ class OutboxScreen(Screen):
         smtp = ctx.settings.smtp
         server = f"mail server {smtp.host}:{smtp.port}" if smtp else "no mail server configured ([smtp]): messages are kept ready"
         self.query_one("#queue-counts", Static).update(Content.from_markup(
-            "[b]Outbox[/b] — $summary\n[dim]$server · r retries the failed and held · Enter shows one[/dim]",
+            "[b]Outbox[/b] — $summary\n[dim]$server · r retries the failed and held · ↑↓ shows each[/dim]",
             summary=summary or "nothing sent yet", server=server,
         ))
         self._detail(messages[0] if messages else None)
 
     def _detail(self, message) -> None:
         if message is None:
-            self.query_one("#queue-error", Static).update("")
+            self.query_one("#outbox-detail", Static).update("")
             return
         ctx = self.app.ctx
 
         def local(moment) -> str:
             return local_time(ctx, moment, with_date=True) if moment else "—"
 
-        self.query_one("#queue-error", Static).update(Content.from_markup(
-            "[b]$id[/b] $subject\nTo: $to\n$state", id=message.id, subject=message.subject,
+        self.query_one("#outbox-detail", Static).update(Content.from_markup(
+            "[b]$id[/b] $purpose\nTo: $to\nSubject: $subject\n$state", id=message.id, purpose=message.purpose,
+            subject=message.subject,
             to=", ".join(message.recipients) or "no addresses", state=outbox.describe(ctx, message, local=local),
         ))
 

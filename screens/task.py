@@ -23,6 +23,7 @@ class TaskScreen(Screen):
     CSS_PATH = "task.tcss"
     BINDINGS = [
         Binding("ctrl+s", "done", "Mark done", id="done", priority=True),
+        Binding("ctrl+s", "send_notice", "Send the notice", id="send_notice", priority=True),
         Binding("ctrl+r", "print_letter", "Print the letter (PDF)", id="print_letter", priority=True),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -58,14 +59,33 @@ class TaskScreen(Screen):
             lines += [Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—") for label, text in record]
         with VerticalScroll(id="task-body"):
             yield Static(Content("\n").join(lines))
-        yield Label("What you did (optional)")
+        yield Label("What you did (optional)", id="task-note-label")
         yield TextArea(id="task-note", soft_wrap=True)
         yield Static("", id="task-error")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
-        """Printing only where the task follows a letter."""
-        return action != "print_letter" or getattr(self, "letter_id", None) is not None
+        """Printing only where the task follows a letter; the notice's task sends its e-mail."""
+        if action == "print_letter":
+            return getattr(self, "letter_id", None) is not None
+        if action in ("done", "send_notice"):
+            return getattr(self, "notice", False) == (action == "send_notice")
+        return True
+
+    def on_mount(self) -> None:
+        if self.notice:  # the e-mail is the record of what was done
+            self.query_one("#task-note-label").display = False
+            self.query_one("#task-note").display = False
+
+    def action_send_notice(self) -> None:
+        try:
+            message_id = letters.send_notice(self.app.ctx, self.app.actor, self.task_id)
+        except (Refused, StoreError) as problem:
+            self.query_one("#task-error", Static).update(Content(str(problem)))
+            return
+        self.app.send_mail_now()
+        self.app.notify(f"The notice is in the outbox ({message_id}).", title="Notice sent", markup=False)
+        self.app.pop_screen()
 
     def action_print_letter(self) -> None:
         from counter_tui.services import printing
@@ -81,12 +101,7 @@ class TaskScreen(Screen):
     def action_done(self) -> None:
         note = self.query_one("#task-note", TextArea).text
         try:
-            if self.notice:
-                message_id = letters.send_notice(self.app.ctx, self.app.actor, self.task_id)
-                self.app.send_mail_now()
-                self.app.notify(f"The notice is in the outbox ({message_id}).", title="Sent", markup=False)
-            else:
-                queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
+            queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
         except FieldErrors as problem:
             self.query_one("#task-error", Static).update(Content("; ".join(problem.errors.values())))
             return

@@ -52,7 +52,7 @@ class Received:
     rcpt_tos: list[str]
     """The envelope recipients (RCPT TO) the sink accepted: who the message really went to."""
     message: EmailMessage
-    """The message parsed with `email.policy.default`."""
+    """The message parsed with `email.policy.default`, line ends read as "\\n"."""
     raw: bytes
     """The bytes as received after the DATA command (CRLF line ends, dot-unstuffed)."""
 
@@ -81,7 +81,8 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        # Parsed as a mail client stores it: the wire's CRLF line ends read as "\n".
+        parsed = email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
         self.sink._store(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, raw))
         return "250 Message accepted for delivery"
 

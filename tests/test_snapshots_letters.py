@@ -1,0 +1,75 @@
+"""Snapshots of the letter screens at 80x24 and 120x40 on a clock that stands still: the HEO's draft,
+a returned draft, the SEO's sign-off, what followed the sign-off, the EO's notice, and the outbox.
+
+Accept a changed snapshot only after looking at the report (`pytest --snapshot-update`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from counter_tui.app import CounterApp
+from counter_tui.clock import FixedClock
+from counter_tui.services import letters
+from counter_tui.store import letters as letter_store
+from tests.conftest import START
+from tests.letters_helpers import ADE, GRACE, OWEN, PINS, ended_interview, letter_context
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def _keys(actor) -> list[str]:
+    """Sign in as `actor` and open the top task on their queue."""
+    return [*actor.number, "enter", *PINS[actor.number], "enter", "q", "enter"]
+
+
+@pytest.fixture
+def still_ctx(tmp_path):
+    return letter_context(tmp_path / "letters.db", FixedClock(START))
+
+
+def _submitted(ctx) -> str:
+    view = letters.view(ctx, ADE, ended_interview(ctx))
+    letters.submit(ctx, ADE, view.letter.id, view.values, version=0)
+    return view.letter.id
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_heo_drafts_the_interview_warning_letter(snap_compare, still_ctx, size):
+    ended_interview(still_ctx)
+    assert snap_compare(CounterApp(still_ctx), press=_keys(ADE), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_returned_draft_shows_the_reason(snap_compare, still_ctx, size):
+    letter_id = _submitted(still_ctx)
+    letters.return_letter(still_ctx, GRACE, letter_id, "Say they may book at any CSO.", version=1)
+    assert snap_compare(CounterApp(still_ctx), press=_keys(ADE), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_seo_reads_the_letter_to_sign_off(snap_compare, still_ctx, size):
+    _submitted(still_ctx)
+    assert snap_compare(CounterApp(still_ctx), press=_keys(GRACE), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_after_sign_off_what_followed_and_each_e_mail(snap_compare, still_ctx, size):
+    _submitted(still_ctx)
+    assert snap_compare(CounterApp(still_ctx), press=[*_keys(GRACE), "1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_eo_sees_the_notice_to_the_other_offices(snap_compare, still_ctx, size):
+    letter_id = _submitted(still_ctx)
+    letters.approve(still_ctx, GRACE, letter_id, version=1)
+    assert snap_compare(CounterApp(still_ctx), press=_keys(OWEN), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_outbox_with_held_messages(snap_compare, still_ctx, size):
+    letter_id = _submitted(still_ctx)
+    letters.approve(still_ctx, GRACE, letter_id, version=1)
+    assert letter_store.letter(still_ctx.store.db, letter_id).status == "approved"
+    keys = [*GRACE.number, "enter", *PINS[GRACE.number], "enter", "q", "o"]
+    assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
