@@ -97,7 +97,8 @@ class SmtpSink:
         fail_data: a reply refusing the message after DATA, e.g. "451 4.3.0 Try again later".
 
     Args:
-        credentials: (user, password) to require a sign-in (AUTH PLAIN/LOGIN without TLS); None: no AUTH.
+        credentials: (user, password) to offer a sign-in (AUTH PLAIN/LOGIN without TLS) that accepts
+            only these; None: no AUTH.
     """
 
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
@@ -121,7 +122,7 @@ class SmtpSink:
             port = free_port()
             options: dict = {}
             if self.credentials is not None:
-                options = {"authenticator": self._authenticate, "auth_require_tls": False, "auth_required": True}
+                options = {"authenticator": self._authenticate, "auth_require_tls": False}
             controller = Controller(_Handler(self), hostname=HOST, port=port, server_hostname="sink.test",
                                     ready_timeout=5.0, **options)
             try:
