@@ -174,4 +174,4 @@ def load_settings(path: Path | None) -> Settings:
     except ValidationError as error:
         first = error.errors(include_input=False)[0]
         place = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {place}: {first['msg']}") from None
+        raise ConfigError(f"{path}: {place}: {first['msg'].removeprefix('Value error, ')}") from None

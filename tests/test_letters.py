@@ -262,3 +262,35 @@ def test_counter_outbox_lists_retries_and_print_letter_writes_the_pdf(tmp_path, 
     assert "2 message(s) to send again" in retried.output
     missing = runner.invoke(main, ["print", "I-999999", "--form", "letter", "--db", str(db)])
     assert missing.exit_code == 1 and "No incident I-999999" in missing.output
+
+
+def test_a_pack_names_its_own_approver_the_line_manager_for_cmel9271(tmp_path, clock):
+    """DWP: CMEL9271 "must be checked and signed off by your Line Manager"; it is free text, started
+    from one of the guidance's three suggested texts."""
+    from pathlib import Path
+
+    from counter_tui.config import Settings
+    from counter_tui.models.staff import Actor
+    from counter_tui.services import contacts, records, staff
+    from counter_tui.services.context import Context
+
+    pack = Path(__file__).parent / "packs" / "cmel9271.toml"
+    ctx = Context.open(tmp_path / "c.db", Settings(policy=str(pack)), clock=clock)
+    leader = Actor(number="7001", name="Tina Shaw", role="team_leader", office="Main office")
+    manager = Actor(number="7002", name="Lee Grant", role="line_manager", office="Main office")
+    for actor in (leader, manager):
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
+    contact_id = contacts.start_contact(ctx, leader, "re_establish", customer_name="Ms Jo Client", reference="CM 1234")
+    contacts.take_step(ctx, leader, contact_id, 1, at_step="attempt")
+    task_id = records.finish(ctx, leader, contact_id, {}).task_ids[0]
+    view = letters.view(ctx, leader, task_id)
+    assert view.values["body"] == "" and view.approver_role == "Line manager" and len(view.template.suggestions) == 3
+    text = letters.suggestion(ctx, view.letter.id, 2)
+    assert text.startswith("We have standards of service") and "only accept communication from you in writing" in text
+    letters.submit(ctx, leader, view.letter.id, {**view.values, "body": text}, version=0)
+    with pytest.raises(Refused):
+        letters.approve(ctx, leader, view.letter.id, version=1)
+    approved = letters.approve(ctx, manager, view.letter.id, version=1)
+    assert approved.approved_name == "Lee Grant, Line manager"
+    issue = next(t for t in letter_store.tasks_for_letter(ctx.store.db, view.letter.id) if t.spec == "issue_cmel9271")
+    assert issue.assignee == leader.number
