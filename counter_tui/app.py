@@ -217,9 +217,16 @@ class CounterApp(App[None]):
         from counter_tui.services import outbox
 
         try:
-            outbox.send_due(self.ctx)
+            sent = outbox.send_due(self.ctx)
         finally:
             self.ctx.store.close()  # this thread's connection
+        if sent:
+            self.call_from_thread(self._mail_changed)
+
+    def _mail_changed(self) -> None:
+        """Let the screen on show read the e-mail states again (the queue's line, the outbox)."""
+        if hasattr(self.screen, "mail_changed"):
+            self.screen.mail_changed()
 
     def _check_idle(self) -> None:
         """Lock a shared terminal left alone: sign out, keeping open contacts to resume after the PIN."""

@@ -60,6 +60,7 @@ class OutboxScreen(Screen):
             return
         self._loaded = {m.id: m for m in messages}
         table = self.query_one(DataTable)
+        at = table.cursor_row
         table.clear()
         for message in messages:
             cells = {
@@ -71,11 +72,13 @@ class OutboxScreen(Screen):
         summary = " · ".join(f"{counts[s]} {outbox.STATE_NAMES[s]}" for s in order if counts.get(s))
         smtp = ctx.settings.smtp
         server = f"mail server {smtp.host}:{smtp.port}" if smtp else "no mail server configured ([smtp]): messages are kept ready"
+        if messages:
+            table.move_cursor(row=min(at, len(messages) - 1))
         self.query_one("#queue-counts", Static).update(Content.from_markup(
             "[b]Outbox[/b] — $summary\n[dim]$server · r retries the failed and held · ↑↓ shows each[/dim]",
             summary=summary or "nothing sent yet", server=server,
         ))
-        self._detail(messages[0] if messages else None)
+        self._detail(messages[table.cursor_row] if messages else None)
 
     def _detail(self, message) -> None:
         if message is None:
@@ -106,6 +109,10 @@ class OutboxScreen(Screen):
             return
         self.notify(f"{len(made_due)} message(s) to send again.", title="Outbox", markup=False)
         self.app.send_mail_now()
+        self.action_reload()
+
+    def mail_changed(self) -> None:
+        """The outbox sent something: show its new state."""
         self.action_reload()
 
     def action_back(self) -> None:

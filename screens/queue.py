@@ -54,6 +54,7 @@ class QueueScreen(Screen):
         self._kinds: list[str] = []
         self._columns: list[str] = []
         self._open_count = 0
+        self._last: queue.Queue | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +85,7 @@ class QueueScreen(Screen):
         mine = queue.my_queue(ctx, actor, self.scope, spec=self.kind, channel=self.channel, limit=PAGE)
         self._kinds = [count.spec for count in mine.kinds]
         self._open_count = mine.open_count
+        self._last = mine
         self.query_one(DataTable).clear()
         self._add_rows(mine.items, mine.now)
         self.query_one("#queue-counts", Static).update(self._summary(mine))
@@ -211,6 +213,11 @@ class QueueScreen(Screen):
         from counter_tui.screens.outbox import OutboxScreen
 
         self.app.push_screen(OutboxScreen())
+
+    def mail_changed(self) -> None:
+        """The outbox sent something: show its new state (the rows and the cursor stay)."""
+        if self._last is not None:
+            self.query_one("#queue-counts", Static).update(self._summary(self._last))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TextArea
 
+from counter_tui.screens.widgets.letter_follow_up import follow_up
 from counter_tui.services import letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
@@ -51,8 +52,9 @@ class TaskScreen(Screen):
                 to=to, addresses=", ".join(addresses) or "no addresses configured: it will be kept in the outbox",
                 subject=subject))
             lines.append(Content(body))
-        elif self.letter_id is not None:
+        if self.letter_id is not None:
             lines.append(Content.from_markup("\nLetter [b]$id[/b]: ctrl+r prints it.", id=self.letter_id))
+            lines.append(follow_up(ctx, letters.view(ctx, self.app.actor, self.task_id)))
         record = queue.originating_record(ctx, task)
         if record:
             lines.append(Content.from_markup("\n[b]The record this task follows[/b]"))

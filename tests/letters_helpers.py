@@ -56,3 +56,20 @@ def ended_interview(ctx: Context, name: str = "Mr Colin Hart", reference: str = 
     fields["why_ended"] = "His behaviour did not improve after the warning."
     finished = records.finish(ctx, RAVI, contact_id, fields)
     return next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id is not None)
+
+
+def counter_bar(ctx: Context, bar: str, actor: Actor, reference: str = "PEX 1100 2200") -> str:
+    """A customer at the public counter warned, not improved, removed and barred (`bar` starts the
+    label of the barring choice: "Bar them from this Customer Service Office" or "Bar them from
+    attending all passport offices"); returns the drafting task's id."""
+    contact_id = contacts.start_contact(ctx, actor, "counter", customer_name="Mr Sid Vance", reference=reference,
+                                        query="Collecting a passport")
+    for wanted in (2, 1, 2, "Remove them", "They left", bar):  # abusive, warned, did not improve, removed, barred
+        view = contacts.view(ctx, contact_id)
+        number = wanted if isinstance(wanted, int) else next(n for n, c in view.offered if c.label.startswith(wanted))
+        contacts.take_step(ctx, actor, contact_id, number, at_step=view.step.id)
+    assert contacts.view(ctx, contact_id).step.is_final, contacts.view(ctx, contact_id).step.id
+    contacts.save_note(ctx, actor, contact_id, "Shouted at staff and refused to leave.", version=0)
+    fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
+    finished = records.finish(ctx, actor, contact_id, fields)
+    return next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id is not None)

@@ -294,3 +294,58 @@ def test_a_pack_names_its_own_approver_the_line_manager_for_cmel9271(tmp_path, c
     assert approved.approved_name == "Lee Grant, Line manager"
     issue = next(t for t in letter_store.tasks_for_letter(ctx.store.db, view.letter.id) if t.spec == "issue_cmel9271")
     assert issue.assignee == leader.number
+
+
+CHLOE = RAVI.model_copy(update={"number": "3002", "name": "Chloe Evans", "role": "counter_staff"})
+
+
+@pytest.mark.parametrize("bar, live, grade7, scanned", [
+    ("Bar them from this Customer Service Office", "no", True, True),
+    ("Bar them from attending all passport offices", "no", False, False),
+    ("Bar them from attending all passport offices", "yes", False, True),
+])
+def test_the_barring_letters_follow_their_own_sections(tmp_path, clock, bar, live, grade7, scanned):
+    """The CSO barring letter's copy to the Grade 7 manager always goes; the CSC's only where the
+    application was dealt with elsewhere, and its scan only where there is a live application."""
+    from counter_tui.services import staff
+    from tests.letters_helpers import counter_bar
+
+    ctx = letter_context(tmp_path / "c.db", clock)
+    staff.add_staff(ctx, number="3002", name="Chloe Evans", role="counter_staff", office="Main office", pin="3579")
+    letter_id = _submit(ctx, counter_bar(ctx, bar, CHLOE), live_application=live)
+    letter = _approve(ctx, letter_id)
+    lists = {m.list_name for m in outbox.messages(ctx)}
+    assert ("Grade 7 manager (Main office)" in lists) is grade7
+    specs = {t.spec for t in letter_store.tasks_for_letter(ctx.store.db, letter_id)}
+    assert ("scan_letter" in specs) is scanned and "send_letter" in specs and "tell_other_offices" in specs
+    assert sum(a["title"] == "Send the letter to the customer" for a in letter.actions) == 1
+
+
+def test_every_hmpo_letter_is_sent_to_the_customer_once_and_signed_off_by_the_seo():
+    """The written communications sections list "Send the letter to the customer" twice: once is meant."""
+    from counter_tui.policy.loader import load_pack
+
+    pack = load_pack("hmpo")
+    assert {letter.id for letter in pack.letters} == {
+        "interview_warning", "cso_barring", "csc_barring", "written_warning", "written_barring"}
+    for letter in pack.letters:
+        sends = [step for step in letter.after if step.title.startswith("Send the letter to the customer")]
+        assert len(sends) == 1, letter.id
+        assert pack.task(letter.sign_off).role == "seo"
+        assert any(t.letter == letter.id for t in pack.tasks), f"a task drafts {letter.id}"
+
+
+def test_a_sender_that_died_mid_send_frees_the_message_after_its_lease(tmp_path, clock):
+    """Claimed and never marked sent (the terminal died): nobody else sends it until the lease runs
+    out, then it goes, once."""
+    with SmtpSink() as sink:
+        smtp = {"host": sink.host, "port": sink.port, "from_address": "counter@example.org", "timeout_seconds": 5}
+        ctx = letter_context(tmp_path / "c.db", clock, letter_settings(smtp=smtp))
+        _approve(ctx, _submit(ctx, ended_interview(ctx)))
+        first = outbox.messages(ctx)[-1]
+        assert outbox._claim(ctx, first.id, include_held=False) is not None, "claimed, then the sender died"
+        results = outbox.send_due(ctx)
+        assert [r.message_id for r in results] == [outbox.messages(ctx)[0].id], "the other one only"
+        clock.advance(outbox.LEASE + timedelta(seconds=1))
+        assert [(r.message_id, r.status) for r in outbox.send_due(ctx)] == [(first.id, "sent")]
+        assert len(sink.wait_for(2)) == 2

@@ -33,6 +33,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from counter_tui.printing.pdf import (
     BOLD,
+    PagedCanvas,
     REGULAR,
     _header_line,
     _one_line,
@@ -177,7 +178,7 @@ def _story(letter: Letter) -> list:
     return story
 
 
-def _draw_furniture(canvas: Canvas, letter: Letter, page: int, pages: int) -> None:
+def _furnish(letter: Letter, canvas: Canvas, page: int, pages: int) -> None:
     """Draw the status banner (when there is a status) and the footer of one page."""
     width, height = A4
     canvas.saveState()
@@ -204,29 +205,6 @@ def _draw_furniture(canvas: Canvas, letter: Letter, page: int, pages: int) -> No
     canvas.restoreState()
 
 
-class _LetterCanvas(Canvas):
-    """A canvas that holds its pages back until the end, to print "Page N of M" on each."""
-
-    def __init__(self, *args, letter: Letter, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._letter = letter
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        """Keep the finished page's state and start a new page."""
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        """Draw each kept page's banner and footer, now the number of pages is known, and save."""
-        pages = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            _draw_furniture(self, self._letter, number, pages)
-            super().showPage()
-        super().save()
-
-
 def render_letter(letter: Letter) -> bytes:
     """The PDF of `letter`: A4, byte-identical for identical input."""
     buffer = io.BytesIO()
@@ -243,7 +221,7 @@ def render_letter(letter: Letter) -> bytes:
         creator="Counter",
         invariant=1,
     )
-    template.build(_story(letter), canvasmaker=partial(_LetterCanvas, letter=letter))
+    template.build(_story(letter), canvasmaker=partial(PagedCanvas, furniture=partial(_furnish, letter)))
     return buffer.getvalue()
 
 

@@ -21,6 +21,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from xml.sax.saxutils import escape
@@ -147,7 +148,7 @@ def _header_line(canvas: Canvas, text: str, font: str, size: float, width: float
     return text[:low] + "…"
 
 
-def _draw_furniture(canvas: Canvas, doc: Printable, page: int, pages: int) -> None:
+def _furnish(doc: Printable, canvas: Canvas, page: int, pages: int) -> None:
     """Draw the header and footer of one page."""
     width, height = A4
     canvas.saveState()
@@ -164,12 +165,17 @@ def _draw_furniture(canvas: Canvas, doc: Printable, page: int, pages: int) -> No
     canvas.restoreState()
 
 
-class _PagedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, to print "Page N of M" on each."""
+class PagedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, to draw each page's furniture (header,
+    footer, "Page N of M") once the number of pages is known. Shared by every PDF Counter prints.
 
-    def __init__(self, *args, printable: Printable, **kwargs) -> None:
+    Args:
+        furniture: draws one page's furniture: `furniture(canvas, page, pages)`.
+    """
+
+    def __init__(self, *args, furniture: Callable[[Canvas, int, int], None], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._printable = printable
+        self._furniture = furniture
         self._pages: list[dict] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
@@ -178,11 +184,11 @@ class _PagedCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        """Draw each kept page with its header and footer, now the number of pages is known, and save."""
+        """Draw each kept page's furniture, now the number of pages is known, and save."""
         pages = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
-            _draw_furniture(self, self._printable, number, pages)
+            self._furniture(self, number, pages)
             super().showPage()
         super().save()
 
@@ -235,7 +241,7 @@ def render(doc: Printable) -> bytes:
         creator="Counter",
         invariant=1,
     )
-    template.build(_story(doc, styles), canvasmaker=partial(_PagedCanvas, printable=doc))
+    template.build(_story(doc, styles), canvasmaker=partial(PagedCanvas, furniture=partial(_furnish, doc)))
     return buffer.getvalue()
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from counter_tui.clock import FixedClock
 from counter_tui.config import Letterhead, Settings
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, incident_report, queue, records, staff, welfare
+from counter_tui.services import contacts, incident_report, letters, queue, records, staff, welfare
 from counter_tui.services.context import Context
 
 
@@ -162,7 +162,17 @@ def fill(ctx: Context, now: datetime) -> None:
           query="Interview to confirm identity", clock=clock,
           note="Repeatedly swore at me and banged the desk after the warning.",
           extra={"why_ended": "His behaviour did not improve after the warning; I could not continue safely."})
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(minutes=30))
+    # A video interview ended the same morning: the HEO drafted its letter, which waits for the SEO.
+    _call(demo, ravi, "video", [1, 2, 1], name="Ms Erin Walsh", ref="PEX 2208 7713",
+          query="Video interview for a renewal", clock=clock,
+          note="Screamed into the microphone after the warning (acoustic shock).",
+          extra={"why_ended": "Her behaviour did not improve after the warning."})
+    drafting = next(i.task for i in queue.my_queue(demo, ade).items if i.task.customer_name == "Ms Erin Walsh")
+    letter = letters.view(demo, ade, drafting.id)
+    clock.advance(timedelta(minutes=20))
+    letters.submit(demo, ade, letter.letter.id, letter.values, version=letter.letter.version)
+    clock.advance(timedelta(minutes=10))
     for item in queue.my_queue(demo, jo).items:
         if item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")

@@ -478,3 +478,20 @@ def opens_letter(ctx: Context, task: Task) -> bool:
         return False
     spec = ctx.pack.task(task.spec)
     return spec.letter is not None or any(letter.sign_off == spec.id for letter in ctx.pack.letters)
+
+
+STATUS_NAMES = {"drafting": "being drafted", "submitted": "waiting for sign off", "returned": "returned to the drafter",
+                "approved": "signed off"}
+
+
+def incident_letters(ctx: Context, incident_id: str) -> list[str]:
+    """One line per letter of an incident: what it is, where it stands, and its e-mail by state."""
+    lines = []
+    for letter in letter_store.letters_for_incident(ctx.store.db, incident_id):
+        states: dict[str, int] = {}
+        for message in outbox.messages(ctx, letter_id=letter.id):
+            states[message.status] = states.get(message.status, 0) + 1
+        mail = ", ".join(f"{n} {outbox.STATE_NAMES[s]}" for s, n in sorted(states.items()))
+        title = load_template(_spec(ctx, letter).template).title
+        lines.append(f"{letter.id} {title}: {STATUS_NAMES[letter.status]}" + (f" · e-mail: {mail}" if mail else ""))
+    return lines
