@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
-from counter_tui.services import contacts, queue
+from counter_tui.services import contacts, letters, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -84,6 +84,7 @@ class ContactScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._on_record: list[letters.OnRecord] = []
         self.current = contacts.view(self.app.ctx, self.contact_id)
         contact = self.current.contact
         self._note_version, self._saved_note = contact.note_version, contact.note
@@ -122,10 +123,19 @@ class ContactScreen(Screen):
         return Content("\n").join(lines) if lines else None
 
     def _show_history(self) -> None:
-        history = customer_history(self.app.ctx, self.current.contact)
+        """Earlier contacts, and the signed-off letters on the customer's record (a bar on this
+        channel first, in red): read when the customer becomes known, not every second."""
+        ctx, contact = self.app.ctx, self.current.contact
+        self._on_record = letters.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
+        lines = [Content.from_markup("[b $error]$text[/]" if item.barred_here else "$text", text=item.text)
+                 for item in self._on_record]
+        history = customer_history(ctx, contact)
+        if history:
+            lines.append(Content(history))
         widget = self.query_one("#history", Static)
-        widget.update(Content(history))
-        widget.display = bool(history)
+        widget.update(Content("\n").join(lines))
+        widget.display = bool(lines)
+        self._tick()
 
     def _show(self) -> None:
         current = self.current
@@ -159,6 +169,8 @@ class ContactScreen(Screen):
         whatever the channel's own screen adds."""
         flow, facts = self.current.flow, self.current.facts
         parts = []
+        if any(item.barred_here for item in self._on_record):
+            parts.append(Content.from_markup("[b $error]BARRED on this channel: see below[/]"))
         if flow.earlier_warnings:
             parts.append(Content.from_markup("[b]earlier warnings: $n[/b]", n=str(facts.earlier_warnings)))
         asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from counter_tui.models.customer import CustomerSummary
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import contacts, customers
+from counter_tui.services import contacts, customers, letters
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -82,12 +82,16 @@ class FindCustomerScreen(Screen):
         self.query_one("#find-hint", Static).update(hint)
 
     def _describe(self, summary: CustomerSummary) -> Content:
-        """One line per customer: name, reference, earlier warnings (this channel's in bold), contacts."""
+        """One line per customer: name, reference, signed-off letters (a bar on this channel in bold red),
+        earlier warnings (this channel's in bold), contacts."""
         ctx = self.app.ctx
         channel = ctx.pack.flow(self.flow_id).channel
         customer = summary.customer
         parts = [Content.from_markup("[b]$name[/b]  $reference", name=customer.name or "(no name)",
                                      reference=customer.reference or "no reference")]
+        for item in letters.on_record(ctx, summary.letters, channel.value):
+            parts.append(Content.from_markup("[b $error]$text[/]" if item.barred_here else "[$warning]$text[/]",
+                                             text=item.text))
         for other, count in sorted(summary.warnings.items(), key=lambda item: item[0] != channel.value):
             plural = "s" if count != 1 else ""
             text = f"{count} earlier warning{plural} ({CHANNEL_NAMES[Channel(other)].lower()})"

@@ -73,3 +73,29 @@ def counter_bar(ctx: Context, bar: str, actor: Actor, reference: str = "PEX 1100
     fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
     finished = records.finish(ctx, actor, contact_id, fields)
     return next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id is not None)
+
+
+NIA = Actor(number="5001", name="Nia Jones", role="caseworker", office=MAIN)
+BEA = Actor(number="4003", name="Bea Cole", role="heo", office=MAIN)
+
+
+def barred_from_writing(ctx: Context) -> str:
+    """Mr Ian Abel wrote abusively twice: warned, then barred from written communications, both
+    letters signed off by the SEO. Adds the caseworker (5001/5678) and the HEO; returns his id."""
+    from counter_tui.services import customers, letters
+
+    for actor in (NIA, BEA):
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="5678")
+    customer_id = customers.add(ctx, NIA, name="Mr Ian Abel", reference="PEX 5555 0001")
+    for _ in range(2):  # warned, then barred: the second letter is the barring letter
+        contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")
+        while not (view := contacts.view(ctx, contact_id)).step.is_final:
+            number = view.offered[0][0] if view.step.id == "what" else view.offered[-1][0]
+            contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
+        fields = {fid: text or "Abusive letter." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
+        finished = records.finish(ctx, NIA, contact_id, fields)
+        task_id = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
+        draft = letters.view(ctx, BEA, task_id)
+        letters.submit(ctx, BEA, draft.letter.id, draft.values, version=draft.letter.version)
+        letters.approve(ctx, GRACE, draft.letter.id, version=draft.letter.version + 1)
+    return customer_id

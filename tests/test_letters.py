@@ -349,3 +349,30 @@ def test_a_sender_that_died_mid_send_frees_the_message_after_its_lease(tmp_path,
         clock.advance(outbox.LEASE + timedelta(seconds=1))
         assert [(r.message_id, r.status) for r in outbox.send_due(ctx)] == [(first.id, "sent")]
         assert len(sink.wait_for(2)) == 2
+
+
+async def test_a_signed_off_bar_is_shown_before_the_first_word_of_the_next_contact(tmp_path, clock):
+    """GIVEN a customer barred from written communications (the letter signed off), WHEN the next
+    letter from them is opened, THEN the finder and the contact screen say so before anything else."""
+    from textual.widgets import OptionList
+
+    from counter_tui.app import CounterApp
+    from counter_tui.services import customers
+    from tests.letters_helpers import barred_from_writing
+
+    ctx = letter_context(tmp_path / "c.db", clock)
+    customer_id = barred_from_writing(ctx)
+    summary = customers.summary(ctx, customer_id)
+    shown = letters.on_record(ctx, summary.letters, "written")
+    assert shown[0].barred_here and shown[0].text.startswith("Written communications barring letter")
+    assert not shown[1].barred_here and "warning letter" in shown[1].text
+    app = CounterApp(ctx)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press(*"5001", "enter", *"5678", "enter", "4", *"Abel")
+        await pilot.pause()
+        matches = app.screen.query_one("#matches", OptionList)
+        assert "barred: written communication" in str(matches.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert "BARRED on this channel" in str(app.screen.query_one("#bar").render())
+        assert "Written communications barring letter" in str(app.screen.query_one("#history").render())

@@ -13,7 +13,7 @@ from counter_tui.clock import FixedClock
 from counter_tui.services import letters
 from counter_tui.store import letters as letter_store
 from tests.conftest import START
-from tests.letters_helpers import ADE, GRACE, OWEN, PINS, ended_interview, letter_context
+from tests.letters_helpers import ADE, GRACE, OWEN, PINS, barred_from_writing, ended_interview, letter_context
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -72,4 +72,18 @@ def test_the_outbox_with_held_messages(snap_compare, still_ctx, size):
     letters.approve(still_ctx, GRACE, letter_id, version=1)
     assert letter_store.letter(still_ctx.store.db, letter_id).status == "approved"
     keys = [*GRACE.number, "enter", *PINS[GRACE.number], "enter", "q", "o"]
+    assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_barred_customer_is_shown_as_barred_when_found(snap_compare, still_ctx, size):
+    barred_from_writing(still_ctx)
+    keys = [*"5001", "enter", *"5678", "enter", "4", *"Abel"]
+    assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_barred_customer_is_shown_as_barred_before_the_first_word(snap_compare, still_ctx, size):
+    barred_from_writing(still_ctx)
+    keys = [*"5001", "enter", *"5678", "enter", "4", *"Abel", "down", "enter"]
     assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)

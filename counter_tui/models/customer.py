@@ -30,3 +30,5 @@ class CustomerSummary(BaseModel):
     """Warnings given in earlier contacts, by channel (only channels with any)."""
     contacts: int
     last_contact: datetime | None = None
+    letters: list[tuple[str, datetime]] = []
+    """Signed-off letters to this customer, newest first: (the pack's letter id, when signed off)."""

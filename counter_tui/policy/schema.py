@@ -325,6 +325,9 @@ class LetterSpec(_Strict):
     section: str
     sign_off: Identifier
     """The task that signs it off; its role is the approving role (HMPO: the SEO)."""
+    bars: list[Channel] = Field(default_factory=list)
+    """Once signed off, the customer is barred on these channels: shown at the start of every
+    contact with them there (HMPO's barring letters)."""
     after: list[AfterApproval] = Field(default_factory=list)
 
 

@@ -11,6 +11,7 @@ Drafts are versioned like the incident report form: a stale save is a conflict, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from counter_tui.models.letter import Letter, OutboxMessage
@@ -495,3 +496,39 @@ def incident_letters(ctx: Context, incident_id: str) -> list[str]:
         title = load_template(_spec(ctx, letter).template).title
         lines.append(f"{letter.id} {title}: {STATUS_NAMES[letter.status]}" + (f" · e-mail: {mail}" if mail else ""))
     return lines
+
+
+@dataclass(frozen=True)
+class OnRecord:
+    """A signed-off letter as the start of a contact shows it."""
+
+    text: str
+    """What it is and when it was signed off, and what it bars."""
+    barred_here: bool
+    """It bars the customer on the channel of the contact at hand."""
+
+
+def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str) -> list[OnRecord]:
+    """The customer's signed-off letters (from `CustomerSummary.letters`), barring letters for this
+    channel first, each in a line for staff."""
+    found = []
+    for spec_id, approved_at in signed_off:
+        try:
+            spec = ctx.pack.letter(spec_id)
+        except KeyError:
+            continue  # a letter of another pack
+        day = approved_at.astimezone(ctx.settings.zone)
+        text = f"{load_template(spec.template).title}, signed off {day.day} {day:%b %Y}"
+        if spec.bars:
+            text += " — barred: " + ", ".join(CHANNEL_NAMES[c].lower() for c in spec.bars)
+        found.append(OnRecord(text, channel in {c.value for c in spec.bars}))
+    return sorted(found, key=lambda item: not item.barred_here)
+
+
+def on_record_for(ctx: Context, customer_id: str | None, channel: str) -> list[OnRecord]:
+    """`on_record` for a customer in the register (none for a customer not known yet)."""
+    if customer_id is None:
+        return []
+    from counter_tui.store import customers as register
+
+    return on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), channel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlite_utils
 
 from counter_tui.clock import parse_iso
@@ -58,6 +60,16 @@ def search(db: sqlite_utils.Database, *, name: str, reference: str, limit: int =
     return [summary(db, _customer(r)) for r in rows]
 
 
+def signed_off_letters(db: sqlite_utils.Database, customer_id: str) -> list[tuple[str, datetime]]:
+    """The customer's signed-off letters, newest first: (the pack's letter id, when signed off)."""
+    rows = db.execute(
+        """SELECT letters.spec, letters.approved_at FROM contacts JOIN letters ON letters.contact_id = contacts.id
+        WHERE contacts.customer_id = ? AND letters.status = 'approved' ORDER BY letters.approved_at DESC""",
+        [customer_id],
+    ).fetchall()
+    return [(spec, parse_iso(at)) for spec, at in rows]
+
+
 def summary(db: sqlite_utils.Database, found: Customer, *, before: str = "") -> CustomerSummary:
     """What the start of a contact shows about a customer (contacts other than `before`)."""
     warnings = dict(db.execute(
@@ -68,4 +80,6 @@ def summary(db: sqlite_utils.Database, found: Customer, *, before: str = "") -> 
     count, last = db.execute(
         "SELECT count(*), max(started_at) FROM contacts WHERE customer_id = ? AND id != ?", [found.id, before]
     ).fetchone()
-    return CustomerSummary(customer=found, warnings=warnings, contacts=count, last_contact=parse_iso(last) if last else None)
+    letters = signed_off_letters(db, found.id)
+    return CustomerSummary(customer=found, warnings=warnings, contacts=count, last_contact=parse_iso(last) if last else None,
+                           letters=letters)

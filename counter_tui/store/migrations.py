@@ -269,6 +269,7 @@ def m008_letters_and_outbox(db: sqlite_utils.Database) -> None:
             created_at TEXT NOT NULL
         ) STRICT;
         CREATE INDEX letters_incident ON letters(incident_id);
+        CREATE INDEX letters_contact ON letters(contact_id, status);
         ALTER TABLE tasks ADD COLUMN letter_id TEXT REFERENCES letters(id);
         CREATE INDEX tasks_letter ON tasks(letter_id) WHERE letter_id IS NOT NULL;
 
