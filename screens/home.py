@@ -22,6 +22,7 @@ class HomeScreen(Screen):
         *[Binding(str(n), f"start({n})", show=False, id=f"start_{n}") for n in range(1, 10)],
         Binding("q", "queue", "My queue", id="queue"),
         Binding("r", "resume", "Resume", id="resume"),
+        Binding("c", "register", "Customers", id="register"),
     ]
 
     def __init__(self, *, offer_resume: bool = False) -> None:
@@ -90,7 +91,8 @@ class HomeScreen(Screen):
         open_count, overdue_count = queue.my_counts(ctx, actor)
         overdue = f", [b $error]{overdue_count} overdue[/]" if overdue_count else ""
         self.query_one("#queue-summary", Static).update(Content.from_markup(
-            f"[b reverse] q [/]  My queue: $open open{overdue}", open=str(open_count)
+            f"[b reverse] q [/]  My queue: $open open{overdue}\n[b reverse] c [/]  Customers: find one, see their letters, "
+            "warnings and contacts", open=str(open_count)
         ))
         left = contacts.interrupted(ctx, actor)
         interrupted = self.query_one("#interrupted", Static)
@@ -125,6 +127,11 @@ class HomeScreen(Screen):
         from counter_tui.screens.queue import QueueScreen
 
         self.app.push_screen(QueueScreen())
+
+    def action_register(self) -> None:
+        from counter_tui.screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen())
 
     def action_resume(self) -> None:
         left = contacts.interrupted(self.app.ctx, self.app.actor)

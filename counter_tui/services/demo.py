@@ -177,8 +177,9 @@ def fill(ctx: Context, now: datetime) -> None:
         if item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
     clock.advance(timedelta(hours=2))
-    _call(demo, alex, "telephone", [2], name="Unknown caller", ref="", query="Would not say",
-          note="Threatened to come to the office and hurt me.", clock=clock)
+    _call(demo, alex, "telephone", [2], name="", ref="", query="Would not say",
+          note="Threatened to come to the office and hurt me.", clock=clock,
+          extra={"who": "A man who would not give his name; a deep voice, a northern accent"})
     clock.advance(timedelta(hours=2))
     _call(demo, priya, "telephone", [1], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
           query="Lost passport report", note="Screamed down the phone (acoustic shock); warned her.",

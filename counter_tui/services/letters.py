@@ -506,6 +506,8 @@ class OnRecord:
     """What it is and when it was signed off, and what it bars."""
     barred_here: bool
     """It bars the customer on the channel of the contact at hand."""
+    barring: bool = False
+    """It bars the customer on some channel."""
 
 
 def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str) -> list[OnRecord]:
@@ -521,8 +523,8 @@ def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str
         text = f"{load_template(spec.template).title}, signed off {day.day} {day:%b %Y}"
         if spec.bars:
             text += " — barred: " + ", ".join(CHANNEL_NAMES[c].lower() for c in spec.bars)
-        found.append(OnRecord(text, channel in {c.value for c in spec.bars}))
-    return sorted(found, key=lambda item: not item.barred_here)
+        found.append(OnRecord(text, channel in {c.value for c in spec.bars}, bool(spec.bars)))
+    return sorted(found, key=lambda item: (not item.barred_here, not item.barring))
 
 
 def on_record_for(ctx: Context, customer_id: str | None, channel: str) -> list[OnRecord]:

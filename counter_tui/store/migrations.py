@@ -298,6 +298,47 @@ def m008_letters_and_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m009_register_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over the register: customers' names and references (an index over the
+    customers table), and what contacts recorded (the name, reference, note and the case note's
+    fields as text, kept in the index's own table so a hit can be shown in context), kept in step by
+    triggers."""
+    _run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE customers_fts USING fts5(name, reference, content='customers', tokenize='unicode61 remove_diacritics 2');
+        CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN
+            INSERT INTO customers_fts(rowid, name, reference) VALUES (new.rowid, new.name, new.reference);
+        END;
+        CREATE TRIGGER customers_fts_update AFTER UPDATE OF name, reference ON customers BEGIN
+            INSERT INTO customers_fts(customers_fts, rowid, name, reference) VALUES ('delete', old.rowid, old.name, old.reference);
+            INSERT INTO customers_fts(rowid, name, reference) VALUES (new.rowid, new.name, new.reference);
+        END;
+        CREATE TRIGGER customers_fts_delete AFTER DELETE ON customers BEGIN
+            INSERT INTO customers_fts(customers_fts, rowid, name, reference) VALUES ('delete', old.rowid, old.name, old.reference);
+        END;
+        INSERT INTO customers_fts(customers_fts) VALUES ('rebuild');
+
+        CREATE VIRTUAL TABLE contacts_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2');
+        CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+            INSERT INTO contacts_fts(rowid, text) VALUES (new.rowid, new.customer_name || ' ' || new.reference || ' ' || new.note || ' '
+                || coalesce((SELECT group_concat(value, ' ') FROM json_each(new.record)), ''));
+        END;
+        CREATE TRIGGER contacts_fts_update AFTER UPDATE OF customer_name, reference, note, record ON contacts BEGIN
+            DELETE FROM contacts_fts WHERE rowid = old.rowid;
+            INSERT INTO contacts_fts(rowid, text) VALUES (new.rowid, new.customer_name || ' ' || new.reference || ' ' || new.note || ' '
+                || coalesce((SELECT group_concat(value, ' ') FROM json_each(new.record)), ''));
+        END;
+        CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+            DELETE FROM contacts_fts WHERE rowid = old.rowid;
+        END;
+        INSERT INTO contacts_fts(rowid, text) SELECT rowid, customer_name || ' ' || reference || ' ' || note || ' '
+            || coalesce((SELECT group_concat(value, ' ') FROM json_each(record)), '') FROM contacts;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

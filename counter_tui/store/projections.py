@@ -47,6 +47,15 @@ def _details_changed(db: sqlite_utils.Database, event: Event) -> None:
     )
 
 
+def _contact_linked(db: sqlite_utils.Database, event: Event) -> None:
+    """A contact (and its incident) recorded with the customer not known, linked to them later."""
+    p = event.payload
+    db.execute("UPDATE contacts SET customer_id = ?, customer_name = ?, reference = ? WHERE id = ?",
+               [p["customer_id"], p["customer_name"], p["reference"], p["contact_id"]])
+    db.execute("UPDATE incidents SET customer_name = ?, reference = ? WHERE contact_id = ?",
+               [p["customer_name"], p["reference"], p["contact_id"]])
+
+
 def _customer_added(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
@@ -186,6 +195,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "contact.started": _contact_started,
     "contact.details_changed": _details_changed,
     "customer.added": _customer_added,
+    "contact.linked": _contact_linked,
     "customer.changed": _customer_changed,
     "contact.connection": _connection,
     "step.taken": _step_taken,

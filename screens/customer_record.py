@@ -1,0 +1,106 @@
+"""One customer's record: who they are, their signed-off letters (a bar in red), warnings by
+channel, and every contact with them, newest first; `l` links an incident recorded with the
+customer not known to this customer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel
+from counter_tui.services import register
+from counter_tui.services.errors import NotFound, Refused, StoreError
+from counter_tui.services.record_text import local_time
+
+OUTCOMES = {"improved": "improved", "ended": "ended", "call_back_arranged": "call-back", "referred": "referred",
+            "completed": "completed"}
+
+
+class CustomerRecordScreen(Screen):
+    """The customer's whole record; esc goes back to the register."""
+
+    CSS_PATH = "register.tcss"
+    AUTO_FOCUS = "#record-contacts"
+    BINDINGS = [
+        Binding("l", "link", "Link an incident to them", id="link"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="record-text")
+        yield DataTable(id="record-contacts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="record-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        wide = self.app.size.width >= 110
+        columns = [("When", 17), ("Channel", 23 if wide else 22), ("Outcome", 10), ("Warnings", 8 if wide else 4),
+                   ("Incident", 9)]
+        self._wide = wide
+        if wide:
+            columns.append(("Staff", 20))
+        for label, width in columns:
+            table.add_column(label if wide or label != "Warnings" else "Warn", width=width)
+        self.reload()
+
+    def reload(self) -> None:
+        ctx = self.app.ctx
+        try:
+            found = register.record(ctx, self.customer_id)
+        except (NotFound, StoreError) as problem:
+            self.query_one("#record-status", Static).update(Content(str(problem)))
+            return
+        customer = found.summary.customer
+        lines = [Content.from_markup("[b]$name[/b] · $reference · $id", name=customer.name or "(no name)",
+                                     reference=customer.reference or "no reference", id=customer.id)]
+        for item in found.letters:
+            style = "b $error" if item.barring else "$warning"
+            lines.append(Content.from_markup(f"[{style}]$text[/]", text=item.text))
+        warnings = [f"{n} ({CHANNEL_NAMES[Channel(channel)].lower()})" for channel, n in sorted(found.summary.warnings.items())]
+        lines.append(Content.from_markup("Warnings given: $w · contacts: $n", w=", ".join(warnings) or "none",
+                                         n=str(found.summary.contacts)))
+        self.query_one("#record-text", Static).update(Content("\n").join(lines))
+        table = self.query_one(DataTable)
+        table.clear()
+        for line in found.contacts:
+            table.add_row(
+                Text(local_time(ctx, line.started_at, with_date=True)), Text(CHANNEL_NAMES[Channel(line.channel)]),
+                Text("open" if line.status == "open" else OUTCOMES.get(line.outcome or "", line.outcome or "")),
+                Text(str(line.warnings) if line.warnings else "—", style="bold" if line.warnings else ""),
+                Text(line.incident_id or "—"), *([Text(line.staff_name)] if self._wide else []), key=line.id,
+            )
+
+    def action_link(self) -> None:
+        from counter_tui.screens.dialogs.link_incident import LinkIncidentDialog
+
+        unknown = register.unknown_incidents(self.app.ctx)
+        if not unknown:
+            self.query_one("#record-status", Static).update(Content("No incident is waiting for its customer."))
+            return
+
+        def chosen(incident_id: str | None) -> None:
+            if incident_id is None:
+                return
+            try:
+                register.link(self.app.ctx, self.app.actor, incident_id, self.customer_id)
+            except (NotFound, Refused, StoreError) as problem:
+                self.query_one("#record-status", Static).update(Content(str(problem)))
+                return
+            self.app.notify(f"Incident {incident_id} is now on this customer's record.", title="Linked", markup=False)
+            self.reload()
+
+        self.app.push_screen(LinkIncidentDialog(unknown, lambda moment: local_time(self.app.ctx, moment, with_date=True)),
+                             chosen)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
