@@ -1,4 +1,5 @@
-"""The command palette's provider (ctrl+p): start a contact flow, open my queue or a task, resume a contact."""
+"""The command palette's provider (ctrl+p): start a contact flow, open my queue or a task, the outbox
+or the customer register, resume a contact."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ class CounterCommands(Provider):
             return []
         from counter_tui.screens.contact import open_contact
         from counter_tui.screens.find_customer import FindCustomerScreen
+        from counter_tui.screens.outbox import OutboxScreen
         from counter_tui.screens.queue import QueueScreen
+        from counter_tui.screens.register import RegisterScreen
 
         ctx = app.ctx
         found: list[tuple[str, str, Callable[[], None]]] = []
@@ -32,6 +35,9 @@ class CounterCommands(Provider):
         for flow in ctx.pack.contact_flows():
             found.append((f"Start: {flow.title}", f"{CHANNEL_NAMES[flow.channel]} · {flow.section}", partial(start, flow.id)))
         found.append(("Open my queue", "What is due for my role and office", lambda: app.push_screen(QueueScreen())))
+        found.append(("Open the customer register", "Find a customer: their letters, warnings and contacts",
+                      lambda: app.push_screen(RegisterScreen())))
+        found.append(("Open the outbox", "E-mail waiting, sent, failed or held", lambda: app.push_screen(OutboxScreen())))
         for item in queue.my_queue(ctx, actor, limit=50).items:
             task = item.task
             if task.flow is not None:
