@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
-from counter_tui.services import contacts, letters, queue
+from counter_tui.services import contacts, letter_record, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -84,7 +84,7 @@ class ContactScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._on_record: list[letters.OnRecord] = []
+        self._on_record: list[letter_record.OnRecord] = []
         self.current = contacts.view(self.app.ctx, self.contact_id)
         contact = self.current.contact
         self._note_version, self._saved_note = contact.note_version, contact.note
@@ -126,7 +126,7 @@ class ContactScreen(Screen):
         """Earlier contacts, and the signed-off letters on the customer's record (a bar on this
         channel first, in red): read when the customer becomes known, not every second."""
         ctx, contact = self.app.ctx, self.current.contact
-        self._on_record = letters.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
+        self._on_record = letter_record.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
         lines = [Content.from_markup("[b $error]$text[/]" if item.barred_here else "$text", text=item.text)
                  for item in self._on_record]
         history = customer_history(ctx, contact)

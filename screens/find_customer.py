@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from counter_tui.models.customer import CustomerSummary
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import contacts, customers, letters
+from counter_tui.services import contacts, customers, letter_record
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -89,7 +89,7 @@ class FindCustomerScreen(Screen):
         customer = summary.customer
         parts = [Content.from_markup("[b]$name[/b]  $reference", name=customer.name or "(no name)",
                                      reference=customer.reference or "no reference")]
-        for item in letters.on_record(ctx, summary.letters, channel.value):
+        for item in letter_record.on_record(ctx, summary.letters, channel.value):
             parts.append(Content.from_markup("[b $error]$text[/]" if item.barred_here else "[$warning]$text[/]",
                                              text=item.text))
         for other, count in sorted(summary.warnings.items(), key=lambda item: item[0] != channel.value):

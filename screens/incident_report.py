@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
-from counter_tui.services import incident_report, letters
+from counter_tui.services import incident_report, letter_record
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.record_text import local_time
@@ -75,7 +75,7 @@ class IncidentReportScreen(Screen):
                 "[b]Completed[/b] $when · sent to: $sent · [b]ctrl+r[/b] prints it",
                 when=local_time(ctx, incident.reported_at, with_date=True), sent="; ".join(incident.distribution) or "—",
             ))
-        for line in letters.incident_letters(ctx, incident.id):
+        for line in letter_record.incident_letters(ctx, incident.id):
             lines.append(Content.from_markup("[b]Letter[/b] $line", line=line))
         return Content("\n").join(lines)
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TextArea
 
 from counter_tui.screens.widgets.letter_follow_up import follow_up
-from counter_tui.services import letters, queue
+from counter_tui.services import letter_notice, letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -44,9 +44,9 @@ class TaskScreen(Screen):
         ]
         lines += [Content.from_markup("• $text", text=text) for text in spec.instructions]
         self.letter_id = task.letter_id
-        self.notice = letters.notice_step(ctx, task) is not None
+        self.notice = letter_notice.notice_step(ctx, task) is not None
         if self.notice:
-            to, addresses, subject, body = letters.notice_mail(ctx, task)
+            to, addresses, subject, body = letter_notice.notice_mail(ctx, task)
             lines.append(Content.from_markup(
                 "\n[b]The e-mail (ctrl+s sends it, with the letter attached)[/b]\nTo: $to ($addresses)\nSubject: $subject",
                 to=to, addresses=", ".join(addresses) or "no addresses configured: it will be kept in the outbox",
@@ -81,7 +81,7 @@ class TaskScreen(Screen):
 
     def action_send_notice(self) -> None:
         try:
-            message_id = letters.send_notice(self.app.ctx, self.app.actor, self.task_id)
+            message_id = letter_notice.send_notice(self.app.ctx, self.app.actor, self.task_id)
         except (Refused, StoreError) as problem:
             self.query_one("#task-error", Static).update(Content(str(problem)))
             return

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from counter_tui.cli import main
 from counter_tui.config import ConfigError, load_settings
-from counter_tui.services import letters, outbox, queue
+from counter_tui.services import letter_notice, letter_record, letters, outbox, queue
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.services.letters import LetterConflict
 from counter_tui.store import letters as letter_store
@@ -218,8 +218,8 @@ def test_the_eo_counter_manager_tells_the_other_offices_by_e_mail(tmp_path, cloc
         _approve(ctx, letter_id)
         notice = next(t for t in letter_store.tasks_for_letter(ctx.store.db, letter_id) if t.spec == "tell_other_offices")
         with pytest.raises(Refused):
-            letters.send_notice(ctx, ADE, notice.id)
-        letters.send_notice(ctx, OWEN, notice.id)
+            letter_notice.send_notice(ctx, ADE, notice.id)
+        letter_notice.send_notice(ctx, OWEN, notice.id)
         outbox.send_due(ctx)
         received = [r for r in sink.wait_for(3) if r.rcpt_tos == ["regional-counters@example.org"]]
     body = received[0].message.get_body(("plain",)).get_content()
@@ -363,7 +363,7 @@ async def test_a_signed_off_bar_is_shown_before_the_first_word_of_the_next_conta
     ctx = letter_context(tmp_path / "c.db", clock)
     customer_id = barred_from_writing(ctx)
     summary = customers.summary(ctx, customer_id)
-    shown = letters.on_record(ctx, summary.letters, "written")
+    shown = letter_record.on_record(ctx, summary.letters, "written")
     assert shown[0].barred_here and shown[0].text.startswith("Written communications barring letter")
     assert not shown[1].barred_here and "warning letter" in shown[1].text
     app = CounterApp(ctx)

@@ -11,7 +11,6 @@ Drafts are versioned like the incident report form: a stale save is a conflict, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from counter_tui.models.letter import Letter, OutboxMessage
@@ -378,66 +377,6 @@ def letter_signatory(ctx: Context, letter: Letter) -> str:
     return letter.approved_name or "the approving officer"
 
 
-# -- the notice to the other offices ----------------------------------------------------------------
-def notice_step(ctx: Context, task: Task) -> AfterApproval | None:
-    """The notice a task sends (the EO counter manager's e-mail to the regional inbox), if any."""
-    if task.letter_id is None:
-        return None
-    letter = letter_store.letter(ctx.store.db, task.letter_id)
-    for step in _spec(ctx, letter).after:
-        if step.action == "notice" and step.task == task.spec:
-            return step
-    return None
-
-
-def notice_mail(ctx: Context, task: Task) -> tuple[str, list[str], str, str]:
-    """The notice as it will go: (list name, addresses, subject, body) — the incident, the
-    customer's name and the application number, as the guidance lists them."""
-    step = notice_step(ctx, task)
-    if step is None:
-        raise NotFound(f"Task {task.id} sends no notice.")
-    letter = letter_store.letter(ctx.store.db, task.letter_id)
-    incident = queries.incident(ctx.store.db, letter.incident_id) if letter.incident_id else None
-    fields = merge_fields(ctx, letter)
-    what = incident.summary if incident else _spec(ctx, letter).id
-    subject_line = f"Incident {letter.incident_id or ''} at {letter.office}: {letter.customer_name or 'customer not named'}"
-    text = "\n".join([
-        "To tell the other CSOs and CSCs about an incident, so they are aware of any problem customers.",
-        "",
-        f"The incident: {what}, on {fields['incident_date']} at {letter.office} ({letter.incident_id or 'no incident number'}).",
-        f"The customer's name: {letter.customer_name or 'not known'}",
-        f"The application number: {letter.reference or 'not submitted'}",
-        f"The letter: {load_template(_spec(ctx, letter).template).title}, signed off by {letter_signatory(ctx, letter)}.",
-        "",
-        "The signed-off letter is attached as a PDF.",
-    ])
-    return step.to, outbox.recipients(ctx, step.to), subject_line.strip(), text
-
-
-def send_notice(ctx: Context, actor: Actor, task_id: str) -> str:
-    """Queue the notice e-mail (with the letter attached) and mark the task done; returns the message id.
-
-    Raises:
-        Refused: the actor does not hold the task, or it is done.
-    """
-    task = queue.get_task(ctx, task_id)
-    queue.require_task_role(ctx, actor, task)
-    key, _, subject_line, text = notice_mail(ctx, task)
-    letter = _letter(ctx, task.letter_id)
-    pdf = letter_pdf(ctx, letter)
-    db = ctx.store.db
-    with write(db):
-        if queries.task(db, task_id).status != "open":
-            raise Refused("This task is already done.")
-        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
-        message_id = outbox.queue_mail(ctx, db, base, purpose=notice_step(ctx, task).title, key=key,
-                                       subject=subject_line, body=text, letter_id=letter.id,
-                                       incident_id=letter.incident_id, attachment=(f"{letter.id}-letter.pdf", pdf))
-        projections.record(db, **base, kind="task.done", stream=f"task:{task_id}",
-                           payload={"task_id": task_id, "contact_id": None, "note": f"Notice e-mailed ({message_id})."})
-    return message_id
-
-
 # -- printing ---------------------------------------------------------------------------------------
 def printable(ctx: Context, letter: Letter):
     """The letter as a `printing.letter.Letter`: the letterhead from configuration, the text as
@@ -480,57 +419,3 @@ def opens_letter(ctx: Context, task: Task) -> bool:
     spec = ctx.pack.task(task.spec)
     return spec.letter is not None or any(letter.sign_off == spec.id for letter in ctx.pack.letters)
 
-
-STATUS_NAMES = {"drafting": "being drafted", "submitted": "waiting for sign off", "returned": "returned to the drafter",
-                "approved": "signed off"}
-
-
-def incident_letters(ctx: Context, incident_id: str) -> list[str]:
-    """One line per letter of an incident: what it is, where it stands, and its e-mail by state."""
-    lines = []
-    for letter in letter_store.letters_for_incident(ctx.store.db, incident_id):
-        states: dict[str, int] = {}
-        for message in outbox.messages(ctx, letter_id=letter.id):
-            states[message.status] = states.get(message.status, 0) + 1
-        mail = ", ".join(f"{n} {outbox.STATE_NAMES[s]}" for s, n in sorted(states.items()))
-        title = load_template(_spec(ctx, letter).template).title
-        lines.append(f"{letter.id} {title}: {STATUS_NAMES[letter.status]}" + (f" · e-mail: {mail}" if mail else ""))
-    return lines
-
-
-@dataclass(frozen=True)
-class OnRecord:
-    """A signed-off letter as the start of a contact shows it."""
-
-    text: str
-    """What it is and when it was signed off, and what it bars."""
-    barred_here: bool
-    """It bars the customer on the channel of the contact at hand."""
-    barring: bool = False
-    """It bars the customer on some channel."""
-
-
-def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str) -> list[OnRecord]:
-    """The customer's signed-off letters (from `CustomerSummary.letters`), barring letters for this
-    channel first, each in a line for staff."""
-    found = []
-    for spec_id, approved_at in signed_off:
-        try:
-            spec = ctx.pack.letter(spec_id)
-        except KeyError:
-            continue  # a letter of another pack
-        day = approved_at.astimezone(ctx.settings.zone)
-        text = f"{load_template(spec.template).title}, signed off {day.day} {day:%b %Y}"
-        if spec.bars:
-            text += " — barred: " + ", ".join(CHANNEL_NAMES[c].lower() for c in spec.bars)
-        found.append(OnRecord(text, channel in {c.value for c in spec.bars}, bool(spec.bars)))
-    return sorted(found, key=lambda item: (not item.barred_here, not item.barring))
-
-
-def on_record_for(ctx: Context, customer_id: str | None, channel: str) -> list[OnRecord]:
-    """`on_record` for a customer in the register (none for a customer not known yet)."""
-    if customer_id is None:
-        return []
-    from counter_tui.store import customers as register
-
-    return on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), channel)

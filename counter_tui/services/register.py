@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from counter_tui.models.customer import CustomerSummary
 from counter_tui.models.staff import Actor
-from counter_tui.services import customers, letters
+from counter_tui.services import customers, letter_record
 from counter_tui.services.context import Context
 from counter_tui.services.errors import NotFound, Refused
 from counter_tui.store import customers as customer_store
@@ -43,7 +43,7 @@ class CustomerRecord:
     """Everything on one customer's record, for the register's customer screen."""
 
     summary: CustomerSummary
-    letters: list[letters.OnRecord]
+    letters: list[letter_record.OnRecord]
     contacts: list[ContactLine]
 
 
@@ -56,7 +56,7 @@ def record(ctx: Context, customer_id: str) -> CustomerRecord:
     """
     summary = customers.summary(ctx, customer_id)
     lines = register_store.contacts_of(ctx.store.db, customer_id)  # welfare records are never linked to a customer
-    return CustomerRecord(summary=summary, letters=letters.on_record(ctx, summary.letters, ""), contacts=lines)
+    return CustomerRecord(summary=summary, letters=letter_record.on_record(ctx, summary.letters, ""), contacts=lines)
 
 
 def unknown_incidents(ctx: Context, *, limit: int = 50) -> list[UnknownIncident]:
