@@ -17,14 +17,15 @@ import sqlite_utils
 from counter_tui.clock import iso, parse_iso
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str, *, prefix: bool = True) -> str:
     """Typed text as an FTS5 query: every word a quoted string (all must match), the last one also
-    matched as the start of a word, so a name can be found while it is being typed."""
+    matched as the start of a word where `prefix`, so a name can be found while it is being typed."""
     words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
     if not words:
         return ""
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
+    if prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -43,20 +44,35 @@ class Hit:
 def search(db: sqlite_utils.Database, text: str, *, private_flows: list[str], limit: int = 25) -> list[Hit]:
     """Customers whose name or reference match, then customers (or unknown people) whose contacts'
     records match, newest first, at most `limit` lines. Contacts of `private_flows` (a member of
-    staff's welfare record) are never searched."""
-    query = fts_query(text)
-    if not query:
-        return []
+    staff's welfare record) are never searched.
+
+    Whole words are searched first; only when they find less than a page is the last word also
+    taken as the start of a word (a prefix of a common word would make every search slow)."""
     hits: list[Hit] = []
     seen: set[str] = set()
+    for prefix in (False, True):
+        query = fts_query(text, prefix=prefix)
+        if not query or len(hits) >= limit:
+            break
+        _customers(db, query, limit, hits, seen)
+        _contacts(db, query, private_flows, limit, hits, seen)
+    return hits[:limit]
+
+
+def _customers(db: sqlite_utils.Database, query: str, limit: int, hits: list[Hit], seen: set[str]) -> None:
     for row in db.execute(
         """SELECT customers.id, customers.name, customers.reference FROM customers_fts
         JOIN customers ON customers.rowid = customers_fts.rowid
         WHERE customers_fts MATCH ? ORDER BY customers_fts.rowid DESC LIMIT ?""",
         [query, limit],
     ):
-        seen.add(row[0])
-        hits.append(Hit(row[0], None, row[1], row[2], "name or reference"))
+        if row[0] not in seen and len(hits) < limit:
+            seen.add(row[0])
+            hits.append(Hit(row[0], None, row[1], row[2], "name or reference"))
+
+
+def _contacts(db: sqlite_utils.Database, query: str, private_flows: list[str], limit: int, hits: list[Hit],
+              seen: set[str]) -> None:
     for customer_id, contact_id, name, reference, snip in db.execute(
         """SELECT contacts.customer_id, contacts.id, contacts.customer_name, contacts.reference,
         snippet(contacts_fts, 0, '', '', '…', 10) FROM contacts_fts
@@ -66,13 +82,12 @@ def search(db: sqlite_utils.Database, text: str, *, private_flows: list[str], li
         [query, json.dumps(private_flows), limit * 4],
     ):
         if len(hits) >= limit:
-            break
-        if customer_id is not None and customer_id in seen:
+            return
+        key = customer_id or contact_id
+        if key in seen:
             continue
-        if customer_id is not None:
-            seen.add(customer_id)
+        seen.add(key)
         hits.append(Hit(customer_id, None if customer_id else contact_id, name, reference, f"{contact_id}: {snip}"))
-    return hits[:limit]
 
 
 @dataclass(frozen=True)
