@@ -23,6 +23,9 @@ STYLES = {"sent": "green", "failed": "bold red", "held": "bold red"}
 class OutboxScreen(Screen):
     """E-mail waiting, sent, failed or held."""
 
+    _total = 0
+    """How many messages there are (more pages load as the cursor reaches the last row)."""
+
     CSS_PATH = "queue.tcss"
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
@@ -58,16 +61,12 @@ class OutboxScreen(Screen):
         except StoreError as problem:
             self.query_one("#queue-error", Static).update(Content(str(problem)))
             return
-        self._loaded = {m.id: m for m in messages}
+        self._loaded = {}
+        self._total = sum(counts.values())
         table = self.query_one(DataTable)
         at = table.cursor_row
         table.clear()
-        for message in messages:
-            cells = {
-                "Message": Text(message.id), "State": Text(outbox.STATE_NAMES[message.status], style=STYLES.get(message.status, "")),
-                "To": Text(message.list_name), "Tries": Text(str(message.attempts)), "What": Text(message.purpose),
-            }
-            table.add_row(*(cells[c] for c in self._columns), key=message.id)
+        self._add_rows(messages)
         order = ("queued", "sending", "sent", "failed", "held")
         summary = " · ".join(f"{counts[s]} {outbox.STATE_NAMES[s]}" for s in order if counts.get(s))
         smtp = ctx.settings.smtp
@@ -79,6 +78,16 @@ class OutboxScreen(Screen):
             summary=summary or "nothing sent yet", server=server,
         ))
         self._detail(messages[table.cursor_row] if messages else None)
+
+    def _add_rows(self, messages) -> None:
+        table = self.query_one(DataTable)
+        for message in messages:
+            self._loaded[message.id] = message
+            cells = {
+                "Message": Text(message.id), "State": Text(outbox.STATE_NAMES[message.status], style=STYLES.get(message.status, "")),
+                "To": Text(message.list_name), "Tries": Text(str(message.attempts)), "What": Text(message.purpose),
+            }
+            table.add_row(*(cells[c] for c in self._columns), key=message.id)
 
     def _detail(self, message) -> None:
         if message is None:
@@ -100,6 +109,9 @@ class OutboxScreen(Screen):
         if event.row_key is None or event.row_key.value is None:
             return
         self._detail(self._loaded.get(event.row_key.value))
+        table = self.query_one(DataTable)
+        if event.cursor_row == table.row_count - 1 and table.row_count < self._total:  # the next page, from SQL
+            self._add_rows(outbox.messages(self.app.ctx, limit=PAGE, offset=table.row_count))
 
     def action_retry(self) -> None:
         try:

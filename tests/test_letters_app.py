@@ -206,3 +206,28 @@ class SignOff(RuleBasedStateMachine):
 
 SignOff.TestCase.settings = settings(settings.default, stateful_step_count=25)
 TestSignOff = SignOff.TestCase
+
+
+async def test_the_outbox_pages_from_sql_as_the_cursor_reaches_the_end(tmp_path, clock):
+    """Sixty messages: the first fifty show, the rest load when the cursor reaches the last row."""
+    from counter_tui.screens.outbox import PAGE, OutboxScreen
+    from counter_tui.services import outbox as outbox_service
+    from counter_tui.store.connection import write
+
+    ctx = letter_context(tmp_path / "c.db", clock)
+    db = ctx.store.db
+    with write(db):
+        base = {"at": clock.now(), "actor": GRACE.number, "role": GRACE.role}
+        for n in range(PAGE + 10):
+            outbox_service.queue_mail(ctx, db, base, purpose=f"Test {n}", key="Senior executive officer",
+                                      subject=f"Subject {n}", body="Body")
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, GRACE)
+        await pilot.press("q", "o")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert isinstance(app.screen, OutboxScreen) and table.row_count == PAGE
+        table.move_cursor(row=PAGE - 1)
+        await pilot.pause()
+        assert table.row_count == PAGE + 10
