@@ -46,22 +46,29 @@ class LetterScreen(Screen):
             yield Static(self._what_to_explain(), id="letter-explains")
             if current.template.suggestions:
                 yield Label("Start from a suggested text (the guidance's own)", classes="field-label")
-                yield Select([(s.title, n) for n, s in enumerate(current.template.suggestions)], id="suggestion",
-                             prompt="Choose a suggested text", classes="field")
+                options = [(f"{s.title}: {s.paragraphs[0][:60]}…" if s.paragraphs else s.title, n)
+                           for n, s in enumerate(current.template.suggestions)]
+                yield Select(options, id="suggestion", prompt="Choose a suggested text", classes="field")
             yield Label("Subject", classes="field-label")
             yield Input(values["subject"], id="field-subject", classes="field")
             yield Static("", id="error-subject", classes="field-error")
             yield Label("The letter", classes="field-label")
             yield TextArea(values["body"], id="field-body", soft_wrap=True, classes="field letter-body")
             yield Static("", id="error-body", classes="field-error")
-            yield Label("Office where the application was dealt with", classes="field-label")
+            asked = {step.only_if for step in current.spec.after}
             offices = self.app.ctx.settings.offices
             chosen = values["application_office"] if values["application_office"] in offices else Select.BLANK
-            yield Select([(o, o) for o in offices], value=chosen, id="field-application_office", allow_blank=False,
-                         classes="field")
+            label = Label("Office where the application was dealt with", classes="field-label")
+            office = Select([(o, o) for o in offices], value=chosen, id="field-application_office", allow_blank=False,
+                            classes="field")
+            live = Checkbox("There is a live application", value=values["live_application"] == letters.YES,
+                            id="field-live_application", classes="field")
+            label.display = office.display = "other_office" in asked  # only where what follows depends on it
+            live.display = "live_application" in asked
+            yield label
+            yield office
             yield Static("", id="error-application_office", classes="field-error")
-            yield Checkbox("There is a live application", value=values["live_application"] == letters.YES,
-                           id="field-live_application", classes="field")
+            yield live
         yield Static("", id="record-status")
         yield Footer()
 
@@ -89,7 +96,11 @@ class LetterScreen(Screen):
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:
-        self.query_one("#field-body", TextArea).focus()
+        """Start in the letter; a free-text letter with nothing written yet starts at its suggestions."""
+        if self.current.template.suggestions and not self.current.values["body"].strip():
+            self.query_one("#suggestion", Select).focus()
+        else:
+            self.query_one("#field-body", TextArea).focus()
 
     def values(self) -> dict[str, str]:
         office = self.query_one("#field-application_office", Select).value

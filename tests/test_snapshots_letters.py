@@ -87,3 +87,24 @@ def test_a_barred_customer_is_shown_as_barred_before_the_first_word(snap_compare
     barred_from_writing(still_ctx)
     keys = [*"5001", "enter", *"5678", "enter", "4", *"Abel", "down", "enter"]
     assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cmel9271_offers_the_guidances_suggested_texts(snap_compare, tmp_path, size):
+    """A free-text letter (DWP CMEL9271, from a test pack): the three suggested texts to start from."""
+    from pathlib import Path
+
+    from counter_tui.config import Settings
+    from counter_tui.models.staff import Actor
+    from counter_tui.services import contacts, records, staff
+    from counter_tui.services.context import Context
+
+    pack = Path(__file__).parent / "packs" / "cmel9271.toml"
+    ctx = Context.open(tmp_path / "c.db", Settings(policy=str(pack)), clock=FixedClock(START))
+    leader = Actor(number="7001", name="Tina Shaw", role="team_leader", office="Main office")
+    staff.add_staff(ctx, number=leader.number, name=leader.name, role=leader.role, office=leader.office, pin="7777")
+    contact_id = contacts.start_contact(ctx, leader, "re_establish", customer_name="Ms Jo Client", reference="CM 1234")
+    contacts.take_step(ctx, leader, contact_id, 1, at_step="attempt")
+    records.finish(ctx, leader, contact_id, {})
+    keys = [*"7001", "enter", *"7777", "enter", "q", "enter", "enter"]  # the suggestions open
+    assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)
