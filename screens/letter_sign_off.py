@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from counter_tui.screens.widgets.letter_follow_up import follow_up
-from counter_tui.services import letters
+from counter_tui.services import letter_sign_off, letters
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
@@ -106,7 +106,7 @@ class LetterSignOffScreen(Screen):
 
     def action_approve(self) -> None:
         try:
-            letters.approve(self.app.ctx, self.app.actor, self.current.letter.id, version=self.current.letter.version)
+            letter_sign_off.approve(self.app.ctx, self.app.actor, self.current.letter.id, version=self.current.letter.version)
         except (Refused, StoreError, LetterConflict) as problem:
             self._error(str(problem))
             return
@@ -123,7 +123,7 @@ class LetterSignOffScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            redraft = letters.return_letter(self.app.ctx, self.app.actor, self.current.letter.id, event.value,
+            redraft = letter_sign_off.return_letter(self.app.ctx, self.app.actor, self.current.letter.id, event.value,
                                             version=self.current.letter.version)
         except FieldErrors as problem:
             self._error("; ".join(problem.errors.values()))

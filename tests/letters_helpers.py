@@ -82,7 +82,7 @@ BEA = Actor(number="4003", name="Bea Cole", role="heo", office=MAIN)
 def barred_from_writing(ctx: Context) -> str:
     """Mr Ian Abel wrote abusively twice: warned, then barred from written communications, both
     letters signed off by the SEO. Adds the caseworker (5001/5678) and the HEO; returns his id."""
-    from counter_tui.services import customers, letters
+    from counter_tui.services import customers, letter_sign_off, letters
 
     for actor in (NIA, BEA):
         staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="5678")
@@ -97,5 +97,5 @@ def barred_from_writing(ctx: Context) -> str:
         task_id = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
         draft = letters.view(ctx, BEA, task_id)
         letters.submit(ctx, BEA, draft.letter.id, draft.values, version=draft.letter.version)
-        letters.approve(ctx, GRACE, draft.letter.id, version=draft.letter.version + 1)
+        letter_sign_off.approve(ctx, GRACE, draft.letter.id, version=draft.letter.version + 1)
     return customer_id

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from counter_tui.cli import main
 from counter_tui.config import ConfigError, load_settings
-from counter_tui.services import letter_notice, letter_record, letters, outbox, queue
+from counter_tui.services import letter_notice, letter_record, letter_sign_off, letters, outbox, queue
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.services.letters import LetterConflict
 from counter_tui.store import letters as letter_store
@@ -42,7 +42,7 @@ def _submit(ctx, task_id, **changes):
 
 
 def _approve(ctx, letter_id):
-    return letters.approve(ctx, GRACE, letter_id, version=letter_store.letter(ctx.store.db, letter_id).version)
+    return letter_sign_off.approve(ctx, GRACE, letter_id, version=letter_store.letter(ctx.store.db, letter_id).version)
 
 
 def test_the_letter_is_due_by_the_end_of_the_incidents_day_and_opens_prefilled(lctx):
@@ -79,10 +79,10 @@ def test_the_drafter_and_anyone_without_the_role_can_never_sign_off(lctx):
     letter_id = _submit(lctx, ended_interview(lctx))
     for actor in (ADE, RAVI, OWEN):
         with pytest.raises(Refused):
-            letters.approve(lctx, actor, letter_id, version=1)
+            letter_sign_off.approve(lctx, actor, letter_id, version=1)
     seo_who_drafted = ADE.model_copy(update={"role": "seo"})
     with pytest.raises(Refused, match="you drafted it"):
-        letters.approve(lctx, seo_who_drafted, letter_id, version=1)
+        letter_sign_off.approve(lctx, seo_who_drafted, letter_id, version=1)
     refusals = lctx.store.db.execute("SELECT count(*) FROM events WHERE kind = 'access.refused'").fetchone()[0]
     assert refusals == 4, "every refusal is on the record"
     assert letter_store.letter(lctx.store.db, letter_id).status == "submitted"
@@ -91,8 +91,8 @@ def test_the_drafter_and_anyone_without_the_role_can_never_sign_off(lctx):
 def test_returning_needs_a_reason_and_gives_the_drafter_a_new_task(lctx):
     letter_id = _submit(lctx, ended_interview(lctx))
     with pytest.raises(FieldErrors):
-        letters.return_letter(lctx, GRACE, letter_id, "  ", version=1)
-    redraft = letters.return_letter(lctx, GRACE, letter_id, "Say which office to book at.", version=1)
+        letter_sign_off.return_letter(lctx, GRACE, letter_id, "  ", version=1)
+    redraft = letter_sign_off.return_letter(lctx, GRACE, letter_id, "Say which office to book at.", version=1)
     assert redraft.assignee == ADE.number and redraft.letter_id == letter_id
     view = letters.view(lctx, ADE, redraft.id)
     assert view.mode == "draft" and view.letter.returned_reason == "Say which office to book at."
@@ -289,8 +289,8 @@ def test_a_pack_names_its_own_approver_the_line_manager_for_cmel9271(tmp_path, c
     assert text.startswith("We have standards of service") and "only accept communication from you in writing" in text
     letters.submit(ctx, leader, view.letter.id, {**view.values, "body": text}, version=0)
     with pytest.raises(Refused):
-        letters.approve(ctx, leader, view.letter.id, version=1)
-    approved = letters.approve(ctx, manager, view.letter.id, version=1)
+        letter_sign_off.approve(ctx, leader, view.letter.id, version=1)
+    approved = letter_sign_off.approve(ctx, manager, view.letter.id, version=1)
     assert approved.approved_name == "Lee Grant, Line manager"
     issue = next(t for t in letter_store.tasks_for_letter(ctx.store.db, view.letter.id) if t.spec == "issue_cmel9271")
     assert issue.assignee == leader.number

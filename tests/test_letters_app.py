@@ -24,7 +24,7 @@ from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
 from counter_tui.screens.letter import LetterScreen
 from counter_tui.screens.letter_sign_off import LetterSignOffScreen
-from counter_tui.services import letters, outbox, staff
+from counter_tui.services import letter_sign_off, letters, outbox, staff
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.services.letters import LetterConflict
 from counter_tui.store import letters as letter_store
@@ -183,9 +183,9 @@ class SignOff(RuleBasedStateMachine):
         self.approvals_tried += 1
         try:
             if approve:
-                letters.approve(self.ctx, actor, self.letter_id, version=letter.version)
+                letter_sign_off.approve(self.ctx, actor, self.letter_id, version=letter.version)
             else:
-                letters.return_letter(self.ctx, actor, self.letter_id, "Not yet", version=letter.version)
+                letter_sign_off.return_letter(self.ctx, actor, self.letter_id, "Not yet", version=letter.version)
         except (Refused, LetterConflict, FieldErrors):
             return
         event("approved" if approve else "returned")

@@ -10,7 +10,7 @@ import pytest
 
 from counter_tui.app import CounterApp
 from counter_tui.clock import FixedClock
-from counter_tui.services import letters
+from counter_tui.services import letter_sign_off, letters
 from counter_tui.store import letters as letter_store
 from tests.conftest import START
 from tests.letters_helpers import ADE, GRACE, OWEN, PINS, barred_from_writing, ended_interview, letter_context
@@ -43,7 +43,7 @@ def test_the_heo_drafts_the_interview_warning_letter(snap_compare, still_ctx, si
 @pytest.mark.parametrize("size", SIZES)
 def test_a_returned_draft_shows_the_reason(snap_compare, still_ctx, size):
     letter_id = _submitted(still_ctx)
-    letters.return_letter(still_ctx, GRACE, letter_id, "Say they may book at any CSO.", version=1)
+    letter_sign_off.return_letter(still_ctx, GRACE, letter_id, "Say they may book at any CSO.", version=1)
     assert snap_compare(CounterApp(still_ctx), press=_keys(ADE), terminal_size=size)
 
 
@@ -62,14 +62,14 @@ def test_after_sign_off_what_followed_and_each_e_mail(snap_compare, still_ctx, s
 @pytest.mark.parametrize("size", SIZES)
 def test_the_eo_sees_the_notice_to_the_other_offices(snap_compare, still_ctx, size):
     letter_id = _submitted(still_ctx)
-    letters.approve(still_ctx, GRACE, letter_id, version=1)
+    letter_sign_off.approve(still_ctx, GRACE, letter_id, version=1)
     assert snap_compare(CounterApp(still_ctx), press=_keys(OWEN), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_outbox_with_held_messages(snap_compare, still_ctx, size):
     letter_id = _submitted(still_ctx)
-    letters.approve(still_ctx, GRACE, letter_id, version=1)
+    letter_sign_off.approve(still_ctx, GRACE, letter_id, version=1)
     assert letter_store.letter(still_ctx.store.db, letter_id).status == "approved"
     keys = [*GRACE.number, "enter", *PINS[GRACE.number], "enter", "q", "o"]
     assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)

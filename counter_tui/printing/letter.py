@@ -17,7 +17,6 @@ flows onto further pages. The PDF is `invariant`: the same `Letter` gives the sa
 from __future__ import annotations
 
 import functools
-import io
 import pathlib
 import re
 from dataclasses import dataclass
@@ -29,11 +28,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from counter_tui.printing.pdf import (
     BOLD,
-    PagedCanvas,
+    build,
     REGULAR,
     _header_line,
     _one_line,
@@ -207,22 +206,8 @@ def _furnish(letter: Letter, canvas: Canvas, page: int, pages: int) -> None:
 
 def render_letter(letter: Letter) -> bytes:
     """The PDF of `letter`: A4, byte-identical for identical input."""
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
-        title=_one_line(letter.subject),
-        author=_one_line(letter.organisation),
-        subject=_one_line(letter.reference),
-        creator="Counter",
-        invariant=1,
-    )
-    template.build(_story(letter), canvasmaker=partial(PagedCanvas, furniture=partial(_furnish, letter)))
-    return buffer.getvalue()
+    return build(_story(letter), partial(_furnish, letter), title=letter.subject, author=letter.organisation,
+                 subject=letter.reference, top=TOP, bottom=BOTTOM, margin=MARGIN)
 
 
 def write_letter(letter: Letter, path: pathlib.Path) -> pathlib.Path:

@@ -224,25 +224,23 @@ def _story(doc: Printable, styles: dict[str, ParagraphStyle]) -> list:
     return story
 
 
-def render(doc: Printable) -> bytes:
-    """The PDF of `doc`: A4, byte-identical for identical input."""
-    styles = _setup()
+def build(story: list, furniture: Callable[[Canvas, int, int], None], *, title: str, author: str, subject: str,
+          top: float = TOP, bottom: float = TOP, margin: float = MARGIN) -> bytes:
+    """An A4 PDF of `story` with `furniture` drawn on every page (see `PagedCanvas`): byte-identical
+    for identical input; the metadata on one line each. Shared by every PDF Counter prints."""
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=TOP,
-        title=_one_line(doc.title),
-        author=_one_line(doc.organisation),
-        subject=_one_line(doc.reference),
-        creator="Counter",
-        invariant=1,
+        buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=top, bottomMargin=bottom,
+        title=_one_line(title), author=_one_line(author), subject=_one_line(subject), creator="Counter", invariant=1,
     )
-    template.build(_story(doc, styles), canvasmaker=partial(PagedCanvas, furniture=partial(_furnish, doc)))
+    template.build(story, canvasmaker=partial(PagedCanvas, furniture=furniture))
     return buffer.getvalue()
+
+
+def render(doc: Printable) -> bytes:
+    """The PDF of `doc`: A4, byte-identical for identical input."""
+    return build(_story(doc, _setup()), partial(_furnish, doc), title=doc.title, author=doc.organisation,
+                 subject=doc.reference)
 
 
 def write_bytes(data: bytes, path: pathlib.Path) -> pathlib.Path:

@@ -3,9 +3,10 @@ template, signed off by another officer who holds the approving role, then follo
 guidance lists — copies e-mailed, tasks to scan and send it, the incident recorded, the other
 offices told.
 
-Four eyes are enforced here, not on a screen: whoever saved or sent a letter's text can never sign
-it off, and only the role the pack names may (`access.require_four_eyes`, `require_role`).
-Drafts are versioned like the incident report form: a stale save is a conflict, never an overwrite.
+This module reads letters, drafts them and prints them; signing off and what follows is
+`letter_sign_off`, the notice to the other offices `letter_notice`, letters on a customer's record
+`letter_record`. Drafts are versioned like the incident report form: a stale save is a conflict,
+never an overwrite.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from counter_tui.models.letter import Letter, OutboxMessage
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.letter_templates import LetterTemplate, body, load_template, subject, suggestion_text
-from counter_tui.policy.schema import CHANNEL_NAMES, AfterApproval, Channel, LetterSpec
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel, LetterSpec
 from counter_tui.services import outbox, queue
-from counter_tui.services.access import require_four_eyes, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.services.hand_off import About, create_task
@@ -244,135 +244,6 @@ def _about(task: Task, letter: Letter) -> About:
                  channel=task.channel, contact_id=letter.contact_id, incident_id=letter.incident_id, letter_id=letter.id)
 
 
-# -- sign-off ---------------------------------------------------------------------------------------
-def _may_decide(ctx: Context, actor: Actor, letter: Letter, what: str) -> Task:
-    """The open sign-off task, if the actor holds the approving role and did not write the letter
-    (a refusal is recorded, so call this before the write transaction)."""
-    spec = _spec(ctx, letter)
-    require_role(ctx, actor, ctx.pack.task(spec.sign_off).role, what)
-    require_four_eyes(ctx, actor, letter.editors, what)
-    return _waiting(ctx, letter)
-
-
-def _waiting(ctx: Context, letter: Letter) -> Task:
-    """The letter's open sign-off task (Refused if it is not waiting for sign-off)."""
-    spec = _spec(ctx, letter)
-    if letter.status == "submitted":
-        for task in letter_store.tasks_for_letter(ctx.store.db, letter.id):
-            if task.spec == spec.sign_off and task.status == "open":
-                return task
-    raise Refused("This letter is not waiting for sign off.")
-
-
-def return_letter(ctx: Context, actor: Actor, letter_id: str, reason: str, *, version: int) -> Task:
-    """Return the draft to whoever sent it, with the approver's reason; returns their new task.
-
-    Raises:
-        FieldErrors: no reason given.
-        Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
-    """
-    letter = _letter(ctx, letter_id)
-    _may_decide(ctx, actor, letter, "return this letter")
-    try:
-        why = clean_text(reason, max_length=2000, multiline=True, required=True)
-    except TextProblem as problem:
-        raise FieldErrors({"reason": str(problem)}) from None
-    db = ctx.store.db
-    with write(db):
-        letter = _still_current(ctx, letter_id, version)
-        sign_off = _waiting(ctx, letter)
-        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
-        projections.record(db, **base, kind="letter.returned", stream=f"letter:{letter_id}",
-                           payload={"letter_id": letter_id, "reason": why})
-        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
-                           payload={"task_id": sign_off.id, "contact_id": None, "note": f"Returned: {why}"})
-        drafting = [t for t in letter_store.tasks_for_letter(db, letter_id)
-                    if ctx.pack.task(t.spec).letter == letter.spec and t.spec != _spec(ctx, letter).sign_off]
-        redraft = create_task(ctx, db, base, ctx.pack.task(drafting[-1].spec), _about(drafting[-1], letter),
-                              assignee=letter.drafted_by)
-    return queries.task(db, redraft)
-
-
-def approve(ctx: Context, actor: Actor, letter_id: str, *, version: int) -> Letter:
-    """Sign the letter off and do what the guidance lists next, in one transaction: copies queued
-    to be e-mailed with the PDF attached, tasks to scan and send it, the incident recorded, and the
-    notice to the other offices given to the role that sends it.
-
-    Raises:
-        Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
-        LetterConflict: the letter changed since the approver read it.
-    """
-    letter = _letter(ctx, letter_id)
-    _may_decide(ctx, actor, letter, "sign off this letter")
-    now = ctx.clock.now()
-    role_name = ctx.pack.role(actor.role).name if actor.role in {r.id for r in ctx.pack.roles} else actor.role
-    signed = letter.model_copy(update={"status": "approved", "approved_by": actor.number,
-                                       "approved_name": f"{actor.name}, {role_name}", "approved_at": now})
-    pdf = letter_pdf(ctx, signed)
-    db = ctx.store.db
-    with write(db):
-        letter = _still_current(ctx, letter_id, version)
-        sign_off = _waiting(ctx, letter)
-        base = {"at": now, "actor": actor.number, "role": actor.role}
-        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
-                           payload={"task_id": sign_off.id, "contact_id": None, "note": "Signed off."})
-        actions = [_follow_up(ctx, db, base, step, letter, sign_off, pdf) for step in _spec(ctx, letter).after]
-        projections.record(db, **base, kind="letter.approved", stream=f"letter:{letter_id}",
-                           payload={"letter_id": letter_id, "approved_name": signed.approved_name, "actions": actions})
-    return letter_store.letter(db, letter_id)
-
-
-def _skipped(step: AfterApproval, letter: Letter) -> str:
-    """Why a step the guidance makes conditional is not needed for this letter ('' when it is)."""
-    if step.only_if == "other_office" and letter.draft.get("application_office", letter.office) == letter.office:
-        return "not needed: the application was dealt with in this office"
-    if step.only_if == "live_application" and letter.draft.get("live_application") != YES:
-        return "not needed: there is no live application"
-    return ""
-
-
-def _follow_up(ctx: Context, db, base: dict, step: AfterApproval, letter: Letter, sign_off: Task, pdf: bytes) -> dict:
-    """Do one step of what follows the sign-off; returns what was done, for the letter's record."""
-    done = {"title": step.title, "action": step.action, "ref": ""}
-    if reason := _skipped(step, letter):
-        return done | {"state": reason}
-    about = _about(sign_off, letter)
-    if step.action == "copy":
-        office = letter.draft.get("application_office", letter.office) if step.per_office else None
-        done["ref"] = outbox.queue_mail(
-            ctx, db, base, purpose=step.title, key=outbox.list_key(step.to, office),
-            subject=f"Copy: {letter.draft.get('subject', '')}", body=copy_body(ctx, letter, step),
-            letter_id=letter.id, incident_id=letter.incident_id, attachment=(f"{letter.id}-letter.pdf", pdf),
-        )
-        return done | {"state": "in the outbox"}
-    if step.action == "record_incident":
-        incident = queries.incident(db, letter.incident_id) if letter.incident_id else None
-        if incident is not None and incident.recorded_at is None:
-            projections.record(db, **base, kind="incident.recorded", stream=f"incident:{incident.id}",
-                               payload={"incident_id": incident.id, "contact_id": incident.contact_id})
-        return done | {"state": f"recorded on incident {letter.incident_id}" if incident else "no incident to record"}
-    spec = ctx.pack.task(step.task)
-    assignee = letter.drafted_by if spec.assign_to == "letter_drafter" else None
-    done["ref"] = create_task(ctx, db, base, spec, about, assignee)
-    return done | {"state": "on the queue"}
-
-
-def copy_body(ctx: Context, letter: Letter, step: AfterApproval) -> str:
-    """The plain-text e-mail that goes with a copy of a signed-off letter."""
-    return "\n".join([
-        f"{step.title}.",
-        "",
-        f"Letter {letter.id}: {_spec(ctx, letter).id.replace('_', ' ')}, signed off by {letter_signatory(ctx, letter)}.",
-        f"Customer: {letter.customer_name or 'not named'}",
-        f"Application number: {letter.reference or 'not known'}",
-        f"Incident: {letter.incident_id or '-'} ({letter.office})",
-        "",
-        "The signed-off letter is attached as a PDF.",
-        "",
-        "Sent by Counter.",
-    ])
-
-
 def letter_signatory(ctx: Context, letter: Letter) -> str:
     return letter.approved_name or "the approving officer"
 
@@ -405,11 +276,6 @@ def letter_pdf(ctx: Context, letter: Letter) -> bytes:
     from counter_tui.printing.letter import render_letter
 
     return render_letter(printable(ctx, letter))
-
-
-def planned(ctx: Context, letter: Letter) -> list[tuple[str, str]]:
-    """What the sign-off will set going, in the guidance's order: (what, '' or why it is not needed)."""
-    return [(step.title, _skipped(step, letter)) for step in _spec(ctx, letter).after]
 
 
 def opens_letter(ctx: Context, task: Task) -> bool:

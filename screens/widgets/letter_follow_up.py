@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from counter_tui.services import letters, outbox
+from counter_tui.services import letter_sign_off, outbox
 from counter_tui.services.context import Context
 from counter_tui.services.letters import LetterView
 from counter_tui.services.record_text import local_time
@@ -21,7 +21,7 @@ def follow_up(ctx: Context, current: LetterView) -> Content:
 
     if letter.status != "approved":
         lines = [Content.from_markup("[b]Once the $role signs it off, Counter will:[/b]", role=current.approver_role)]
-        for title, why_not in letters.planned(ctx, letter):
+        for title, why_not in letter_sign_off.planned(ctx, letter):
             mark = f" [dim]({why_not})[/dim]" if why_not else ""
             lines.append(Content.from_markup(f"• $title{mark}", title=title))
         return Content("\n").join(lines)

@@ -6,7 +6,7 @@ the same real SMTP server on loopback (aiosmtpd) in this process, timed alternat
 - outbox: `outbox.send_one()` of a queued message: the claim (a durable write with its event), the
   message built and checked, the same delivery, and the durable "sent" event.
 
-Also the sign-off itself (`letters.approve`: the letter's PDF rendered once, the copies queued,
+Also the sign-off itself (`letter_sign_off.approve`: the letter's PDF rendered once, the copies queued,
 the follow-up tasks created, all in one transaction) against rendering that PDF alone.
 
 Prints medians and ratios; asserts only that every message arrived, never a time. Run:
@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from counter_tui.clock import FixedClock  # noqa: E402
-from counter_tui.services import letters, outbox  # noqa: E402
+from counter_tui.services import letter_sign_off, letters, outbox  # noqa: E402
 from counter_tui.store import letters as letter_store  # noqa: E402
 from tests.letters_helpers import ADE, GRACE, ended_interview, letter_context, letter_settings  # noqa: E402
 from tests.smtp_sink import SmtpSink  # noqa: E402
@@ -57,7 +57,7 @@ def run(runs: int = RUNS) -> dict[str, float]:
             letters.letter_pdf(ctx, letter)
             render.append(time.perf_counter() - started)
             started = time.perf_counter()
-            letters.approve(ctx, GRACE, letter.id, version=letter.version)
+            letter_sign_off.approve(ctx, GRACE, letter.id, version=letter.version)
             approve.append(time.perf_counter() - started)
             for message in outbox.messages(ctx, letter_id=letter.id):
                 name, data = letter_store.attachment(ctx.store.db, message.id)
@@ -76,13 +76,13 @@ def run(runs: int = RUNS) -> dict[str, float]:
         sink.wait_for(4 * runs)
     figures = {
         "bare build and send": _median(bare), "outbox send_one": _median(sent),
-        "letter PDF alone": _median(render), "letters.approve": _median(approve),
+        "letter PDF alone": _median(render), "letter_sign_off.approve": _median(approve),
     }
     print(f"\noutbox, {runs} letters, 2 copies each, loopback aiosmtpd (median ms)")
     print(f"  bare build and send{figures['bare build and send']:8.2f}")
     print(f"  outbox send_one     {figures['outbox send_one']:8.2f}   {figures['outbox send_one'] / figures['bare build and send']:.2f}x")
     print(f"  letter PDF alone    {figures['letter PDF alone']:8.2f}")
-    print(f"  letters.approve     {figures['letters.approve']:8.2f}   {figures['letters.approve'] / figures['letter PDF alone']:.2f}x")
+    print(f"  approve             {figures['letter_sign_off.approve']:8.2f}   {figures['letter_sign_off.approve'] / figures['letter PDF alone']:.2f}x")
     return figures
 
 
