@@ -92,7 +92,7 @@ class Settings(BaseModel):
             "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
             "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
             "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
-            "tell_other_offices": 24.0,
+            "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""

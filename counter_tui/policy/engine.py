@@ -28,6 +28,8 @@ class Facts:
     """What the office has (configuration): `post_box`, `security_guards`..."""
     earlier_warnings: int = 0
     """Warnings given to this customer in earlier contacts of the same channel."""
+    restricted: bool = False
+    """A live measure on the customer refuses them on the contact's channel (writing only, say)."""
 
 
 def holds(condition: str | None, facts: Facts) -> bool:
@@ -42,6 +44,10 @@ def holds(condition: str | None, facts: Facts) -> bool:
         return facts.earlier_warnings >= int(condition.removeprefix("earlier_warnings>="))
     if condition.startswith("earlier_warnings<"):
         return facts.earlier_warnings < int(condition.removeprefix("earlier_warnings<"))
+    if condition == "restricted":
+        return facts.restricted
+    if condition == "!restricted":
+        return not facts.restricted
     raise ValueError(f"unknown condition {condition!r}")
 
 

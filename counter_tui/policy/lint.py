@@ -15,6 +15,8 @@ Each finding names the flow and step and the rule broken. Rules:
 - P011 two things of one kind share an id
 - P012 a step that offers no choice for some office or customer (every `only_if` left false)
 - P013 a letter whose template is missing or malformed, or that no task drafts
+- P014 a control measure nobody may decide, whose review rules contradict themselves, that refuses a
+  channel without words, or a `restricted` choice in a pack without measures
 """
 
 from __future__ import annotations
@@ -130,6 +132,53 @@ def _letters(pack: Pack) -> list[Finding]:
     return found
 
 
+def _measures(pack: Pack) -> list[Finding]:
+    """The control measures: roles and tasks that exist, a decider for each, review periods within
+    the limit, words wherever a measure turns a customer away, and the proposer never the decider."""
+    measures = pack.measures
+    restricted = [f"flows[{flow.id}].steps[{step.id}]" for flow in pack.flows for step in flow.steps
+                  if any((c.only_if or "").lstrip("!") == "restricted" for c in step.choices)]
+    if measures is None:
+        return [Finding("P014", place, "offers a choice only_if restricted, but the pack defines no measures")
+                for place in restricted]
+    roles, tasks = {r.id for r in pack.roles}, {t.id for t in pack.tasks}
+    found = _duplicates("measures.types", [m.id for m in measures.types])
+    if not measures.section.strip():
+        found.append(Finding("P007", "measures", "cites no section of the guidance"))
+    for name in ("decide_task", "review_task"):
+        if getattr(measures, name) not in tasks:
+            found.append(Finding("P008", f"measures.{name}", f"names the task {getattr(measures, name)!r}, which the pack does not define"))
+    for name in ("proposed_by", "detail_roles"):
+        for role in getattr(measures, name):
+            if role not in roles:
+                found.append(Finding("P008", f"measures.{name}", f"names the role {role!r}, which the pack does not define"))
+    deciders = {pack.task(measures.decide_task).role} if measures.decide_task in tasks else set()
+    for spec in measures.types:
+        place = f"measures.types[{spec.id}]"
+        if not spec.section.strip():
+            found.append(Finding("P007", place, "cites no section of the guidance"))
+        if not spec.decided_by:
+            found.append(Finding("P014", place, "no role may decide it"))
+        for role in spec.decided_by:
+            if role not in roles:
+                found.append(Finding("P008", place, f"is decided by the role {role!r}, which the pack does not define"))
+            if role in measures.proposed_by:
+                found.append(Finding("P014", place, f"the role {role!r} may both propose and decide it"))
+        if deciders and not deciders & set(spec.decided_by):
+            found.append(Finding("P014", place, f"the decision task's role may not set it (decided by {', '.join(spec.decided_by)})"))
+        months = [m for m in [spec.review_months, *spec.review_choices] if m is not None]
+        if spec.max_review_months is not None and any(m > spec.max_review_months for m in months):
+            found.append(Finding("P014", place, f"a review period is later than its limit of {spec.max_review_months} months"))
+        if not spec.reviewed and (months or spec.max_review_months):
+            found.append(Finding("P014", place, "is never reviewed but sets a review period"))
+        for effect in spec.effects:
+            if effect.refuse and not effect.say:
+                found.append(Finding("P014", f"{place}.effects[{effect.channel.value}]", "turns the customer away without words to say"))
+            if not effect.section.strip():
+                found.append(Finding("P007", f"{place}.effects[{effect.channel.value}]", "cites no section of the guidance"))
+    return found
+
+
 def _structure(flow: Flow) -> list[Finding]:
     found = []
     ids = {s.id for s in flow.steps}
@@ -160,22 +209,27 @@ def _fact_combinations(flow: Flow) -> list[engine.Facts]:
     facility; customers either side of each warning threshold)."""
     facilities: set[str] = set()
     warnings: set[int] = {0}
+    restricted = {False}
     for step in flow.steps:
         for choice in step.choices:
             condition = choice.only_if or ""
-            if condition.startswith("office:"):
+            if condition.lstrip("!") == "restricted":
+                restricted.add(True)
+            elif condition.startswith("office:"):
                 facilities.add(condition.removeprefix("office:").lstrip("!"))
             elif condition.startswith("earlier_warnings"):
                 threshold = int(condition.lstrip("earlier_warnings>=<"))
                 warnings.update({max(0, threshold - 1), threshold})
     names = sorted(facilities)
     subsets = [frozenset(c) for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
-    return [engine.Facts(facilities=f, earlier_warnings=w) for f in subsets for w in sorted(warnings)]
+    return [engine.Facts(facilities=f, earlier_warnings=w, restricted=r)
+            for f in subsets for w in sorted(warnings) for r in sorted(restricted)]
 
 
 def _describe(facts: engine.Facts) -> str:
     have = ", ".join(sorted(facts.facilities)) or "no facilities"
-    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s)"
+    restricted = ", restricted on this channel" if facts.restricted else ""
+    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s){restricted}"
 
 
 def _paths(pack: Pack, flow: Flow) -> list[Finding]:
@@ -262,6 +316,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _duplicates("letters", [letter.id for letter in pack.letters])
     found += _references(pack)
     found += _letters(pack)
+    found += _measures(pack)
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:

@@ -156,9 +156,10 @@ class Form(_Strict):
     fields: list[FormField]
 
 
-CONDITION = re.compile(r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9])$")
+CONDITION = re.compile(r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9]|!?restricted)$")
 """`office:post_box` (the office has one), `office:!security_guards` (it has none),
-`earlier_warnings>=2` (warnings given to this customer in earlier contacts of this channel)."""
+`earlier_warnings>=2` (warnings given to this customer in earlier contacts of this channel),
+`restricted` (a live measure refuses this customer on the contact's channel; `!restricted`: none does)."""
 
 
 class Choice(_Strict):
@@ -183,7 +184,7 @@ class Choice(_Strict):
     @classmethod
     def _condition(cls, value: str | None) -> str | None:
         if value is not None and not CONDITION.match(value):
-            raise ValueError("only_if must be office:NAME, office:!NAME or earlier_warnings>=N / <N")
+            raise ValueError("only_if must be office:NAME, office:!NAME, earlier_warnings>=N / <N, or [!]restricted")
         return value
 
 
@@ -331,6 +332,73 @@ class LetterSpec(_Strict):
     after: list[AfterApproval] = Field(default_factory=list)
 
 
+class MeasureEffect(_Strict):
+    """What a live measure means on one channel: shown at the start of every contact there."""
+
+    channel: Channel
+    refuse: bool = False
+    """The customer is not dealt with on this channel: staff say the words and end the contact politely
+    (a flow's choice with `only_if = "restricted"` leads there)."""
+    say: list[str] = Field(default_factory=list)
+    words_from_guidance: bool = True
+    """False where the guidance gives no words for this and the pack supplies them (marked on screen)."""
+    guidance: list[str] = Field(default_factory=list)
+    section: str
+
+
+class MeasureSpec(_Strict):
+    """A control measure the guidance lets a named role put on a customer: a marker, a contact
+    restriction, or a warning on record."""
+
+    id: Identifier
+    kind: Literal["marker", "restriction", "warning"]
+    name: str
+    means: str
+    """What it means, in the guidance's words: shown to everyone who deals with the customer."""
+    section: str
+    decided_by: list[Identifier]
+    """The roles that may set, change or lift it (never whoever proposed it: four eyes)."""
+    review_months: int | None = None
+    """The review date's default, counted from the day it is set; None: the decider sets the date."""
+    review_choices: list[int] = Field(default_factory=list)
+    """Other review periods (months) the decider may pick instead, for example six for a minor instance."""
+    max_review_months: int | None = None
+    """The latest a review may be, in months ("at least once every twelve months")."""
+    reviewed: bool = True
+    """False for a measure with no review (a warning given)."""
+    ask_told: bool = False
+    """Ask whether and how the customer was told of it, or why telling them would put staff at risk."""
+    connected_person: bool = False
+    """The decider may record that the behaviour was by a person connected to the customer."""
+    effects: list[MeasureEffect] = Field(default_factory=list)
+
+
+class Measures(_Strict):
+    """How an organisation decides and reviews control measures on a customer."""
+
+    section: str
+    decide_task: Identifier
+    """The task that asks for a decision (its role decides, by its clock); flows hand it off after an incident."""
+    review_task: Identifier
+    """The task that reviews a live measure; it reaches the queue `review_notice` before the review date."""
+    review_notice: str = "measure_review_notice"
+    """The configuration's `[deadlines]` entry (hours): how long before a review date its task is queued."""
+    proposed_by: list[Identifier] = Field(default_factory=list)
+    """Roles that may ask for a decision from a customer's record (besides the flows' hand-offs)."""
+    detail_roles: list[Identifier] = Field(default_factory=list)
+    """Roles that may read a measure's investigation detail; everyone else sees that it exists and what it means."""
+    no_further_action: str = "No further action"
+    """The decision's other outcome, in the guidance's words."""
+    no_further_action_section: str = ""
+    types: list[MeasureSpec]
+
+    def type(self, measure_id: str) -> MeasureSpec:
+        for spec in self.types:
+            if spec.id == measure_id:
+                return spec
+        raise KeyError(measure_id)
+
+
 class Pack(_Strict):
     """An organisation's whole procedure."""
 
@@ -346,6 +414,7 @@ class Pack(_Strict):
     flows: list[Flow]
     incident_report: IncidentReport | None = None
     letters: list[LetterSpec] = Field(default_factory=list)
+    measures: Measures | None = None
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 

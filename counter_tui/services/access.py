@@ -21,6 +21,15 @@ def require_role(ctx: Context, actor: Actor, role: str, what: str) -> None:
     _refuse(ctx, actor, what, f"only the {needed} may do this")
 
 
+def require_any_role(ctx: Context, actor: Actor, roles: list[str], what: str) -> None:
+    """Refuse unless the actor holds one of `roles` (the pack's deciders of a measure, say); recorded."""
+    if actor.role in roles:
+        return
+    known = {r.id: r.name for r in ctx.pack.roles}
+    names = " or the ".join(known.get(r, r) for r in roles) or "nobody"
+    _refuse(ctx, actor, what, f"only the {names} may do this")
+
+
 def require_person(ctx: Context, actor: Actor, number: str, what: str) -> None:
     """Refuse unless the actor is staff member `number` (their own record); a refusal is recorded."""
     if actor.number != number:

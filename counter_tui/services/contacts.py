@@ -119,14 +119,18 @@ def start_contact(
 
 
 def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
-    """What the pack's conditions ask about this contact: its office's facilities (configuration)
-    and, where the flow counts them, the customer's warnings in earlier contacts of this channel."""
+    """What the pack's conditions ask about this contact: its office's facilities (configuration),
+    where the flow counts them the customer's warnings in earlier contacts of this channel, and
+    whether a live control measure turns the customer away on this channel."""
+    from counter_tui.services.measure_record import restricted_here
+
     flow = ctx.pack.flow(contact.flow)
     earlier = 0
     if flow.earlier_warnings:
         earlier = queries.earlier_warnings(ctx.store.db, customer_id=contact.customer_id, reference=contact.reference,
                                            channel=contact.channel, before=contact.id)
-    return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier)
+    return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier,
+                        restricted=restricted_here(ctx, contact.customer_id, contact.channel))
 
 
 def view(ctx: Context, contact_id: str) -> ContactView:

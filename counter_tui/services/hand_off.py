@@ -4,6 +4,7 @@ caller's write transaction (finishing a contact, signing off a letter)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlite_utils
 
@@ -28,8 +29,9 @@ class About:
 
 
 def create_task(ctx: Context, db: sqlite_utils.Database, base: dict, spec: TaskSpec, about: About,
-                assignee: str | None = None) -> str:
-    """Record a new task of `spec`, due by its clock from `base["at"]`; returns its id."""
+                assignee: str | None = None, due: datetime | None = None) -> str:
+    """Record a new task of `spec`, due by its clock from `base["at"]` (or at `due`: a measure's
+    review date); returns its id."""
     task_id = projections.next_id(db, "task", "T")
     projections.record(
         db, **base, kind="task.created", stream=f"task:{task_id}",
@@ -37,7 +39,7 @@ def create_task(ctx: Context, db: sqlite_utils.Database, base: dict, spec: TaskS
             "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role, "office": about.office,
             "flow": spec.flow, "contact_id": about.contact_id, "incident_id": about.incident_id,
             "customer_name": about.customer_name, "reference": about.reference,
-            "due_at": iso(due_at(spec.due, base["at"], ctx.settings)), "channel": about.channel,
+            "due_at": iso(due or due_at(spec.due, base["at"], ctx.settings)), "channel": about.channel,
             "assignee": assignee, "letter_id": about.letter_id,
         },
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import TaskSpec
-from counter_tui.services import contacts, records
+from counter_tui.services import contacts, measure_review, records
 from counter_tui.services.access import require_person, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -71,7 +71,9 @@ def task_filter(actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = N
 
 def my_queue(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = None,
              channel: str | None = None, limit: int = 200) -> Queue:
-    """Open tasks by due time (so the overdue come first), with counts by kind."""
+    """Open tasks by due time (so the overdue come first), with counts by kind; measures whose
+    review date is near have their review task queued first."""
+    measure_review.queue_due(ctx)
     db = ctx.store.db
     now = ctx.clock.now()
     which = task_filter(actor, scope, spec=spec, channel=channel)
@@ -92,12 +94,14 @@ def page(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | N
 
 def my_counts(ctx: Context, actor: Actor) -> tuple[int, int]:
     """(open, overdue) on my queue, for the start screen (no rows, no kinds)."""
+    measure_review.queue_due(ctx)
     return queries.queue_counts(ctx.store.db, task_filter(actor), now=ctx.clock.now())
 
 
 def all_open(ctx: Context, *, role: str | None = None, office: str | None = None, spec: str | None = None,
              channel: str | None = None, limit: int = 500) -> Queue:
     """Open tasks in every office, optionally narrowed (for `counter queue`)."""
+    measure_review.queue_due(ctx)
     db = ctx.store.db
     now = ctx.clock.now()
     which = queries.TaskFilter(role=role, office=office, spec=spec, channel=channel)

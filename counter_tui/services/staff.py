@@ -107,3 +107,10 @@ def sign_in(ctx: Context, number: str, pin: str) -> Actor:
         raise SignInRefused("Staff number or PIN not recognised.")
     member = found[0]
     return Actor(number=member.number, name=member.name, role=member.role, office=member.office)
+
+
+def name_of(ctx: Context, number: str) -> str:
+    """A member of staff's name for a message ("staff 1234" where the number is not on the register)."""
+    from counter_tui.store import staff as staff_store
+
+    return staff_store.name_of(ctx.store.db, number) or f"staff {number}"

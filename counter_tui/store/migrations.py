@@ -339,6 +339,54 @@ def m009_register_search(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m010_control_measures(db: sqlite_utils.Database) -> None:
+    """Control measures on a customer (markers, contact restrictions, warnings given), each with its
+    reason, review date and the task that reviews it; and the requests for a decision made from a
+    customer's record (who asked, why)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE measures (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            office TEXT NOT NULL,
+            pack TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('marker', 'restriction', 'warning')),
+            status TEXT NOT NULL CHECK (status IN ('live', 'lifted')),
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            told TEXT NOT NULL DEFAULT '',
+            connected_person TEXT NOT NULL DEFAULT '',
+            starts_on TEXT NOT NULL,
+            review_on TEXT,
+            incident_id TEXT,
+            decision_task_id TEXT,
+            proposers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(proposers)),
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            review_task_id TEXT,
+            lifted_reason TEXT NOT NULL DEFAULT ''
+        ) STRICT;
+        CREATE INDEX measures_customer ON measures(customer_id, status);
+        CREATE INDEX measures_review ON measures(status, review_task_id, review_on);
+        CREATE INDEX measures_review_task ON measures(review_task_id) WHERE review_task_id IS NOT NULL;
+
+        CREATE TABLE measure_requests (
+            task_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            proposed_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        ) STRICT;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from counter_tui.clock import iso
 from counter_tui.models.event import Event
-from counter_tui.store import events, letter_projections
+from counter_tui.store import events, letter_projections, measure_projections
 
 
 def next_id(db: sqlite_utils.Database, name: str, prefix: str) -> str:
@@ -214,6 +214,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "staff.added": _nothing,
     "access.refused": _nothing,
     **letter_projections.APPLY,
+    **measure_projections.APPLY,
 }
 
 
