@@ -92,8 +92,10 @@ def run(click_ctx: click.Context, db_path: Path | None, config_path: Path | None
 @main.command()
 @db_option
 @config_option
+@click.option("--policy", "policy", type=click.Choice(["hmpo", "dwp"]),
+              help="The procedure to try (default hmpo; dwp: markers and restrictions).")
 @click.pass_context
-def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | None) -> None:
+def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | None, policy: str | None) -> None:
     """Run the app on a throwaway database filled with sample data (--db keeps it).
 
     --config adds your settings (a mail server to try the letters' e-mail, say); the demo's offices
@@ -102,9 +104,12 @@ def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | Non
     from counter_tui.services import demo as demo_data
     from counter_tui.services import staff as staff_service
 
-    db_path, config_path, _ = _pick(click_ctx, db_path, config_path)
+    db_path, config_path, outer_policy = _pick(click_ctx, db_path, config_path)
     base = _settings(config_path) if config_path else None
-    settings = demo_data.settings(base)
+    try:
+        settings = demo_data.settings(base, policy or outer_policy)
+    except ValueError as problem:
+        raise click.UsageError(str(problem)) from None
     workdir = None
     if db_path is None:
         workdir = Path(tempfile.mkdtemp(prefix="counter-demo-"))
@@ -113,7 +118,7 @@ def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | Non
         ctx = _context(db_path, None, settings=settings)
         if not staff_service.list_staff(ctx):
             demo_data.fill(ctx, datetime.now(UTC))
-        _run_app(ctx, demo_logins=demo_data.logins())
+        _run_app(ctx, demo_logins=demo_data.logins(settings.policy))
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
-from counter_tui.services import contacts, letter_record, queue
+from counter_tui.services import contacts, letter_record, measure_record, queue
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -71,6 +71,7 @@ class ContactScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
+        yield Static(id="measures")
         yield StepPanel()
         with Vertical(id="capture"):
             with Horizontal(id="details"):
@@ -85,6 +86,7 @@ class ContactScreen(Screen):
 
     def on_mount(self) -> None:
         self._on_record: list[letter_record.OnRecord] = []
+        self._measures: list[measure_record.MeasureOnRecord] = []
         self.current = contacts.view(self.app.ctx, self.contact_id)
         contact = self.current.contact
         self._note_version, self._saved_note = contact.note_version, contact.note
@@ -127,6 +129,8 @@ class ContactScreen(Screen):
         channel first, in red): read when the customer becomes known, not every second."""
         ctx, contact = self.app.ctx, self.current.contact
         self._on_record = letter_record.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
+        self._measures = measure_record.on_record(ctx, contact.customer_id, self.current.flow.channel.value)
+        self._show_measures()
         lines = [Content.from_markup("[b $error]$text[/]" if item.barred_here else "$text", text=item.text)
                  for item in self._on_record]
         history = customer_history(ctx, contact)
@@ -136,6 +140,29 @@ class ContactScreen(Screen):
         widget.update(Content("\n").join(lines))
         widget.display = bool(lines)
         self._tick()
+
+    def _show_measures(self) -> None:
+        """Above the step, before the first word: the customer's live markers and restrictions, with
+        what each means on this channel and, where one turns them away here, the words to say."""
+        lines = []
+        name = self.app.actor.name if self.app.actor else ""
+        for item in self._measures:
+            style = "b $error" if item.refused_here else "b $warning"
+            lines.append(Content.from_markup(f"[{style}]$kind:[/] [b]$text[/b] — $means", kind=item.spec.kind.upper(),
+                                             text=item.text, means=item.spec.means))
+            effect = item.effect
+            if effect is None:
+                continue
+            for line in effect.say:
+                lines.append(Content.from_markup('  Say: [b]"$words"[/b]', words=line.replace("[your name]", name)))
+            if effect.say and not effect.words_from_guidance:
+                lines.append(Content.from_markup("  [dim](words not from the guidance)[/dim]"))
+            for line in effect.guidance:
+                lines.append(Content.from_markup("  $line  [dim]— $section[/dim]", line=line, section=effect.section))
+        widget = self.query_one("#measures", Static)
+        widget.update(Content("\n").join(lines))
+        widget.set_class(any(item.refused_here for item in self._measures), "-refused")
+        widget.display = bool(lines)
 
     def _show(self) -> None:
         current = self.current
@@ -171,6 +198,8 @@ class ContactScreen(Screen):
         parts = []
         if any(item.barred_here for item in self._on_record):
             parts.append(Content.from_markup("[b $error]BARRED on this channel: see below[/]"))
+        if any(item.refused_here for item in self._measures):
+            parts.append(Content.from_markup("[b $error]RESTRICTED on this channel: see above[/]"))
         if flow.earlier_warnings:
             parts.append(Content.from_markup("[b]earlier warnings: $n[/b]", n=str(facts.earlier_warnings)))
         asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices

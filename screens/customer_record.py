@@ -1,10 +1,12 @@
-"""One customer's record: who they are, their signed-off letters (a bar in red), warnings by
-channel, and every contact with them, newest first; `l` links an incident recorded with the
+"""One customer's record: who they are, their control measures (live first; enter reviews one),
+their signed-off letters (a bar in red), warnings by channel, and every contact with them, newest
+first; `m` asks for a decision on control measures, `l` links an incident recorded with the
 customer not known to this customer."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -12,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import register
+from counter_tui.services import measure_record, measure_review, measures, register
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -26,6 +28,7 @@ class CustomerRecordScreen(Screen):
     CSS_PATH = "register.tcss"
     AUTO_FOCUS = "#record-contacts"
     BINDINGS = [
+        Binding("m", "ask_decision", "Ask for a decision", id="ask_decision"),
         Binding("l", "link", "Link an incident to them", id="link"),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -37,12 +40,16 @@ class CustomerRecordScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="record-text")
+        yield DataTable(id="record-measures", cursor_type="row")
         yield DataTable(id="record-contacts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="record-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        measures_table = self.query_one("#record-measures", DataTable)
+        for label, width in (("Measure", 34), ("Status", 7), ("Since", 11), ("Review by", 11), ("Id", 9)):
+            measures_table.add_column(label, width=width)
+        table = self.query_one("#record-contacts", DataTable)
         wide = self.app.size.width >= 110
         columns = [("When", 17), ("Channel", 23 if wide else 22), ("Outcome", 10), ("Warnings", 8 if wide else 4),
                    ("Incident", 9)]
@@ -70,7 +77,8 @@ class CustomerRecordScreen(Screen):
         lines.append(Content.from_markup("Warnings given: $w · contacts: $n", w=", ".join(warnings) or "none",
                                          n=str(found.summary.contacts)))
         self.query_one("#record-text", Static).update(Content("\n").join(lines))
-        table = self.query_one(DataTable)
+        self._show_measures()
+        table = self.query_one("#record-contacts", DataTable)
         table.clear()
         for line in found.contacts:
             table.add_row(
@@ -79,6 +87,54 @@ class CustomerRecordScreen(Screen):
                 Text(str(line.warnings) if line.warnings else "—", style="bold" if line.warnings else ""),
                 Text(line.incident_id or "—"), *([Text(line.staff_name)] if self._wide else []), key=line.id,
             )
+
+    def _show_measures(self) -> None:
+        lines = measure_record.for_record(self.app.ctx, self.customer_id)
+        table = self.query_one("#record-measures", DataTable)
+        table.clear()
+        for line in lines:
+            live = line.measure.status == "live"
+            name = line.spec.name if line.spec else line.measure.spec
+            style = ("bold red" if line.measure.kind == "restriction" else "bold") if live else "dim"
+            table.add_row(Text(name, style=style), Text(line.measure.status, style=style),
+                          Text(f"{line.measure.starts_on:%d %b %Y}"),
+                          Text(f"{line.measure.review_on:%d %b %Y}" if line.measure.review_on else "—"),
+                          Text(line.measure.id), key=line.measure.id)
+        table.display = bool(lines)
+        table.styles.height = min(len(lines), 5) + 1
+
+    @on(DataTable.RowSelected, "#record-measures")
+    def _review(self, event: DataTable.RowSelected) -> None:
+        from counter_tui.screens.measure_review import MeasureReviewScreen
+
+        try:
+            measure_review.get(self.app.ctx, self.app.actor, event.row_key.value)
+        except (Refused, NotFound, KeyError, StoreError) as problem:
+            self.query_one("#record-status", Static).update(Content(str(problem)))
+            return
+        self.app.push_screen(MeasureReviewScreen(event.row_key.value), lambda _: self.reload())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """`m` only where the pack has control measures and the actor's role may ask for one."""
+        if action == "ask_decision":
+            rules = self.app.ctx.pack.measures
+            return rules is not None and self.app.actor is not None and self.app.actor.role in rules.proposed_by
+        return True
+
+    def action_ask_decision(self) -> None:
+        from counter_tui.screens.dialogs.ask_decision import AskDecisionDialog
+
+        ctx = self.app.ctx
+        decider = ctx.pack.role(ctx.pack.task(ctx.pack.measures.decide_task).role).name
+        heading = Content.from_markup("[b]Ask the $decider for a decision on control measures[/b]\nWhy (what the customer "
+                                      "did, how often, and what you have tried):", decider=decider)
+
+        def done(task_id: str | None) -> None:
+            if task_id:
+                self.app.notify(f"Asked: task {task_id} is on the {decider}'s queue.", title="Asked", markup=False)
+
+        self.app.push_screen(AskDecisionDialog(
+            heading, lambda reason: measures.propose(ctx, self.app.actor, self.customer_id, reason)), done)
 
     def action_link(self) -> None:
         from counter_tui.screens.dialogs.link_incident import LinkIncidentDialog

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from counter_tui.models.customer import CustomerSummary
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import contacts, customers, letter_record
+from counter_tui.services import contacts, customers, letter_record, measure_record
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -89,6 +89,10 @@ class FindCustomerScreen(Screen):
         customer = summary.customer
         parts = [Content.from_markup("[b]$name[/b]  $reference", name=customer.name or "(no name)",
                                      reference=customer.reference or "no reference")]
+        for measure in measure_record.on_record(ctx, customer.id, channel.value):
+            style = "b $error" if measure.refused_here else "b $warning"
+            note = ": not on this channel" if measure.refused_here else ""
+            parts.append(Content.from_markup(f"[{style}]$text[/]", text=f"{measure.spec.name}{note}"))
         for item in letter_record.on_record(ctx, summary.letters, channel.value):
             parts.append(Content.from_markup("[b $error]$text[/]" if item.barred_here else "[$warning]$text[/]",
                                              text=item.text))

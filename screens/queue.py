@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import letters, outbox, queue
+from counter_tui.services import letters, measure_review, measures, outbox, queue
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -188,6 +188,9 @@ class QueueScreen(Screen):
 
                     self.app.push_screen(LetterSignOffScreen(task_id))
                 return
+            if (rules := ctx.pack.measures) is not None and task.spec in (rules.decide_task, rules.review_task):
+                self._open_measure_task(task)
+                return
             if queue.spec_of(ctx, task).form is not None:
                 from counter_tui.screens.incident_report import IncidentReportScreen
 
@@ -208,6 +211,19 @@ class QueueScreen(Screen):
         from counter_tui.screens.contact import open_contact
 
         open_contact(self.app, contact_id)
+
+    def _open_measure_task(self, task) -> None:
+        """A decision on control measures, or a measure's review (Refused/NotFound go to the caller)."""
+        ctx, actor = self.app.ctx, self.app.actor
+        if task.spec == ctx.pack.measures.decide_task:
+            from counter_tui.screens.measure_decision import MeasureDecisionScreen
+
+            measures.request(ctx, actor, task.id)  # refuses the wrong role before the screen opens
+            self.app.push_screen(MeasureDecisionScreen(task.id))
+            return
+        from counter_tui.screens.measure_review import MeasureReviewScreen
+
+        self.app.push_screen(MeasureReviewScreen(measure_review.for_task(ctx, actor, task.id).measure.id))
 
     def action_outbox(self) -> None:
         from counter_tui.screens.outbox import OutboxScreen

@@ -71,7 +71,7 @@ def check_finished(ctx: Context, contact_id: str, chosen: list, finished: record
         if behaviours:
             assert pack.behaviour(behaviours[-1]).may_end_contact
         assert current.state.behaviour is None or pack.behaviour(current.state.behaviour).may_end_contact
-        assert finished.incident_id is not None
+        assert finished.incident_id is not None or final.no_incident
 
     # (b) the steps are stored in position order 1..n, with times that never go backwards, and are
     # exactly the choices taken.

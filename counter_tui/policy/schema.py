@@ -214,9 +214,11 @@ class Step(_Strict):
     tasks: list[Identifier] = Field(default_factory=list)
     """Hand-offs created when the flow finishes here."""
     record_incident: bool = False
+    """Finishing here records the incident."""
+    no_incident: bool = False
+    """Ending here is not a new incident: a customer turned away under a restriction already decided."""
     show_setting: Literal["staff_support"] | None = None
     """A list from the organisation's configuration to show with this step (the support available to staff)."""
-    """Finishing here records the incident."""
 
     @property
     def is_final(self) -> bool:

@@ -57,29 +57,40 @@ DEMO_MAIL_LISTS = {
 """Where the demo's letters and notices go (example.org: nothing real)."""
 
 
-def settings(base: Settings | None = None) -> Settings:
-    """The demo's settings: its two offices and their facilities, and a letterhead and mail lists
-    unless `base` (the user's configuration: a mail server to try, say) sets its own."""
+DEMO_PACKS = ("hmpo", "dwp")
+"""The packs the demo has sample data for."""
+
+
+def settings(base: Settings | None = None, policy: str | None = None) -> Settings:
+    """The demo's settings: its pack (HMPO unless `policy` names another with sample data), its two
+    offices and their facilities, and a letterhead and mail lists unless `base` (the user's
+    configuration: a mail server to try, say) sets its own."""
     base = base or Settings()
-    update: dict = {"offices": [MAIN, SECOND], "office_facilities": FACILITIES}
+    if policy is not None and policy not in DEMO_PACKS:
+        raise ValueError(f"the demo has sample data for {', '.join(DEMO_PACKS)} only, not {policy!r}")
+    update: dict = {"offices": [MAIN, SECOND], "office_facilities": FACILITIES, "policy": policy or "hmpo"}
     if not base.mail_lists:
         update["mail_lists"] = DEMO_MAIL_LISTS
     if not base.letterhead.address:
-        update["letterhead"] = Letterhead(name="HM Passport Office (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
+        update["letterhead"] = Letterhead(name=f"{'Child Maintenance Service' if policy == 'dwp' else 'HM Passport Office'} (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
                                           signatory=["Customer Service Office manager"])
     return base.model_copy(update=update)
 
 
-def logins() -> list[DemoLogin]:
+def logins(policy: str = "hmpo") -> list[DemoLogin]:
     """The demo accounts, shown on the first screen of `counter demo`."""
+    if policy == "dwp":
+        from counter_tui.services.demo_dwp import DWP_LOGINS
+
+        return list(DWP_LOGINS)
     return list(HMPO_LOGINS)
 
 
-def _actor(login: DemoLogin) -> Actor:
+def actor_of(login: DemoLogin) -> Actor:
     return Actor(number=login.number, name=login.name, role=login.role, office=login.office)
 
 
-def _call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: str, ref: str, query: str, note: str,
+def call(ctx: Context, actor: Actor, flow: str, choices: list[int], *, name: str, ref: str, query: str, note: str,
           clock: FixedClock, finish: bool = True, extra: dict[str, str] | None = None) -> str:
     contact_id = contacts.start_contact(ctx, actor, flow, customer_name=name, reference=ref, query=query)
     for number in choices:
@@ -108,32 +119,37 @@ def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> 
 
 
 def fill(ctx: Context, now: datetime) -> None:
-    """Fill an empty database with the demo's sample record, ending just before `now`."""
+    """Fill an empty database with the demo's sample record for its pack, ending just before `now`."""
+    if ctx.pack.id == "dwp":
+        from counter_tui.services import demo_dwp
+
+        demo_dwp.fill(ctx, now)
+        return
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
     for login in HMPO_LOGINS:
         staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
-    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex = (_actor(x) for x in HMPO_LOGINS)
+    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex = (actor_of(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
     for _ in range(2):
-        _call(demo, ravi, "face_to_face", [1, 1, 1], name="Ms Dana Kovac", ref=THIRD_INTERVIEW_REFERENCE,
+        call(demo, ravi, "face_to_face", [1, 1, 1], name="Ms Dana Kovac", ref=THIRD_INTERVIEW_REFERENCE,
               query="Interview for her first adult passport", clock=clock,
               note="Shouted at me when asked about her referee; calmed down after the warning.")
         clock.advance(timedelta(days=4))
     clock.advance(now - timedelta(days=2, hours=3) - clock.now())
 
     # Two days ago in the second office: a call ended after a warning; its hand-offs are now overdue.
-    _call(demo, alex, "telephone", [1, 2, 1], name="Mr Gareth Rowe", ref="PEX 4411 2093",
+    call(demo, alex, "telephone", [1, 2, 1], name="Mr Gareth Rowe", ref="PEX 4411 2093",
           query="Why his renewal has not arrived", clock=clock,
           note="Shouted and swore at me twice; said he would 'sort me out' if the passport did not come.")
     clock.advance(timedelta(hours=3))
     # The same day in the main office: one call improved after the warning, one ended and was called back.
-    _call(demo, sam, "telephone", [1, 1], name="Ms Helen Marsh", ref="PEX 7730 1182",
+    call(demo, sam, "telephone", [1, 1], name="Ms Helen Marsh", ref="PEX 7730 1182",
           query="Changing the name on her application", note="Raised her voice, apologised after the warning.",
           clock=clock)
-    ended = _call(demo, priya, "telephone", [1, 2, 1], name="Mr Tom Fielding", ref="PEX 9902 5531",
+    ended = call(demo, priya, "telephone", [1, 2, 1], name="Mr Tom Fielding", ref="PEX 9902 5531",
                   query="Fast-track appointment availability", clock=clock,
                   note="Repeated personal abuse about my accent after the warning.")
     clock.advance(timedelta(hours=5))
@@ -158,13 +174,13 @@ def fill(ctx: Context, now: datetime) -> None:
     # Since: an interview ended after a warning (its letter is now overdue), a call refused outright in the second office,
     # and an interrupted call in the main one.
     clock.advance(timedelta(days=1, hours=10))
-    _call(demo, ravi, "face_to_face", [1, 2, 1], name="Mr Colin Hart", ref="PEX 6610 2284",
+    call(demo, ravi, "face_to_face", [1, 2, 1], name="Mr Colin Hart", ref="PEX 6610 2284",
           query="Interview to confirm identity", clock=clock,
           note="Repeatedly swore at me and banged the desk after the warning.",
           extra={"why_ended": "His behaviour did not improve after the warning; I could not continue safely."})
     clock.advance(timedelta(minutes=30))
     # A video interview ended the same morning: the HEO drafted its letter, which waits for the SEO.
-    _call(demo, ravi, "video", [1, 2, 1], name="Ms Erin Walsh", ref="PEX 2208 7713",
+    call(demo, ravi, "video", [1, 2, 1], name="Ms Erin Walsh", ref="PEX 2208 7713",
           query="Video interview for a renewal", clock=clock,
           note="Screamed into the microphone after the warning (acoustic shock).",
           extra={"why_ended": "Her behaviour did not improve after the warning."})
@@ -177,10 +193,10 @@ def fill(ctx: Context, now: datetime) -> None:
         if item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
     clock.advance(timedelta(hours=2))
-    _call(demo, alex, "telephone", [2], name="", ref="", query="Would not say",
+    call(demo, alex, "telephone", [2], name="", ref="", query="Would not say",
           note="Threatened to come to the office and hurt me.", clock=clock,
           extra={"who": "A man who would not give his name; a deep voice, a northern accent"})
     clock.advance(timedelta(hours=2))
-    _call(demo, priya, "telephone", [1], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
+    call(demo, priya, "telephone", [1], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
           query="Lost passport report", note="Screamed down the phone (acoustic shock); warned her.",
           clock=clock, finish=False)

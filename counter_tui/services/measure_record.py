@@ -10,6 +10,7 @@ from counter_tui.models.measure import Measure
 from counter_tui.models.staff import Actor
 from counter_tui.policy.schema import MeasureEffect, MeasureSpec
 from counter_tui.services.context import Context
+from counter_tui.services.errors import NotFound
 from counter_tui.store import measures as measure_store
 from counter_tui.store import projections
 from counter_tui.store.connection import write
@@ -99,7 +100,9 @@ def read_detail(ctx: Context, actor: Actor, measure_id: str) -> str | None:
     if not may_read_detail(ctx, actor):
         return None
     measure = measure_store.measure(ctx.store.db, measure_id)
-    if measure is None or not measure.detail:
+    if measure is None:
+        raise NotFound(f"No measure {measure_id}.")
+    if not measure.detail:
         return ""
     db = ctx.store.db
     with write(db):

@@ -93,6 +93,8 @@ def review(ctx: Context, actor: Actor, measure_id: str, *, action: Action, reaso
         FieldErrors: a field to correct (`reason`, `review_on`, `terms`).
         MeasureConflict: `version` is stale: it names who changed it.
     """
+    if action not in ACTION_NAMES:
+        raise FieldErrors({"action": "Choose 1 extend, 2 change or 3 lift."})
     found = get(ctx, actor, measure_id)
     require_four_eyes(ctx, actor, found.measure.proposers, f"review the measure {found.spec.name!r} you asked for")
     errors: dict[str, str] = {}
@@ -106,6 +108,12 @@ def review(ctx: Context, actor: Actor, measure_id: str, *, action: Action, reaso
             new_terms = clean_text(terms, max_length=20_000, multiline=True, required=True)
         except TextProblem as problem:
             errors["terms"] = str(problem)
+    new_told = None
+    if told.strip():
+        try:
+            new_told = clean_text(told, max_length=500, multiline=False)
+        except TextProblem as problem:
+            errors["told"] = str(problem)
     new_date = None
     if action != "lift":
         try:
@@ -130,7 +138,7 @@ def review(ctx: Context, actor: Actor, measure_id: str, *, action: Action, reaso
         projections.record(db, **base, kind="measure.reviewed", stream=f"customer:{current.customer_id}", payload={
             "measure_id": measure_id, "action": action, "reason": reason, "version": version + 1,
             "review_on": new_date.isoformat() if new_date else None, "terms": new_terms,
-            "told": told.strip() or None,
+            "told": new_told,
         })
         if current.review_task_id:
             task = queries.task(db, current.review_task_id)

@@ -104,7 +104,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         contact = _details_from_record(ctx, db, base, contact, form, cleaned)
         origin = queries.task(db, contact.task_id) if contact.task_id else None
         incident_id = origin.incident_id if origin else None
-        if incident_id is None and (step.outcome is Outcome.ended or step.record_incident):
+        if incident_id is None and ((step.outcome is Outcome.ended and not step.no_incident) or step.record_incident):
             incident_id = projections.next_id(db, "incident", "I")
             projections.record(
                 db, **base, kind="incident.opened", stream=f"incident:{incident_id}",
