@@ -142,23 +142,23 @@ class ContactScreen(Screen):
         self._tick()
 
     def _show_measures(self) -> None:
-        """Above the step, before the first word: the customer's live markers and restrictions, with
-        what each means on this channel and, where one turns them away here, the words to say."""
+        """Above the step, before the first word: the customer's live restrictions and markers, one
+        paragraph each, with the words to say where one turns them away on this channel (short, so
+        the step's choices still show on a small terminal; the record has the rest)."""
         lines = []
         name = self.app.actor.name if self.app.actor else ""
         for item in self._measures:
             style = "b $error" if item.refused_here else "b $warning"
-            lines.append(Content.from_markup(f"[{style}]$kind:[/] [b]$text[/b] — $means", kind=item.spec.kind.upper(),
-                                             text=item.text, means=item.spec.means))
+            line = Content.from_markup(f"[{style}]$kind[/] [b]$name[/b]", kind=item.spec.kind.upper(), name=item.spec.name)
             effect = item.effect
-            if effect is None:
-                continue
-            for line in effect.say:
-                lines.append(Content.from_markup('  Say: [b]"$words"[/b]', words=line.replace("[your name]", name)))
-            if effect.say and not effect.words_from_guidance:
-                lines.append(Content.from_markup("  [dim](words not from the guidance)[/dim]"))
-            for line in effect.guidance:
-                lines.append(Content.from_markup("  $line  [dim]— $section[/dim]", line=line, section=effect.section))
+            if effect is not None and effect.say:
+                words = " ".join(effect.say).replace("[your name]", name)
+                mark = "" if effect.words_from_guidance else " [dim](words not from the guidance)[/dim]"
+                line += Content.from_markup(f' — say: [b]"$words"[/b]{mark}', words=words)
+            if effect is not None and effect.guidance:
+                line += Content.from_markup(" — $guidance [dim]($section)[/dim]", guidance=" ".join(effect.guidance),
+                                            section=effect.section)
+            lines.append(line)
         widget = self.query_one("#measures", Static)
         widget.update(Content("\n").join(lines))
         widget.set_class(any(item.refused_here for item in self._measures), "-refused")

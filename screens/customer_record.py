@@ -47,7 +47,8 @@ class CustomerRecordScreen(Screen):
 
     def on_mount(self) -> None:
         measures_table = self.query_one("#record-measures", DataTable)
-        for label, width in (("Measure", 34), ("Status", 7), ("Since", 11), ("Review by", 11), ("Id", 9)):
+        name_width = 34 if self.app.size.width >= 110 else 26
+        for label, width in (("Measure", name_width), ("Status", 7), ("Since", 11), ("Review by", 11), ("Id", 9)):
             measures_table.add_column(label, width=width)
         table = self.query_one("#record-contacts", DataTable)
         wide = self.app.size.width >= 110
@@ -70,14 +71,21 @@ class CustomerRecordScreen(Screen):
         customer = found.summary.customer
         lines = [Content.from_markup("[b]$name[/b] · $reference · $id", name=customer.name or "(no name)",
                                      reference=customer.reference or "no reference", id=customer.id)]
+        for line in measure_record.for_record(ctx, self.customer_id):
+            if line.measure.status == "live" and line.spec is not None:
+                style = "b $error" if line.measure.kind == "restriction" else "b $warning"
+                lines.append(Content.from_markup(f"[{style}]$kind[/] [b]$name[/b] — $means", kind=line.measure.kind.upper(),
+                                                 name=line.spec.name, means=line.spec.means))
         for item in found.letters:
             style = "b $error" if item.barring else "$warning"
             lines.append(Content.from_markup(f"[{style}]$text[/]", text=item.text))
         warnings = [f"{n} ({CHANNEL_NAMES[Channel(channel)].lower()})" for channel, n in sorted(found.summary.warnings.items())]
         lines.append(Content.from_markup("Warnings given: $w · contacts: $n", w=", ".join(warnings) or "none",
                                          n=str(found.summary.contacts)))
+        hint = self._show_measures()
+        if hint is not None:
+            lines.append(hint)
         self.query_one("#record-text", Static).update(Content("\n").join(lines))
-        self._show_measures()
         table = self.query_one("#record-contacts", DataTable)
         table.clear()
         for line in found.contacts:
@@ -88,20 +96,29 @@ class CustomerRecordScreen(Screen):
                 Text(line.incident_id or "—"), *([Text(line.staff_name)] if self._wide else []), key=line.id,
             )
 
-    def _show_measures(self) -> None:
+    def _show_measures(self) -> Content | None:
+        """Fill the measures table; returns the line saying who reviews them (None without measures)."""
         lines = measure_record.for_record(self.app.ctx, self.customer_id)
         table = self.query_one("#record-measures", DataTable)
         table.clear()
         for line in lines:
             live = line.measure.status == "live"
             name = line.spec.name if line.spec else line.measure.spec
-            style = ("bold red" if line.measure.kind == "restriction" else "bold") if live else "dim"
+            style = ("bold red" if line.measure.kind == "restriction" else "bold yellow") if live else "dim"
             table.add_row(Text(name, style=style), Text(line.measure.status, style=style),
                           Text(f"{line.measure.starts_on:%d %b %Y}"),
                           Text(f"{line.measure.review_on:%d %b %Y}" if line.measure.review_on else "—"),
                           Text(line.measure.id), key=line.measure.id)
         table.display = bool(lines)
         table.styles.height = min(len(lines), 5) + 1
+        rules = self.app.ctx.pack.measures
+        deciders = {role for spec in rules.types for role in spec.decided_by} if rules else set()
+        if not lines:
+            return None
+        if self.app.actor and self.app.actor.role in deciders:
+            return Content.from_markup("[dim]Measures: enter on one reviews it (extend, change or lift).[/dim]")
+        names = " or the ".join(self.app.ctx.pack.role(r).name for r in sorted(deciders))
+        return Content.from_markup("[dim]Measures are reviewed by the $names.[/dim]", names=names)
 
     @on(DataTable.RowSelected, "#record-measures")
     def _review(self, event: DataTable.RowSelected) -> None:

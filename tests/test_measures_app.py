@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, TextArea
+from textual.widgets import Checkbox, DataTable, Input, OptionList, TextArea
 
 from counter_tui.app import CounterApp
 from counter_tui.clock import FixedClock
@@ -21,7 +21,7 @@ from counter_tui.models.staff import Actor
 from counter_tui.screens.contact import ContactScreen
 from counter_tui.screens.measure_decision import MeasureDecisionScreen
 from counter_tui.screens.measure_review import MeasureReviewScreen
-from counter_tui.services import contacts, demo, demo_dwp, measures, queue, records
+from counter_tui.services import contacts, demo, demo_dwp, measures, queue
 from counter_tui.services.context import Context
 from counter_tui.store import measures as measure_store
 from counter_tui.store import queries
@@ -103,3 +103,76 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(dwp):
         assert "how the customer was told" in str(screen.query_one("#error-writing_only-told").render())
         assert screen.query_one("#field-writing_only-reason", TextArea).text == "Abusive on every call."
         assert measure_store.for_customer(dwp.store.db, booth_id(dwp)) == []
+
+
+def mark_and_restrict_booth(ctx: Context) -> str:
+    """The nominated manager's decision on today's instance: the PV marker and writing only."""
+    customer_id = booth_id(ctx)
+    measures.decide(ctx, PAT, booth_decision(ctx), measures=[
+        {"spec": "pv_marker", "reason": "Threatened the caseworker."},
+        {"spec": "writing_only", "reason": "Abusive on every call.", "review_on": "2027-06-01", "told": "By letter."},
+    ])
+    return customer_id
+
+
+async def test_the_next_call_shows_the_marker_and_the_restrictions_words_first_and_ends_politely(dwp):
+    customer_id = mark_and_restrict_booth(dwp)
+    app = CounterApp(dwp)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, KIM)
+        await pilot.press("1", *"Booth")
+        await pilot.pause()
+        matches = app.screen.query_one("#matches", OptionList)
+        assert "Communication in writing only: not on this channel" in str(matches.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ContactScreen)
+        shown = str(screen.query_one("#measures").render())
+        assert "we will now only accept communication from you in writing" in shown
+        assert "Potentially violent (PV) marker" in shown
+        assert shown.index("Communication in writing only") < shown.index("Potentially violent")
+        assert "RESTRICTED on this channel" in str(screen.query_one("#bar").render())
+        contact_id = screen.contact_id
+        assert [c.label for _, c in contacts.view(dwp, contact_id).offered][-1].startswith("The client is restricted")
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    contact = queries.contact(dwp.store.db, contact_id)
+    assert (contact.status, contact.outcome, contact.customer_id, contact.incident_id) == ("finished", "ended", customer_id, None)
+    assert queries.tasks_for_contact(dwp.store.db, contact_id) == [], "turning a restricted client away is no new instance"
+
+
+async def test_a_client_without_measures_is_never_offered_the_restricted_ending(dwp):
+    app = CounterApp(dwp)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, KIM)
+        await pilot.press("1", *"Booth", "down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query_one("#measures").display
+        assert len(contacts.view(dwp, screen.contact_id).offered) == 2
+
+
+async def test_the_review_reaches_the_queue_as_its_date_nears_and_extending_it_is_recorded(dwp):
+    pryce = next(i.task for i in queue.my_queue(dwp, PAT).items if i.task.spec == "review_measure")
+    measure = measure_store.by_review_task(dwp.store.db, pryce.id)
+    assert measure.spec == "pv_marker" and measure.review_on - START.date() < timedelta(days=14)
+    new_date = (START + timedelta(days=180)).date().isoformat()
+    app = CounterApp(dwp)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, PAT)
+        await open_task(pilot, app, pryce.id)
+        screen = app.screen
+        assert isinstance(screen, MeasureReviewScreen)
+        assert "Call recording listened to" in str(screen.query_one("#record-heading").render()), "the NM reads the detail"
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*"Still threatening in letters.", "tab", *new_date, "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, MeasureReviewScreen)
+    after = measure_store.measure(dwp.store.db, measure.id)
+    assert (after.status, after.review_on.isoformat(), after.version, after.changed_by) == ("live", new_date, 2, PAT.number)
+    assert queries.task(dwp.store.db, pryce.id).status == "done"
+    assert not [i for i in queue.my_queue(dwp, PAT).items if i.task.spec == "review_measure"], "the next review is months away"

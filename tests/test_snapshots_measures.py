@@ -1,0 +1,60 @@
+"""Snapshots of control measures at 80x24 and 120x40 on a clock that stands still, on the DWP
+demo's record: the nominated manager's decision (measures ticked, and refused fields), the start of a
+call from a client restricted to writing, a measure's review, and the client's record.
+
+Accept a changed snapshot only after looking at the report (`pytest --snapshot-update`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from counter_tui.app import CounterApp
+from counter_tui.clock import FixedClock
+from counter_tui.services import demo
+from counter_tui.services.context import Context
+from tests.conftest import START
+from tests.test_measures_app import mark_and_restrict_booth
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+PAT = [*"7003", "enter", *"7345", "enter"]
+KIM = [*"7001", "enter", *"7123", "enter"]
+DECISION = ["q", "enter"]
+"""The nominated manager's queue opens on today's decision (Mr Booth), the soonest due."""
+
+
+@pytest.fixture
+def dwp(tmp_path):
+    ctx = Context.open(tmp_path / "dwp.db", demo.settings(None, "dwp"), clock=FixedClock(START))
+    demo.fill(ctx, START)
+    yield ctx
+    ctx.store.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_decision_with_the_marker_ticked(snap_compare, dwp, size):
+    assert snap_compare(CounterApp(dwp), press=[*PAT, *DECISION, "space", "tab", *"Threatened the caseworker."],
+                        terminal_size=size)
+
+
+def test_a_decision_refused_beside_its_fields(snap_compare, dwp):
+    keys = [*PAT, *DECISION, "tab", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s"]
+    assert snap_compare(CounterApp(dwp), press=keys, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_call_from_a_client_restricted_to_writing(snap_compare, dwp, size):
+    mark_and_restrict_booth(dwp)
+    assert snap_compare(CounterApp(dwp), press=[*KIM, "1", *"Booth", "down", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reviewing_a_pv_marker(snap_compare, dwp, size):
+    keys = [*PAT, "q", "down", "down", "enter", "1"]
+    assert snap_compare(CounterApp(dwp), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_marked_and_restricted_clients_record(snap_compare, dwp, size):
+    mark_and_restrict_booth(dwp)
+    assert snap_compare(CounterApp(dwp), press=[*PAT, "c", *"Booth", "enter", "enter"], terminal_size=size)
