@@ -93,6 +93,8 @@ class Settings(BaseModel):
             "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
             "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
             "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
+            "consider_persistent": 72.0, "restriction_decision": 120.0, "reestablish_contact": 72.0,
+            "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""

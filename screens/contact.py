@@ -129,7 +129,8 @@ class ContactScreen(Screen):
         channel first, in red): read when the customer becomes known, not every second."""
         ctx, contact = self.app.ctx, self.current.contact
         self._on_record = letter_record.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
-        self._measures = measure_record.on_record(ctx, contact.customer_id, self.current.flow.channel.value)
+        self._measures = measure_record.on_record(ctx, contact.customer_id, self.current.flow.channel.value,
+                                                  outgoing=self.current.flow.follow_up)
         self._show_measures()
         lines = [Content.from_markup("[b $error]$text[/]" if item.barred_here else "$text", text=item.text)
                  for item in self._on_record]
@@ -150,6 +151,8 @@ class ContactScreen(Screen):
         for item in self._measures:
             style = "b $error" if item.refused_here else "b $warning"
             line = Content.from_markup(f"[{style}]$kind[/] [b]$name[/b]", kind=item.spec.kind.upper(), name=item.spec.name)
+            if item.spec.show_terms:
+                line += Content.from_markup(" — [b]$terms[/b]", terms=item.measure.reason)
             effect = item.effect
             if effect is not None and effect.say:
                 words = " ".join(effect.say).replace("[your name]", name)

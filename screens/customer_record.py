@@ -74,8 +74,11 @@ class CustomerRecordScreen(Screen):
         for line in measure_record.for_record(ctx, self.customer_id):
             if line.measure.status == "live" and line.spec is not None:
                 style = "b $error" if line.measure.kind == "restriction" else "b $warning"
-                lines.append(Content.from_markup(f"[{style}]$kind[/] [b]$name[/b] — $means", kind=line.measure.kind.upper(),
-                                                 name=line.spec.name, means=line.spec.means))
+                text = Content.from_markup(f"[{style}]$kind[/] [b]$name[/b] — $means", kind=line.measure.kind.upper(),
+                                           name=line.spec.name, means=line.spec.means)
+                if line.spec.show_terms:
+                    text += Content.from_markup(" [b]Record:[/b] $terms", terms=line.measure.reason)
+                lines.append(text)
         for item in found.letters:
             style = "b $error" if item.barring else "$warning"
             lines.append(Content.from_markup(f"[{style}]$text[/]", text=item.text))

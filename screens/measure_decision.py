@@ -32,6 +32,7 @@ class MeasureDecisionScreen(Screen):
     DEFAULT_CSS = """
     MeasureDecisionScreen .measure-box { height: auto; padding-left: 4; display: none; }
     MeasureDecisionScreen .measure-box.-shown { display: block; }
+    MeasureDecisionScreen #decision-record { height: auto; padding-bottom: 1; border-bottom: solid $primary-muted; }
     MeasureDecisionScreen .measure-means { padding-left: 6; color: $text-muted; height: auto; }
     """
     BINDINGS = [
@@ -48,6 +49,8 @@ class MeasureDecisionScreen(Screen):
         self.request = request = measures.request(self.app.ctx, self.app.actor, self.task_id)
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):
+            if request.record:
+                yield Static(self._record(), id="decision-record")
             for spec in request.types:
                 yield Checkbox(Content.from_markup("[b]$name[/b]  [dim]— $section[/dim]", name=spec.name, section=spec.section),
                                id=f"pick-{spec.id}", classes="field")
@@ -90,6 +93,13 @@ class MeasureDecisionScreen(Screen):
         yield Label(Content(f"Investigation detail (optional; shown only to: {roles})"), classes="field-label")
         yield TextArea(id=f"field-{spec.id}-detail", soft_wrap=True, classes="field")
         yield Static("", id=f"error-{spec.id}-detail", classes="field-error")
+
+    def _record(self) -> Content:
+        """What the member of staff recorded (the instance, the referral), field by field."""
+        lines = [Content.from_markup("[b]What was recorded[/b]")]
+        lines += [Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—")
+                  for label, text in self.request.record]
+        return Content("\n").join(lines)
 
     def _heading(self) -> Content:
         ctx, request = self.app.ctx, self.request

@@ -37,6 +37,7 @@ class RecordScreen(Screen):
         form = records.form_for(ctx, current)
         self._fields = records.draft_record(ctx, actor, self.contact_id)
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
+        when = {f.id for f in form.fields if f.when} if form else set()
         yield Static(self._heading(current, form), id="record-heading")
         with VerticalScroll(id="record-fields"):
             for field_id, label, text, required in self._fields:
@@ -46,7 +47,8 @@ class RecordScreen(Screen):
                     area = TextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field")
                     yield area
                 else:
-                    yield Input(text, id=f"field-{field_id}", classes="field")
+                    hint = "YYYY-MM-DD HH:MM, for example 2026-12-03 14:30" if field_id in when else ""
+                    yield Input(text, id=f"field-{field_id}", classes="field", placeholder=hint)
                 yield Static("", id=f"error-{field_id}", classes="field-error")
         yield Static("", id="record-status")
         yield Footer()

@@ -45,9 +45,13 @@ def actor_for(role: str) -> Actor:
 
 
 def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
-    """The drafted record with every required field that is still empty filled in."""
+    """The drafted record with every required field that is still empty filled in (a date and time
+    field with tomorrow's, as staff type it)."""
+    form = records.form_for(ctx, contacts.view(ctx, contact_id))
+    when = {f.id for f in form.fields if f.when} if form else set()
+    later = (ctx.clock.now() + timedelta(days=1)).astimezone(ctx.settings.zone).strftime("%Y-%m-%d %H:%M")
     return {
-        field_id: text if text or not required else f"Typed by staff: {label}"
+        field_id: later if field_id in when else text if text or not required else f"Typed by staff: {label}"
         for field_id, label, text, required in records.draft_record(ctx, actor, contact_id)
     }
 

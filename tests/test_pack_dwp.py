@@ -88,9 +88,10 @@ def test_dwp_is_shipped_and_lints_clean(pack):
 
 
 def test_roles_and_the_one_behaviour(pack):
-    assert [r.id for r in pack.roles] == ["caseworker", "team_leader", "nominated_manager"]
+    assert [r.id for r in pack.roles] == ["caseworker", "team_leader", "nominated_manager", "line_manager"]
     assert pack.role("team_leader").name == "Team Leader (TL)"
     assert pack.role("nominated_manager").name == "UCB Nominated Manager (NM)"
+    assert pack.role("line_manager").name == "Line Manager of whoever writes CMEL9271"
     assert [b.id for b in pack.behaviours] == ["ucb"]
     assert pack.behaviour("ucb").may_end_contact
 
@@ -209,20 +210,37 @@ ENDINGS = [
     ("face_to_face", [2, 1], "interview_ended", Outcome.ended, True, ["decide_instance"], "instance"),
     ("face_to_face", [2, 2], "interview_continued", Outcome.improved, True, ["decide_instance"], "instance"),
     ("face_to_face", [3], "restricted", Outcome.ended, False, [], "restricted_note"),
+    ("third_party_referral", [1], "record_referral", Outcome.referred, False, ["decide_instance"], "third_party_referral"),
+    ("third_party_referral", [2], "not_a_referral", Outcome.completed, False, [], None),
+    # The team leader's, once a PV marker is set (22-27): 1 police considered; 1 a warning letter was
+    # issued / 2 not; the call: 1 assurance / 2 none / 3 not reached / 4 CMEL9271; then the referral:
+    # 1 accepted / 2 made now / 3 rejected / 4 none.
+    ("reestablish", [1, 2, 3], "not_reached", Outcome.call_back_arranged, False, ["reestablish_again"], "contact_attempt"),
+    ("reestablish", [1, 2, 1, 1], "police_accepted", Outcome.completed, False, ["police_contact"], "police_referral"),
+    ("reestablish", [1, 1, 2], "police_accepted", Outcome.completed, False, ["police_contact"], "police_referral"),
+    ("reestablish", [1, 2, 2, 3], "police_rejected", Outcome.completed, False, ["referral_rejected"], "police_rejected"),
+    ("reestablish", [1, 2, 1, 4], "no_referral", Outcome.completed, False, [], "reestablish_outcome"),
+    ("reestablish", [1, 1, 4], "no_referral", Outcome.completed, False, [], "reestablish_outcome"),
+    ("reestablish", [1, 2, 4, 1], "letter_police_accepted", Outcome.completed, False, ["draft_cmel9271", "police_contact"], "police_referral"),
+    ("reestablish", [1, 2, 4, 2], "letter_police_accepted", Outcome.completed, False, ["draft_cmel9271", "police_contact"], "police_referral"),
+    ("reestablish", [1, 2, 4, 3], "letter_police_rejected", Outcome.completed, False, ["draft_cmel9271", "referral_rejected"], "police_rejected"),
+    ("reestablish", [1, 2, 4, 4], "letter_no_referral", Outcome.completed, False, ["draft_cmel9271"], "reestablish_outcome"),
 ]
+ENDING_IDS = [f"{e[0]}-{e[2]}-{''.join(map(str, e[1]))}" for e in ENDINGS]
 
 
-@pytest.mark.parametrize(("flow_id", "numbers", "final", "outcome", "incident", "tasks", "form"), ENDINGS,
-                         ids=[f"{e[0]}-{e[2]}" for e in ENDINGS])
+@pytest.mark.parametrize(("flow_id", "numbers", "final", "outcome", "incident", "tasks", "form"), ENDINGS, ids=ENDING_IDS)
 def test_each_way_a_flow_finishes(pack, flow_id, numbers, final, outcome, incident, tasks, form):
     flow = pack.flow(flow_id)
-    assert flow.role == "caseworker" and flow.warnings_before_end == 0 and flow.immediate_risk is None
+    assert flow.role == ("team_leader" if flow.follow_up else "caseworker")
+    assert flow.warnings_before_end == 0 and flow.immediate_risk is None
     state = engine.start(pack, flow_id)
     for number in numbers:
         state = engine.choose(pack, state, number, RESTRICTED if final == "restricted" else engine.Facts()).after
     step = engine.current_step(pack, state)
     assert step.id == final and step.is_final
     assert (step.outcome, step.record_incident, step.tasks, step.form) == (outcome, incident, tasks, form)
+    assert step.outcome is not Outcome.ended or incident or step.no_incident  # only an instance ends a contact
     assert engine.ending_problem(pack, state) is None
     assert state.behaviour == ("ucb" if incident else None)
 
@@ -235,7 +253,9 @@ def test_the_table_above_covers_every_final_step(pack):
 def test_each_flow_is_on_its_channel(pack):
     assert {f.id: f.channel for f in pack.flows} == {
         "telephone": Channel.telephone, "written": Channel.written, "face_to_face": Channel.face_to_face,
+        "third_party_referral": Channel.written, "reestablish": Channel.telephone,
     }
+    assert [f.id for f in pack.flows if f.follow_up] == ["reestablish"]
 
 
 def test_transfer_is_considered_on_calls(pack):
@@ -300,6 +320,56 @@ def test_the_tasks_and_their_clocks(pack):
     assert "at least once every twelve months" in review.due.section
     defaults = Settings().deadlines
     assert {"consider_instance", "measure_review_notice"} <= set(defaults)
+
+
+def test_re_establishing_is_queued_by_the_pv_marker_alone(pack):
+    """22-27 follow the PV marker (19): only it puts the team leader's task on the queue."""
+    assert {m.id: m.then for m in pack.measures.types} == {
+        "pv_marker": ["reestablish_contact"], "written_warning": [], "oral_warning": [], "writing_only": [],
+        "no_incoming_calls": [],
+    }
+    first, again = pack.task("reestablish_contact"), pack.task("reestablish_again")
+    assert (first.role, first.flow, again.role, again.flow) == ("team_leader", "reestablish", "team_leader", "reestablish")
+    assert first.due.config == "reestablish_contact" and "no clock" in first.due.section
+    assert again.due.field == "next_attempt" and "set a date for a second attempt" in again.due.section
+    [attempt] = [f for f in pack.form("contact_attempt").fields if f.when]
+    assert (attempt.id, attempt.required) == ("next_attempt", True)
+
+
+def test_the_police_tasks_go_to_the_nm_and_to_the_caseworker_who_raised_the_instance(pack):
+    police = pack.task("police_contact")
+    assert (police.role, police.assign_to) == ("nominated_manager", None)
+    assert "You will be the CMG's contact with the police regarding the instance" in " ".join(police.instructions)
+    rejected = pack.task("referral_rejected")
+    assert (rejected.role, rejected.assign_to) == ("caseworker", "staff_involved")
+    assert {f.id for f in pack.form("police_referral").fields} >= {"outcome", "referral_reason"}
+    assert {f.id for f in pack.form("police_rejected").fields} >= {"outcome", "why"}
+
+
+def test_cmel9271_is_written_by_the_team_leader_and_signed_off_by_their_line_manager(pack):
+    [letter] = pack.letters
+    assert (letter.id, letter.template, letter.sign_off, letter.bars) == ("cmel9271", "dwp_cmel9271", "sign_off_cmel9271", [])
+    draft, sign_off = pack.task("draft_cmel9271"), pack.task("sign_off_cmel9271")
+    assert (draft.role, draft.letter) == ("team_leader", "cmel9271")
+    assert sign_off.role == "line_manager" and sign_off.due.config == "letter_sign_off"
+    assert "checked and signed off by your Line Manager before it is issued" in sign_off.section
+    [after] = letter.after
+    assert (after.action, after.task) == ("task", "issue_cmel9271")
+    issue = pack.task("issue_cmel9271")
+    assert (issue.role, issue.assign_to, issue.due.config) == ("team_leader", "letter_drafter", "letter_follow_up")
+    drafted_on = {(f.id, s.id) for f in pack.flows for s in f.steps if "draft_cmel9271" in s.tasks}
+    assert drafted_on == {("reestablish", s) for s in ("letter_police_accepted", "letter_police_rejected", "letter_no_referral")}
+
+
+def test_a_third_party_referral_goes_to_the_nm_and_is_not_an_instance(pack):
+    flow = pack.flow("third_party_referral")
+    assert (flow.channel, flow.role, flow.follow_up) == (Channel.written, "caseworker", False)
+    for step in flow.steps:
+        assert not step.record_incident and step.outcome is not Outcome.ended
+    assert not any(c.behaviour for s in flow.steps for c in s.choices)
+    fields = {f.id: f for f in pack.form("third_party_referral").fields}
+    assert {"referred_by", "reported", "received", "underlying_risk"} <= set(fields)
+    assert fields["reported"].prefill == "note"  # what the nominated manager reads first (the contact's note)
 
 
 # --- control measures -------------------------------------------------------------------------------
@@ -423,11 +493,13 @@ def test_the_team_leader_completes_the_form_prefilled_from_the_caseworkers_recor
     assert queries.incident(dwp.store.db, finished.incident_id).reported_by == TEAM_LEADER.number
 
 
-UNRESTRICTED = [e for e in ENDINGS if e[2] != "restricted"]
+UNRESTRICTED = [(e, i) for e, i in zip(ENDINGS, ENDING_IDS, strict=True)
+                if e[2] != "restricted" and not load_pack("dwp").flow(e[0]).follow_up]
+"""The caseworker's endings (the team leader's follow-up is walked in tests/test_dwp_reestablish.py)."""
 
 
-@pytest.mark.parametrize(("flow_id", "numbers", "final", "outcome", "incident", "tasks", "form"), UNRESTRICTED,
-                         ids=[f"{e[0]}-{e[2]}" for e in UNRESTRICTED])
+@pytest.mark.parametrize(("flow_id", "numbers", "final", "outcome", "incident", "tasks", "form"), [e for e, _ in UNRESTRICTED],
+                         ids=[i for _, i in UNRESTRICTED])
 def test_every_ending_finishes_through_the_services(dwp, flow_id, numbers, final, outcome, incident, tasks, form):
     """GIVEN a contact of each flow taken to each ending (not restricted) WHEN its record is completed THEN an
     instance is recorded exactly where the step says, with the decision and, for it, the Team Leader's consideration."""
@@ -441,7 +513,7 @@ def test_every_ending_finishes_through_the_services(dwp, flow_id, numbers, final
     current = contacts.view(dwp, contact_id)
     assert (current.step.id, current.contact.outcome) == (final, outcome.value)
     assert (finished.incident_id is not None) == incident
-    expected = [*tasks, "consider_instance"] if incident else []
+    expected = [*tasks, "consider_instance"] if incident else tasks
     assert [queue.get_task(dwp, t).spec for t in finished.task_ids] == expected
 
 

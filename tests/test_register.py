@@ -119,5 +119,5 @@ async def test_find_a_customer_open_their_record_and_link_an_incident(tmp_path, 
         assert options.get_option_at_index(0).id == incident_id
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen.query_one(DataTable).row_count == 2
+        assert app.screen.query_one("#record-contacts", DataTable).row_count == 2
     assert queries.contact(ctx.store.db, queries.incident(ctx.store.db, incident_id).contact_id).customer_id is not None

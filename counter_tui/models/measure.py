@@ -20,7 +20,7 @@ class Measure(BaseModel):
     spec: str
     """The pack's measure type (`pv_marker`, `writing_only`...)."""
     kind: str
-    """`marker`, `restriction` or `warning`."""
+    """`marker`, `restriction`, `adjustment` or `warning`."""
     status: str
     """`live` or `lifted`."""
     reason: str

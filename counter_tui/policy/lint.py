@@ -171,11 +171,34 @@ def _measures(pack: Pack) -> list[Finding]:
             found.append(Finding("P014", place, f"a review period is later than its limit of {spec.max_review_months} months"))
         if not spec.reviewed and (months or spec.max_review_months):
             found.append(Finding("P014", place, "is never reviewed but sets a review period"))
+        for then in spec.then:
+            if then not in tasks:
+                found.append(Finding("P008", place, f"puts the task {then!r} on the queue, which the pack does not define"))
         for effect in spec.effects:
             if effect.refuse and not effect.say:
                 found.append(Finding("P014", f"{place}.effects[{effect.channel.value}]", "turns the customer away without words to say"))
             if not effect.section.strip():
                 found.append(Finding("P007", f"{place}.effects[{effect.channel.value}]", "cites no section of the guidance"))
+    return found
+
+
+def _typed_clocks(pack: Pack) -> list[Finding]:
+    """A task due at a time typed in a record: every step handing it off has a form with that field,
+    a required date-and-time (`when`) field."""
+    found = []
+    forms = {form.id: form for form in pack.forms}
+    for flow in pack.flows:
+        for step in flow.steps:
+            for task_id in step.tasks:
+                task = next((t for t in pack.tasks if t.id == task_id), None)
+                if task is None or task.due.field is None:
+                    continue
+                form = forms.get(step.form or "")
+                field = next((f for f in form.fields if f.id == task.due.field), None) if form else None
+                if field is None or not field.when or not field.required:
+                    found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}]",
+                                         f"hands off {task_id!r}, due at the time typed in {task.due.field!r}, but its "
+                                         "form has no such required date-and-time (when) field"))
     return found
 
 
@@ -317,6 +340,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _references(pack)
     found += _letters(pack)
     found += _measures(pack)
+    found += _typed_clocks(pack)
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:

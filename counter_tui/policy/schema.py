@@ -89,14 +89,17 @@ class Due(_Strict):
     """Name of an entry in the configuration's `[deadlines]` table (hours)."""
     end_of_day: bool = False
     """Due by the end of the day it was created (in the organisation's time zone)."""
+    field: str | None = None
+    """Due at the date and time typed in this field (`when = true`) of the record that finishes the
+    flow handing the task off: the next attempt to reach a client, a call-back time agreed."""
     section: str = ""
     """The section that sets this clock, or explains that none is set."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Due:
-        chosen = [self.hours is not None, self.config is not None, self.end_of_day]
+        chosen = [self.hours is not None, self.config is not None, self.end_of_day, self.field is not None]
         if sum(chosen) != 1:
-            raise ValueError("set exactly one of hours, config or end_of_day")
+            raise ValueError("set exactly one of hours, config, end_of_day or field")
         return self
 
 
@@ -145,6 +148,8 @@ class FormField(_Strict):
     multiline: bool = True
     yes_no: bool = False
     """A yes/no question (a checkbox) rather than text."""
+    when: bool = False
+    """A local date and time, typed YYYY-MM-DD HH:MM and later than now (a task may fall due then)."""
 
 
 class Form(_Strict):
@@ -353,7 +358,8 @@ class MeasureSpec(_Strict):
     restriction, or a warning on record."""
 
     id: Identifier
-    kind: Literal["marker", "restriction", "warning"]
+    kind: Literal["marker", "restriction", "adjustment", "warning"]
+    """A marker, a contact restriction, a reasonable adjustment (ICO 12.2), or a warning given."""
     name: str
     means: str
     """What it means, in the guidance's words: shown to everyone who deals with the customer."""
@@ -372,6 +378,11 @@ class MeasureSpec(_Strict):
     """Ask whether and how the customer was told of it, or why telling them would put staff at risk."""
     connected_person: bool = False
     """The decider may record that the behaviour was by a person connected to the customer."""
+    show_terms: bool = False
+    """The decision's reason is the customer's record of how to handle them (ICO 12.3): it is shown
+    with the measure at the start of every contact."""
+    then: list[Identifier] = Field(default_factory=list)
+    """Tasks put on the queue once it is set (DWP: the team leader re-establishes contact, 22)."""
     effects: list[MeasureEffect] = Field(default_factory=list)
 
 

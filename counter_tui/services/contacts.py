@@ -130,7 +130,7 @@ def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
         earlier = queries.earlier_warnings(ctx.store.db, customer_id=contact.customer_id, reference=contact.reference,
                                            channel=contact.channel, before=contact.id)
     return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier,
-                        restricted=restricted_here(ctx, contact.customer_id, contact.channel))
+                        restricted=restricted_here(ctx, contact.customer_id, contact.channel, outgoing=flow.follow_up))
 
 
 def view(ctx: Context, contact_id: str) -> ContactView:

@@ -17,6 +17,8 @@ def due_at(due: Due, created: datetime, settings: Settings) -> datetime:
         return created + timedelta(hours=due.hours)
     if due.config is not None:
         return created + timedelta(hours=settings.deadline_hours(due.config))
+    if due.field is not None:  # a time typed in the record: the caller passes it; without one, at once
+        return created
     local = created.astimezone(settings.zone)
     end = datetime.combine(local.date(), time(23, 59, 59), tzinfo=settings.zone)
     return end.astimezone(UTC)

@@ -1,5 +1,6 @@
 """Sample data for `counter demo --policy dwp` (the DWP Child Maintenance Group procedure): a
-client marked potentially violent nearly a year ago, whose review now nears; an instance from
+client marked potentially violent nearly a year ago (the team leader re-established the
+relationship two days later), whose review now nears; an instance from
 today waiting for the team leader's form and the nominated manager's decision; and threats in a
 letter from someone whose identity is not known. Made through the same services as real work."""
 
@@ -9,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import incident_report, measures, queue, staff
+from counter_tui.services import contacts, incident_report, measures, queue, records, staff
 from counter_tui.services.context import Context
 from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, call
 
@@ -18,6 +19,7 @@ DWP_LOGINS = [
     DemoLogin("7002", "7234", "Lee Morgan", "team_leader", MAIN, "team leader: consider instances"),
     DemoLogin("7003", "7345", "Pat Quinn", "nominated_manager", MAIN, "nominated manager: decide, review"),
     DemoLogin("7004", "7456", "Rosa Diaz", "caseworker", MAIN, "caseworker: the post"),
+    DemoLogin("7005", "7567", "Ruth Kemp", "line_manager", MAIN, "line manager: signs off CMEL9271"),
 ]
 
 BOOTH = ("Mr Neil Booth", "CMS 7741 0092")
@@ -33,7 +35,7 @@ def fill(ctx: Context, now: datetime) -> None:
     demo = replace(ctx, settings=settings, clock=clock)
     for login in DWP_LOGINS:
         staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
-    kim, lee, pat, rosa = (actor_of(x) for x in DWP_LOGINS)
+    kim, lee, pat, rosa, _ruth = (actor_of(x) for x in DWP_LOGINS)
 
     # Nearly a year ago: Ms Pryce threatened Kim; the team leader completed the form and the
     # nominated manager marked her potentially violent for twelve months, so her review now nears.
@@ -48,6 +50,16 @@ def fill(ctx: Context, now: datetime) -> None:
         "spec": "pv_marker", "reason": "Threatened to wait for a caseworker outside the office, naming where she lives.",
         "review_on": "", "detail": "Call recording listened to by the team leader: the threat is clear at 04:10.",
     }])
+
+    # Two days later the team leader re-established the relationship: reached, and she gave assurance.
+    clock.advance(timedelta(days=2))
+    contact_id = queue.open_task(demo, lee, _task(demo, lee, "Ms Joan Pryce", "reestablish_contact"))
+    for number in (1, 2, 1, 4):
+        clock.advance(timedelta(minutes=2))
+        contacts.take_step(demo, lee, contact_id, number, at_step=contacts.view(demo, contact_id).step.id)
+    contacts.save_note(demo, lee, contact_id, "Reached her at home: she accepted the threat was unacceptable and "
+                       "gave assurance it will not happen again. The marker stays until its review.", version=0)
+    records.finish(demo, lee, contact_id, {fid: text for fid, _, text, _ in records.draft_record(demo, lee, contact_id)})
 
     # Today: Mr Booth swore at Kim and threatened her; the call ended. The form and the decision wait.
     clock.advance(now - timedelta(hours=3) - clock.now())

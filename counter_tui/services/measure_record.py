@@ -15,7 +15,7 @@ from counter_tui.store import measures as measure_store
 from counter_tui.store import projections
 from counter_tui.store.connection import write
 
-KIND_ORDER = {"restriction": 0, "marker": 1, "warning": 2}
+KIND_ORDER = {"restriction": 0, "marker": 1, "adjustment": 2, "warning": 3}
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,15 @@ def describe(ctx: Context, measure: Measure, spec: MeasureSpec) -> str:
     return text
 
 
-def on_record(ctx: Context, customer_id: str | None, channel: str) -> list[MeasureOnRecord]:
+def on_record(ctx: Context, customer_id: str | None, channel: str, *, outgoing: bool = False) -> list[MeasureOnRecord]:
     """The customer's live measures for a contact on `channel`: those that turn them away here
-    first, then restrictions, markers and warnings given."""
+    first, then restrictions, markers and warnings given.
+
+    Args:
+        outgoing: staff are contacting the customer (a follow-up opened from a task: a call-back, the
+            team leader re-establishing contact), so a restriction on the customer's own contact does
+            not turn them away: its words are left out.
+    """
     if customer_id is None or ctx.pack.measures is None:
         return []
     found = []
@@ -58,14 +64,14 @@ def on_record(ctx: Context, customer_id: str | None, channel: str) -> list[Measu
             spec = ctx.pack.measures.type(measure.spec)
         except KeyError:
             continue  # a measure of another pack
-        effect = next((e for e in spec.effects if e.channel.value == channel), None)
+        effect = next((e for e in spec.effects if e.channel.value == channel and not (outgoing and e.refuse)), None)
         found.append(MeasureOnRecord(measure, spec, describe(ctx, measure, spec), effect))
     return sorted(found, key=lambda item: (not item.refused_here, KIND_ORDER[item.spec.kind]))
 
 
-def restricted_here(ctx: Context, customer_id: str | None, channel: str) -> bool:
+def restricted_here(ctx: Context, customer_id: str | None, channel: str, *, outgoing: bool = False) -> bool:
     """A live measure turns this customer away on `channel` (the flows' `only_if = "restricted"`)."""
-    return any(item.refused_here for item in on_record(ctx, customer_id, channel))
+    return any(item.refused_here for item in on_record(ctx, customer_id, channel, outgoing=outgoing))
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,9 @@ class Request:
     incident: Incident | None
     report_complete: bool
     live: list[Measure]
+    record: list[tuple[str, str]]
+    """The record of the contact that asked for the decision (the caseworker's instance, the
+    third-party referral), as (label, text), or [] for a request made from the customer's record."""
     types: list[MeasureSpec]
     """The measures the pack's deciding role may set, in the pack's order."""
 
@@ -171,8 +174,11 @@ def request(ctx: Context, actor: Actor, task_id: str) -> Request:
     customer = customers.get(ctx, customer_id) if customer_id else None
     incident = queries.incident(ctx.store.db, task.incident_id) if task.incident_id else None
     live = measure_store.for_customer(ctx.store.db, customer_id, live_only=True) if customer_id else []
+    from counter_tui.services.records import finished_record
+
+    record = finished_record(ctx, task.contact_id) if task.contact_id else []
     return Request(task=task, customer=customer, proposers=proposers, reason=reason, incident=incident,
-                   report_complete=bool(incident and incident.reported_at), live=live,
+                   report_complete=bool(incident and incident.reported_at), live=live, record=record,
                    types=[t for t in rules(ctx).types if task.role in t.decided_by])
 
 
@@ -239,6 +245,11 @@ def decide(ctx: Context, actor: Actor, task_id: str, *, measures: list[dict[str,
                 "starts_on": starts.isoformat(), "review_on": item.review_on.isoformat() if item.review_on else None,
                 "incident_id": asked.task.incident_id, "task_id": task_id, "proposers": asked.proposers,
             })
+        about = About(office=asked.task.office, customer_name=asked.customer.name if asked.customer else "",
+                      reference=asked.customer.reference if asked.customer else "", incident_id=asked.task.incident_id,
+                      contact_id=asked.task.contact_id)
+        for then in dict.fromkeys(t for item in checked for t in item.spec.then):
+            create_task(ctx, db, base, ctx.pack.task(then), about)
         outcome = "measures" if checked else "no_further_action"
         projections.record(db, **base, kind="measure.decided", stream=f"task:{task_id}",
                            payload={"task_id": task_id, "outcome": outcome, "reason": reason, "measure_ids": set_ids})

@@ -6,6 +6,7 @@ told the customer from the words of the steps confirmed, what they said or did f
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from counter_tui.models.contact import Contact
@@ -95,15 +96,49 @@ def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor
     return ""
 
 
+WHEN_FORMAT = "%Y-%m-%d %H:%M"
+"""How a date and time is typed in a `when` field: 2026-12-03 14:30 (local time)."""
+
+
+def parse_when(text: str, zone) -> datetime:
+    """A `when` field's local date and time as a UTC moment.
+
+    Raises:
+        TextProblem: it is not typed as YYYY-MM-DD HH:MM.
+    """
+    try:
+        local = datetime.strptime(text.strip(), WHEN_FORMAT)
+    except ValueError:
+        raise TextProblem("Type the date and time as YYYY-MM-DD HH:MM, for example 2026-12-03 14:30.") from None
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
 def check_record_field(field: FormField, text: str, *, required: bool | None = None) -> str:
     """Validate one field of a form (raises FieldErrors naming the field)."""
     try:
-        return clean_text(
+        cleaned = clean_text(
             text, max_length=20_000 if field.multiline else 500, multiline=field.multiline,
             required=field.required if required is None else required,
         )
+        if field.when and cleaned:
+            parse_when(cleaned, UTC)
+        return cleaned
     except TextProblem as problem:
         raise FieldErrors({field.id: str(problem)}) from None
+
+
+def check_when(ctx: Context, form: Form, record: dict[str, str]) -> dict[str, datetime]:
+    """The `when` fields typed, as UTC moments, each later than now (FieldErrors beside any that is not)."""
+    found, errors = {}, {}
+    for field in form.fields:
+        if field.when and record.get(field.id):
+            moment = parse_when(record[field.id], ctx.settings.zone)
+            if moment <= ctx.clock.now():
+                errors[field.id] = "This must be later than now."
+            found[field.id] = moment
+    if errors:
+        raise FieldErrors(errors)
+    return found
 
 
 def check_record(form: Form, record: dict[str, str]) -> dict[str, str]:

@@ -85,8 +85,10 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
     current = view(ctx, contact_id)
     form = form_for(ctx, current)
     cleaned: dict[str, str] = {}
+    when: dict = {}
     if form is not None:
         cleaned = record_text.check_record(form, record)
+        when = record_text.check_when(ctx, form, cleaned)
     db = ctx.store.db
     now = ctx.clock.now()
     with write(db):
@@ -130,7 +132,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         if report is not None and incident_id is not None and origin is None:
             # Every new incident needs its welfare check and its incident report form.
             hand_offs += [t for t in (report.welfare_task, report.task) if t is not None and t not in hand_offs]
-        task_ids = [_hand_off(ctx, db, base, ctx.pack.task(spec_id), contact, incident_id) for spec_id in hand_offs]
+        task_ids = [_hand_off(ctx, db, base, ctx.pack.task(spec_id), contact, incident_id, when) for spec_id in hand_offs]
         if origin is not None and origin.status == "open":
             projections.record(
                 db, **base, kind="task.done", stream=f"task:{origin.id}",
@@ -139,10 +141,11 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
     return Finished(contact_id=contact_id, incident_id=incident_id, task_ids=task_ids)
 
 
-def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None) -> str:
-    """Create one task for the contact's office, due by its clock (for one person where the pack
-    says so: the member of staff the incident happened to), with the letter it drafts where it
-    drafts one; returns its id."""
+def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None,
+              when: dict | None = None) -> str:
+    """Create one task for the contact's office, due by its clock or at the time typed in the
+    record's field the pack names (for one person where the pack says so: the member of staff the
+    incident happened to), with the letter it drafts where it drafts one; returns its id."""
     assignee = None
     if spec.assign_to == "staff_involved":
         incident = queries.incident(db, incident_id) if incident_id else None
@@ -151,7 +154,8 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
                   channel=contact.channel, contact_id=contact.id, incident_id=incident_id)
     if spec.letter is not None:
         about = replace(about, letter_id=open_letter(db, base, spec.letter, about))
-    return create_task(ctx, db, base, spec, about, assignee)
+    due = (when or {}).get(spec.due.field) if spec.due.field else None
+    return create_task(ctx, db, base, spec, about, assignee, due=due)
 
 
 def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:

@@ -353,7 +353,7 @@ def m010_control_measures(db: sqlite_utils.Database) -> None:
             office TEXT NOT NULL,
             pack TEXT NOT NULL,
             spec TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('marker', 'restriction', 'warning')),
+            kind TEXT NOT NULL CHECK (kind IN ('marker', 'restriction', 'adjustment', 'warning')),
             status TEXT NOT NULL CHECK (status IN ('live', 'lifted')),
             reason TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT '',
