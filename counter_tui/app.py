@@ -55,6 +55,7 @@ class CounterApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "show_keys", "Keys", id="keys"),
         Binding("ctrl+o", "sign_out", "Sign out", id="sign_out"),
+        Binding("f2", "lock", "Lock / switch user", id="lock", priority=True, show=False),
         Binding("ctrl+g", "get_help", "Get help", id="get_help", priority=True),
     ]
 
@@ -126,7 +127,9 @@ class CounterApp(App[None]):
         self.switch_screen(HomeScreen(offer_resume=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A call for help needs someone signed in (it says who and where)."""
+        """A call for help needs someone signed in (it says who and where); so does locking."""
+        if action == "lock":
+            return self.actor is not None and self.ctx is not None and not self.locked
         if action == "get_help":
             return self.actor is not None and self.ctx is not None
         return True
@@ -229,12 +232,54 @@ class CounterApp(App[None]):
             self.screen.mail_changed()
 
     def _check_idle(self) -> None:
-        """Lock a shared terminal left alone: sign out, keeping open contacts to resume after the PIN."""
+        """Lock a shared terminal left alone: the lock screen covers everything until a PIN is entered."""
         minutes = self.ctx.settings.idle_lock_minutes if self.ctx is not None else 0
         if self.actor is not None and minutes > 0 and time.monotonic() - self._last_input >= minutes * 60:
+            self.lock(f"Locked after {minutes:g} minutes without use.")
+
+    @property
+    def locked(self) -> bool:
+        from counter_tui.screens.lock import LockScreen
+
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    def lock(self, why: str, *, handing_over: bool = False) -> None:
+        """Cover the terminal until a PIN is entered (what was open stays open underneath)."""
+        from counter_tui.screens.lock import LockScreen
+
+        if self.actor is None or self.locked:
+            return
+        for screen in self.screen_stack:
+            if hasattr(screen, "save_typing"):
+                screen.save_typing()  # the note or form as typed so far, before anyone else comes
+        self.push_screen(LockScreen(why, handing_over=handing_over))
+
+    def action_lock(self) -> None:
+        """Lock now, to hand the terminal over (switch user) or step away."""
+        self.lock("Locked: the terminal is ready for the next member of staff.", handing_over=True)
+
+    def unlocked(self, actor: Actor | None) -> None:
+        """The lock screen's outcome: the same member of staff carries on; another one takes over
+        (an open contact stays on screen, other screens go back to the start); None signs out."""
+        from counter_tui.screens.lock import LockScreen
+
+        while not isinstance(self.screen, LockScreen):
+            self.pop_screen()  # a dialog above the lock (a call for help) has been answered
+        self.pop_screen()
+        if actor is None:
             self.action_sign_out()
-            self.notify("Signed out after a time without use. Sign in to carry on where you left off.",
-                        title="Locked", markup=False)
+            return
+        if self.actor is not None and actor.number == self.actor.number:
+            return
+        previous = self.actor
+        self.actor = actor
+        if getattr(self.screen, "contact_id", None) is None:
+            from counter_tui.screens.home import HomeScreen
+
+            self.go_home()
+            self.switch_screen(HomeScreen(offer_resume=True))
+        self.notify(f"{actor.name} took over from {previous.name if previous else 'nobody'}.", title="Switched user",
+                    markup=False)
 
     def action_show_keys(self) -> None:
         if self.screen.query("HelpPanel"):

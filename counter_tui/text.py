@@ -34,7 +34,12 @@ def clean_text(value: str, *, max_length: int, multiline: bool, required: bool =
     Raises:
         TextProblem: with a message fit to show beside the field.
     """
-    text = unicodedata.normalize("NFC", value).strip()
+    # Every line break (CR LF, CR, the Unicode line and paragraph separators) becomes a newline, so
+    # one-line fields refuse them all and notes keep them as lines.
+    text = unicodedata.normalize("NFC", value)
+    for other in ("\r\n", "\r", "\u2028", "\u2029"):
+        text = text.replace(other, "\n")
+    text = text.strip()
     if required and not text:
         raise TextProblem("This cannot be left empty.")
     if len(text) > max_length:

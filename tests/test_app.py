@@ -365,24 +365,54 @@ async def test_a_context_that_cannot_open_ends_the_app_with_one_line():
     assert app.return_code == 1
 
 
-async def test_a_terminal_left_alone_signs_out_and_keeps_the_note(ctx):
+async def test_a_terminal_left_alone_locks_hides_the_customer_and_keeps_the_note(ctx):
     """GIVEN a call in progress with a note typed WHEN nobody touches the terminal past the idle time
-    THEN it signs out (hiding the customer), the note is saved, and signing in offers to resume."""
+    THEN it locks: nothing of the customer shows, the note is saved, and the same PIN carries on."""
     import time
 
-    from counter_tui.screens.sign_in import SignInScreen
+    from counter_tui.screens.contact import ContactScreen
+    from counter_tui.screens.lock import LockScreen
 
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "1234")
-        await pilot.press("1", "enter", "ctrl+n")
+        await pilot.press("1", *"Mr Tom Fielding", "enter", "ctrl+n")
         await type_text(pilot, "Swearing")
         contact_id = app.screen.contact_id
         app._last_input = time.monotonic() - 5 * 60 - 1  # the last key was five minutes ago
         app._check_idle()
         await pilot.pause()
-        assert isinstance(app.screen, SignInScreen) and app.actor is None
+        assert isinstance(app.screen, LockScreen)
+        shown = app.export_screenshot()
+        assert "Fielding" not in shown and "Swearing" not in shown, "nothing of the customer is visible"
         assert queries.contact(ctx.store.db, contact_id).note == "Swearing"
+        await pilot.press(*"1234", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
+
+
+async def test_switching_user_mid_call_keeps_the_call_and_who_took_each_step(ctx):
+    """GIVEN a call handler's call WHEN f2 locks and the line manager signs in there THEN the call stays
+    on screen, and the steps taken before and after are each attributed to whoever took them."""
+    from counter_tui.screens.contact import ContactScreen
+    from counter_tui.screens.lock import LockScreen
+
+    app = CounterApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "1001", "1234")
+        await pilot.press("1", "enter", "1")
+        contact_id = app.screen.contact_id
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"2001", "enter", *"2345", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
+        assert app.actor.number == "2001"
+        await pilot.press("2")
+        await pilot.pause()
+    taken = queries.steps(ctx.store.db, contact_id)
+    assert [s.actor for s in taken] == ["1001", "2001"]
 
 
 async def test_a_call_for_help_reaches_the_other_terminal_at_the_office_until_acknowledged(ctx):

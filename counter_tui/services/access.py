@@ -43,6 +43,11 @@ def require_four_eyes(ctx: Context, actor: Actor, authors: list[str], what: str)
         _refuse(ctx, actor, what, "you drafted it, and a decision needs a second person")
 
 
+def refuse(ctx: Context, actor: Actor, what: str, reason: str) -> None:
+    """Record a refusal as an event, then raise it (`Refused`: "You cannot WHAT: REASON.")."""
+    _refuse(ctx, actor, what, reason)
+
+
 def _refuse(ctx: Context, actor: Actor, what: str, reason: str) -> None:
     """Record the refusal as an event, then raise it."""
     db = ctx.store.db

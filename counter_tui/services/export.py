@@ -59,7 +59,9 @@ def write_jsonl(ctx: Context, out: TextIO) -> int:
     count = 0
     fields = _report_fields(ctx)
     for incident in _rows(ctx):
-        out.write(json.dumps(_flat(incident, fields), ensure_ascii=False) + "\n")
+        line = json.dumps(_flat(incident, fields), ensure_ascii=False)
+        # Line and paragraph separators are valid JSON but break readers that split lines on them.
+        out.write(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n")
         count += 1
     return count
 

@@ -155,13 +155,25 @@ class Request:
 
 
 def _proposers_and_customer(ctx: Context, task: Task) -> tuple[list[str], str | None, str]:
-    asked = measure_store.request(ctx.store.db, task.id)
+    """Who asked (none of them may decide), whom it is about, and why. For a decision a contact asked
+    for, everyone who took part in asking counts: who started the contact, took any of its steps or
+    finished its record, and who completed the incident's report form (four eyes)."""
+    db = ctx.store.db
+    asked = measure_store.request(db, task.id)
     if asked is not None:
         return [asked["proposed_by"]], asked["customer_id"], asked["reason"]
-    contact = queries.contact(ctx.store.db, task.contact_id) if task.contact_id else None
+    contact = queries.contact(db, task.contact_id) if task.contact_id else None
     if contact is None:
         return [], None, ""
-    return [contact.staff_number], contact.customer_id, contact.note
+    people = [contact.staff_number, *(step.actor for step in queries.steps(db, contact.id))]
+    finished = db.execute("SELECT actor FROM events WHERE stream = ? AND kind = 'contact.finished'",
+                          [f"contact:{contact.id}"]).fetchone()
+    if finished:
+        people.append(finished[0])
+    incident = queries.incident(db, task.incident_id) if task.incident_id else None
+    if incident is not None and incident.reported_by:
+        people.append(incident.reported_by)
+    return list(dict.fromkeys(people)), contact.customer_id, contact.note
 
 
 def request(ctx: Context, actor: Actor, task_id: str) -> Request:

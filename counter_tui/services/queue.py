@@ -12,7 +12,7 @@ from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import TaskSpec
 from counter_tui.services import contacts, measure_review, records
-from counter_tui.services.access import require_person, require_role
+from counter_tui.services.access import refuse, require_person, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.store import projections, queries
@@ -141,7 +141,7 @@ def open_task(ctx: Context, actor: Actor, task_id: str) -> str:
         Refused: the actor does not hold the task's role, the task is done, or it has no flow.
     """
     task = get_task(ctx, task_id)
-    require_role(ctx, actor, task.role, f"open the task {task.title!r}")
+    require_task_role(ctx, actor, task)
     if task.status != "open":
         raise Refused("This task is already done.")
     if task.flow is None:
@@ -160,10 +160,42 @@ class _DoneNote(BaseModel):
     note: NoteText = ""
 
 
+def done_elsewhere(ctx: Context, task: Task) -> str | None:
+    """Where a task is done, if not by marking it done: its guided steps, its form, its letter, the
+    decision or review it asks for, the signature it waits for, or the notice it sends. None for a
+    task that is done by marking it so (scan the letter, post it)."""
+    from counter_tui.services import letter_notice, letters
+
+    spec = spec_of(ctx, task)
+    measures = ctx.pack.measures
+    if spec.flow is not None:
+        return "its guided steps"
+    if spec.form is not None:
+        return "its form"
+    if spec.sign:
+        return "the member of staff's signature"
+    if letters.opens_letter(ctx, task):
+        return "the letter's own screen"
+    if measures is not None and task.spec in (measures.decide_task, measures.review_task):
+        return "the decision's own screen"
+    if letter_notice.notice_step(ctx, task) is not None:
+        return "sending the notice"
+    return None
+
+
 def complete_task(ctx: Context, actor: Actor, task_id: str, note: str = "") -> None:
-    """Mark a task without a guided flow as done, recording who and when (and an optional note)."""
+    """Mark a task done that is done by marking it so (see `done_elsewhere`), recording who and when
+    (and an optional note): for its role, or for the one person it was given to.
+
+    Raises:
+        Refused: not the task's role or person, done already, or a task done elsewhere (its steps,
+            form, letter, decision, signature or notice): ticking it would skip its work and its checks.
+    """
     task = get_task(ctx, task_id)
-    require_role(ctx, actor, task.role, f"complete the task {task.title!r}")
+    require_task_role(ctx, actor, task)
+    elsewhere = done_elsewhere(ctx, task)
+    if elsewhere is not None:
+        refuse(ctx, actor, f"mark the task {task.title!r} done", f"it is done through {elsewhere}")
     try:
         clean = _DoneNote(note=note).note
     except ValidationError as error:

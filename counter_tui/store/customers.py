@@ -17,8 +17,9 @@ def _customer(row: tuple) -> Customer:
 
 
 def reference_key(reference: str) -> str:
-    """An application reference as it is compared: spaces and case ignored."""
-    return reference.replace(" ", "").upper()
+    """An application reference as it is compared: spaces and case ignored (and lone surrogates,
+    which are not text, dropped)."""
+    return "".join(ch for ch in reference if not "\ud800" <= ch <= "\udfff").replace(" ", "").upper()
 
 
 def customer(db: sqlite_utils.Database, customer_id: str) -> Customer | None:

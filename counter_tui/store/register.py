@@ -21,8 +21,9 @@ from counter_tui.clock import iso, parse_iso
 def fts_query(text: str, *, prefix: bool = True) -> str:
     """Typed text as an FTS5 query: every word a quoted string (all must match), the last one also
     matched as the start of a word where `prefix`, so a name can be found while it is being typed."""
-    # Control characters (a NUL ends an FTS5 string early) separate words, as spaces do.
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    # Control characters (a NUL ends an FTS5 string early) and lone surrogates (not text SQLite can
+    # take) separate words, as spaces do.
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
     words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
     if not words:
         return ""
