@@ -96,6 +96,8 @@ class CounterApp(App[None]):
         self.push_screen(SignInScreen())
         if self.ctx is None:
             self.call_after_refresh(self._load_context)
+        else:
+            self.call_after_refresh(self._check_record)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def _load_context(self) -> None:
@@ -112,6 +114,29 @@ class CounterApp(App[None]):
         self._show_pack()
         if hasattr(self.screen, "context_ready"):
             self.screen.context_ready()
+        self._check_record()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
+    def _check_record(self) -> None:
+        """At every start, check the record's hash chain (incrementally: see `audit.startup_check`)."""
+        from counter_tui.services import audit
+        from counter_tui.services.errors import StoreError
+
+        try:
+            problem = audit.startup_check(self.ctx.store)
+        except StoreError:
+            return  # busy or unavailable: the next start checks again
+        finally:
+            self.ctx.store.close()  # this thread's connection
+        if problem:
+            self.call_from_thread(self._record_broken, problem)
+
+    def _record_broken(self, problem: str) -> None:
+        """A warning that stays: in the title of every screen, and once as a notice."""
+        self.sub_title = f"RECORD CHECK FAILED — run counter audit verify · {self.ctx.pack.name}"
+        self.notify(f"The record's hash chain does not hold: {problem}. Tell your administrator; "
+                    "`counter audit verify` names the first break.", title="Record check failed",
+                    severity="error", timeout=60, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The built-in commands, less the screenshot: on a shared terminal it writes screen contents to disk."""

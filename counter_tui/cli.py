@@ -1,4 +1,5 @@
-"""The `counter` command: the app, the demo, policy packs, staff, the queue, printing, export, the outbox and the audit check.
+"""The `counter` command: the app, the demo, policy packs, staff, the queue, printing, export, the outbox,
+the audit check and retention.
 
 Errors are one clear line and a non-zero exit, never a traceback.
 """
@@ -191,7 +192,29 @@ def policy_show(pack: str, channel: str | None) -> None:
 
 @main.group()
 def staff() -> None:
-    """Staff and roles."""
+    """Staff and roles: add, list, disable, reset a PIN."""
+
+
+def _read_pin(pin_stdin: bool, prompt: str = "PIN") -> str:
+    """A PIN from standard input's first line, or typed twice without echo."""
+    if pin_stdin:
+        return sys.stdin.readline().strip()
+    pin = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass(f"{prompt} again: ") != pin:
+        _fail("the two PINs differ; nothing was saved")
+    return pin
+
+
+def _staff_change(change, ctx, **arguments):
+    """Run a staff service call; its refusal is one line and a non-zero exit."""
+    from counter_tui.services.errors import FieldErrors, StoreError
+
+    try:
+        return change(ctx, **arguments)
+    except FieldErrors as error:
+        _fail("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
+    except StoreError as error:
+        _fail(str(error))
 
 
 @staff.command("add")
@@ -204,25 +227,15 @@ def staff() -> None:
 @config_option
 @click.pass_context
 def staff_add(click_ctx, number, name, role, office, pin_stdin, db_path, config_path) -> None:
-    """Add a member of staff. The PIN is read without echo and stored only as a scrypt hash."""
+    """Add a member of staff. The PIN is read without echo and stored only as a scrypt hash; they
+    choose their own PIN at their first sign-in."""
     from counter_tui.services import staff as staff_service
-    from counter_tui.services.errors import FieldErrors, StoreError
 
     db, config, policy_id = _pick(click_ctx, db_path, config_path)
     ctx = _context(db, config, policy_id)
-    if pin_stdin:
-        pin = sys.stdin.readline().strip()
-    else:
-        pin = getpass.getpass("PIN: ")
-        if getpass.getpass("PIN again: ") != pin:
-            _fail("the two PINs differ; nothing was saved")
-    try:
-        member = staff_service.add_staff(ctx, number=number, name=name, role=role,
-                                         office=office or ctx.settings.offices[0], pin=pin)
-    except FieldErrors as error:
-        _fail("; ".join(f"{field}: {message}" for field, message in error.errors.items()))
-    except StoreError as error:
-        _fail(str(error))
+    pin = _read_pin(pin_stdin)
+    member = _staff_change(staff_service.add_staff, ctx, number=number, name=name, role=role,
+                           office=office or ctx.settings.offices[0], pin=pin, must_change_pin=True)
     click.echo(f"added {member.number} {member.name} ({member.role}, {member.office})")
 
 
@@ -231,14 +244,51 @@ def staff_add(click_ctx, number, name, role, office, pin_stdin, db_path, config_
 @config_option
 @click.pass_context
 def staff_list(click_ctx, db_path, config_path) -> None:
-    """List staff: number, name, role, office."""
+    """List staff: number, name, role, office, account (active or disabled) and PIN (chosen, or must change)."""
     from counter_tui.services import staff as staff_service
 
     db, config, policy_id = _pick(click_ctx, db_path, config_path)
     ctx = _context(db, config, policy_id)
-    for member in staff_service.list_staff(ctx):
-        state = "" if member.active else " (disabled)"
-        click.echo(f"{member.number:<8} {member.name:<30} {member.role:<22} {member.office}{state}")
+    members = staff_service.list_staff(ctx)
+    if members:
+        click.echo(f"{'NUMBER':<8} {'NAME':<30} {'ROLE':<22} {'OFFICE':<20} {'ACCOUNT':<9} PIN")
+    for member in members:
+        account = "active" if member.active else "disabled"
+        pin = "must change" if member.must_change_pin else "chosen"
+        click.echo(f"{member.number:<8} {member.name:<30} {member.role:<22} {member.office:<20} {account:<9} {pin}")
+
+
+@staff.command("disable")
+@click.argument("number")
+@db_option
+@config_option
+@click.pass_context
+def staff_disable(click_ctx, number, db_path, config_path) -> None:
+    """Disable a member of staff: they can no longer sign in. Their records stay theirs."""
+    from counter_tui.services import staff as staff_service
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    member = _staff_change(staff_service.disable_staff, ctx, number=number)
+    click.echo(f"disabled {member.number} {member.name}")
+
+
+@staff.command("reset-pin")
+@click.argument("number")
+@click.option("--pin-stdin", is_flag=True, help="Read the new PIN from standard input instead of prompting.")
+@db_option
+@config_option
+@click.pass_context
+def staff_reset_pin(click_ctx, number, pin_stdin, db_path, config_path) -> None:
+    """Give a member of staff a new PIN (read without echo): they choose their own at their next
+    sign-in, and any wait after wrong PINs is lifted."""
+    from counter_tui.services import staff as staff_service
+
+    db, config, policy_id = _pick(click_ctx, db_path, config_path)
+    ctx = _context(db, config, policy_id)
+    pin = _read_pin(pin_stdin, "New PIN")
+    member = _staff_change(staff_service.reset_pin, ctx, number=number, pin=pin)
+    click.echo(f"PIN reset for {member.number} {member.name}: they choose their own at their next sign-in")
 
 
 @main.command("queue")
@@ -366,28 +416,131 @@ def export_incidents(click_ctx, fmt, out, db_path, config_path) -> None:
 
 @main.group()
 def audit() -> None:
-    """The tamper-evident record."""
+    """The tamper-evident record: check the hash chain, print its anchor."""
 
 
-@audit.command("verify")
-@db_option
-@config_option
-@click.pass_context
-def audit_verify(click_ctx, db_path, config_path) -> None:
-    """Check the event hash chain end to end; non-zero exit naming the first broken event."""
+def _store(click_ctx: click.Context, db_path: Path | None, config_path: Path | None):
+    """The database alone (no pack needed) and the settings; a missing file is one line."""
     from counter_tui.locations import default_database
-    from counter_tui.services.audit import verify
-    from counter_tui.services.errors import StoreError
     from counter_tui.store.connection import Store
 
     db, config, _ = _pick(click_ctx, db_path, config_path)
     path = db or default_database()
     if not path.exists():
         _fail(f"no database at {path}")
+    settings = _settings(config)
+    return Store(path, settings.busy_timeout_ms), settings
+
+
+def _anchor(ctx, param, values: tuple[str, ...]):
+    from counter_tui.store.events import parse_anchor
+
     try:
-        result = verify(Store(path, _settings(config).busy_timeout_ms))
+        return [parse_anchor(value) for value in values]
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@audit.command("verify")
+@click.option("--anchor", "anchors", multiple=True, callback=_anchor, metavar="SEQ:HASH",
+              help="An anchor kept apart from the database (`counter audit head`, or printed on an incident "
+                   "report form): the chain must still contain that event with that hash. Repeatable.")
+@db_option
+@config_option
+@click.pass_context
+def audit_verify(click_ctx, anchors, db_path, config_path) -> None:
+    """Check the event hash chain end to end; non-zero exit naming the first broken event.
+
+    Catches an altered, deleted, inserted or reordered event, and details removed other than by a
+    retention run. Events deleted from the end leave a shorter chain that holds: give an --anchor
+    taken earlier to catch that.
+    """
+    from counter_tui.services.audit import verify
+    from counter_tui.services.errors import StoreError
+
+    store, _ = _store(click_ctx, db_path, config_path)
+    try:
+        result = verify(store, anchors)
     except StoreError as error:
         _fail(str(error))
     if result.problem:
         _fail(f"the record has been tampered with: {result.problem} ({result.checked} events read)")
-    click.echo(f"ok: {result.checked} events, the hash chain holds")
+    held = f", and {len(anchors)} anchor(s) match" if anchors else ""
+    click.echo(f"ok: {result.checked} events, the hash chain holds{held}")
+
+
+@audit.command("head")
+@db_option
+@config_option
+@click.pass_context
+def audit_head(click_ctx, db_path, config_path) -> None:
+    """Print the chain's newest event as an anchor (SEQ:HASH) to keep apart from the database."""
+    from counter_tui.services.audit import head
+    from counter_tui.services.errors import StoreError
+
+    store, _ = _store(click_ctx, db_path, config_path)
+    try:
+        anchor = head(store)
+    except StoreError as error:
+        _fail(str(error))
+    if anchor is None:
+        click.echo("The record is empty: there is no anchor yet.")
+        return
+    click.echo(f"Record anchor: event {anchor.seq}, {anchor.short}…")
+    click.echo(str(anchor))
+
+
+@main.group()
+def retention() -> None:
+    """Removing personal data past the retention schedule ([retention] in the configuration)."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+@db_option
+@config_option
+@click.pass_context
+def retention_run(click_ctx, dry_run, db_path, config_path) -> None:
+    """Remove the personal data of records past the retention schedule; the hash chain still verifies.
+
+    A record (a contact with its incident, tasks, letters, e-mail and follow-up contacts) is closed
+    when its contacts are finished and its tasks done; it is kept `incident_years` after that if it
+    opened an incident, else `contact_years`. Without those settings nothing is removed.
+    """
+    from counter_tui.services import retention as retaining
+    from counter_tui.services.errors import StoreError
+
+    store, settings = _store(click_ctx, db_path, config_path)
+    schedule = settings.retention
+    for key, what in retaining.SCHEDULES.items():
+        years = getattr(schedule, key)
+        click.echo(f"{what}: " + (f"kept {years} years after closure" if years else f"kept (no {key} in [retention])"))
+    now = datetime.now(UTC)
+    try:
+        plan = retaining.plan(store, schedule, now) if dry_run else None
+        outcome = None if dry_run else retaining.run(store, schedule, now, actor="cli", role="administrator")
+    except StoreError as error:
+        _fail(str(error))
+    plan = plan or outcome.plan
+    verb = "would remove" if dry_run else "removed"
+    zone = settings.zone
+    for due in plan.cases:
+        case = due.case
+        incident = f" incident {', '.join(case.incidents)}" if case.incidents else ""
+        click.echo(f"  {', '.join(case.contacts)}{incident}: closed {due.closed_at.astimezone(zone):%d %b %Y}, "
+                   f"past {due.years} years ({due.schedule}) since {due.due_since.astimezone(zone):%d %b %Y}; "
+                   f"{len(case.tasks)} task(s), {len(case.letters)} letter(s), {len(case.messages)} e-mail(s)")
+    if plan.customers:
+        click.echo(f"  customers on no live record: {', '.join(plan.customers)}")
+    if plan.empty:
+        click.echo("Nothing is past the retention schedule.")
+    elif dry_run:
+        click.echo(f"Dry run: {verb} the personal data of {len(plan.cases)} record(s) and {len(plan.customers)} "
+                   f"customer(s) ({plan.events} event payloads). Nothing was changed.")
+    else:
+        click.echo(f"{verb.capitalize()} the personal data of {len(plan.cases)} record(s) and {len(plan.customers)} "
+                   f"customer(s) ({outcome.purged_events} event payloads; recorded by event "
+                   f"{', '.join(map(str, outcome.event_seqs))}).")
+        if not outcome.compacted:
+            click.echo("The database is open elsewhere: removed text may stay in its write-ahead log until "
+                       "every user has closed Counter. Run this again then.", err=True)

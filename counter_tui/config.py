@@ -71,6 +71,24 @@ class Letterhead(BaseModel):
     officer who signed it off is printed with it."""
 
 
+class RetentionSettings(BaseModel):
+    """How long personal data is kept after a record is closed (`counter retention run`).
+
+    None of the five procedures sets a period (North Tyneside 8 defers to "the service's retention
+    schedule" under the GDPR and the Data Protection Act 2018), so nothing is removed until the
+    organisation writes its schedule here. A record is closed when its contact is finished, every
+    task it created (and every task of its incident, letters and follow-up contacts) is done, and
+    every contact started from those tasks is finished; the period runs from the last of these.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    incident_years: int | None = Field(default=None, ge=1, le=100)
+    """Years after closure that an incident's record is kept (e.g. 6); None keeps them."""
+    contact_years: int | None = Field(default=None, ge=1, le=100)
+    """Years after closure that a contact which opened no incident is kept; None keeps them."""
+
+
 class Settings(BaseModel):
     """An organisation's settings, with a docstring per field."""
 
@@ -121,6 +139,8 @@ class Settings(BaseModel):
     """Minutes without a key press before the terminal locks (0 turns the lock off)."""
     busy_timeout_ms: int = 2000
     """How long to wait for another process's lock on the database before saying it is busy."""
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    """The retention schedule: `[retention]` with `incident_years` and `contact_years`."""
 
     @field_validator("timezone")
     @classmethod

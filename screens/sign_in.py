@@ -2,9 +2,15 @@
 
 The first screen painted: it imports no service at load time, so it shows while the app opens the
 database behind it (`context_ready` is called once it is open).
+
+After too many wrong PINs the wait is shown, counting down, with the staff number kept; a member
+whose PIN an administrator set chooses their own (`ChangePinScreen`) before they are signed in.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +18,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
+
+from counter_tui.screens.change_pin import ChangePinScreen
+
+if TYPE_CHECKING:
+    from counter_tui.models.staff import Actor
 
 
 class SignInScreen(Screen):
@@ -22,6 +33,10 @@ class SignInScreen(Screen):
 
     _waiting = False
     """Enter was pressed before the database was open: sign in as soon as it is."""
+    _wait_until: datetime | None = None
+    """The staff number typed must wait until then (UTC) after too many wrong PINs: counted down."""
+    _shown = ""
+    """The words about the wait on show."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,8 +51,30 @@ class SignInScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_interval(1, self._count_down)
         if self.app.ctx is not None:
             self.context_ready()
+
+    def _count_down(self) -> None:
+        """Show the wait left after too many wrong PINs (on the app's clock), until it has passed."""
+        if self._wait_until is None or self.app.ctx is None:
+            return
+        from counter_tui.services import staff
+
+        now = self.app.ctx.clock.now()
+        message = staff.wait_message(self._wait_until, now)
+        if not self._shown.endswith(message):  # the refusal's own words stand while they are true
+            self._shown = message
+            self.query_one("#error", Static).update(Content(message))
+        if self._wait_until <= now:
+            self._wait_until = None
+
+    @on(Input.Changed, "#number")
+    def _another_number(self) -> None:
+        """A wait belongs to the staff number it was shown for."""
+        if self._wait_until is not None:
+            self._wait_until = None
+            self.query_one("#error", Static).update("")
 
     def context_ready(self) -> None:
         """The database is open: name the organisation, and show the demo accounts or how to add staff."""
@@ -87,14 +124,30 @@ class SignInScreen(Screen):
             return
         number = self.query_one("#number", Input).value
         pin_input = self.query_one("#pin", Input)
+        pin, pin_input.value = pin_input.value, ""
+        self._wait_until = None
         try:
-            actor = staff.sign_in(self.app.ctx, number, pin_input.value)
+            actor = staff.sign_in(self.app.ctx, number, pin)
+        except staff.PinChangeNeeded as needed:
+            error.update("")
+            self.app.push_screen(ChangePinScreen(needed.actor, pin), self._pin_changed)
+            return
         except SignInRefused as refused:
-            error.update(Content(str(refused)))
-            pin_input.value = ""
+            if isinstance(refused, staff.SignInWait):
+                self._wait_until = refused.until
+            self._shown = str(refused)
+            error.update(Content(self._shown))
             pin_input.focus()
             return
         except StoreError as problem:
             error.update(Content(str(problem)))
             return
         self.app.signed_in(actor)
+
+    def _pin_changed(self, actor: Actor | None) -> None:
+        """Signed in with the PIN just chosen; or back here, the PIN unchanged."""
+        if actor is not None:
+            self.app.signed_in(actor)
+            return
+        self.query_one("#error", Static).update("Your PIN was not changed: sign in again to choose your own.")
+        self.query_one("#pin", Input).focus()

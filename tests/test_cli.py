@@ -17,6 +17,7 @@ from counter_tui.cli import main
 from counter_tui.services import contacts, records, staff
 from counter_tui.services.context import Context
 from counter_tui.services.errors import SignInRefused
+from counter_tui.services.staff import PinChangeNeeded
 
 HMPO_TEXT = (Path(__file__).parent.parent / "data" / "policies" / "hmpo.toml").read_text(encoding="utf-8")
 WARNING_WORDS = "This call will not continue unless you improve your behaviour."
@@ -147,21 +148,24 @@ def database_bytes(db: Path) -> bytes:
 
 
 def test_staff_add_and_list_never_show_or_store_the_pin(run, tmp_path, clock):
-    """GIVEN a PIN on standard input WHEN `counter staff add --pin-stdin` then `staff list` THEN the member is listed, the PIN appears in neither output nor the database bytes, and signs in."""
+    """GIVEN a PIN on standard input WHEN `counter staff add --pin-stdin` then `staff list` THEN the member is listed (to choose their own PIN), the PIN appears in neither output nor the database bytes, and proves the member at sign-in."""
     db = tmp_path / "counter.db"
     added = add(run, db)
     assert added.exit_code == 0, added.output
     assert added.output.strip() == "added 3001 Ann Example (call_handler, Main office)"
     listed = run("staff", "list", "--db", str(db))
     assert listed.exit_code == 0
-    (line,) = listed.output.splitlines()
-    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office"]
+    (header, line) = listed.output.splitlines()
+    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
+    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change"]
     assert SECRET_PIN not in added.output + listed.output
     assert SECRET_PIN.encode() not in database_bytes(db)
     assert SECRET_PIN.encode("utf-16-le") not in database_bytes(db)
     ctx = Context.open(db, clock=clock)
     try:
-        assert staff.sign_in(ctx, "3001", SECRET_PIN).role == "call_handler"
+        with pytest.raises(PinChangeNeeded) as needed:
+            staff.sign_in(ctx, "3001", SECRET_PIN)
+        assert needed.value.actor.role == "call_handler"
         with pytest.raises(SignInRefused):
             staff.sign_in(ctx, "3001", SECRET_PIN + "\n")
     finally:
@@ -265,7 +269,9 @@ def test_unreadable_database_is_one_line(run, tmp_path):
 def test_help_for_every_command(run):
     """GIVEN each subcommand WHEN run with --help THEN it exits 0 with a usage line."""
     for args in (["--help"], ["policy", "--help"], ["policy", "check", "--help"], ["staff", "add", "--help"],
-                 ["queue", "--help"], ["audit", "verify", "--help"]):
+                 ["queue", "--help"], ["audit", "verify", "--help"], ["audit", "head", "--help"],
+                 ["retention", "run", "--help"], ["staff", "disable", "--help"], ["staff", "reset-pin", "--help"],
+                 ["demo", "--help"]):
         result = run(*args)
         assert result.exit_code == 0, args
         assert result.output.startswith("Usage: "), args

@@ -44,6 +44,8 @@ CTRL_N, ENTER, ESCAPE = b"\x0e", b"\r", b"\x1b"
 
 CALL_HANDLER = {"number": "1001", "name": "Sam Okafor", "role": "call_handler", "pin": "1234"}
 """The call handler of tests/conftest.py, added here through the real `counter staff add`."""
+OWN_PIN = "2468"
+"""The PIN they choose at their first sign-in (`counter staff add` gives one to change)."""
 
 T = TypeVar("T")
 
@@ -213,9 +215,16 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
         term.send(CALL_HANDLER["number"].encode())
         number_row, _ = term.wait_cursor("the staff number typed", lambda at: at != before)
         term.send(ENTER)
-        term.wait_cursor("focus on the PIN field", lambda at: at[0] != number_row)
+        pin_row, _ = term.wait_cursor("focus on the PIN field", lambda at: at[0] != number_row)
         mark = term.mark
         term.send(CALL_HANDLER["pin"].encode() + ENTER)
+        # The PIN an administrator gave is changed for one of their own, typed twice.
+        term.wait_text("Choose your own PIN", since=mark)
+        new_row, _ = term.wait_cursor("focus on the new PIN field", lambda at: at[0] != pin_row)
+        term.send(OWN_PIN.encode() + ENTER)
+        term.wait_cursor("focus on the new PIN again", lambda at: at[0] != new_row)
+        mark = term.mark
+        term.send(OWN_PIN.encode() + ENTER)
         term.wait_text("Start a contact", since=mark)
 
         # 1: start the telephone flow; the customer is found by reference (a new one is added), and
@@ -296,7 +305,7 @@ async def _resume(db: Path, contact_id: str) -> None:
             await until("the sign-in screen", lambda: app.screen.query("#number"))
             await pilot.press(*CALL_HANDLER["number"], "enter")
             await until("the PIN field to have focus", lambda: app.focused is not None and app.focused.id == "pin")
-            await pilot.press(*CALL_HANDLER["pin"], "enter")
+            await pilot.press(*OWN_PIN, "enter")
             await until("the resume dialog", lambda: isinstance(app.screen, ResumeDialog))
             assert (app.screen.contact.id, app.screen.step_title) == (contact_id, "Allow them to improve")
 

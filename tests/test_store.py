@@ -151,7 +151,7 @@ def test_verify_names_a_swapped_pair(called):
 
 
 def test_verify_catches_a_rehashed_forgery(called):
-    """GIVEN an altered event whose own hash was recomputed WHEN verified THEN the next event no longer follows it."""
+    """GIVEN an altered event whose payload digest and own hash were recomputed WHEN verified THEN the next event no longer follows it."""
     conn = raw(called)
     conn.execute("DROP TRIGGER events_no_update")
     seq, at, actor, role, kind, stream, payload, prev = conn.execute(
@@ -159,9 +159,10 @@ def test_verify_catches_a_rehashed_forgery(called):
     ).fetchone()
     forged = payload.replace("Pat Customer", "Someone Else")
     assert forged != payload
+    digest = events.payload_digest(forged)
     conn.execute(
-        "UPDATE events SET payload = ?, hash = ? WHERE seq = 3",
-        [forged, events.chain_hash(seq, at, actor, role, kind, stream, forged, prev)],
+        "UPDATE events SET payload = ?, payload_sha256 = ?, hash = ? WHERE seq = 3",
+        [forged, digest, events.chain_hash(seq, at, actor, role, kind, stream, digest, prev)],
     )
     conn.close()
     _, broken = events.verify(called.store.db)

@@ -17,6 +17,9 @@ class StaffMember(BaseModel):
     """A role id from the active policy pack."""
     office: str
     active: bool = True
+    """False once disabled (`counter staff disable`): they cannot sign in."""
+    must_change_pin: bool = False
+    """Their PIN was set by an administrator (added or reset): they choose their own at the next sign-in."""
 
 
 class Actor(BaseModel):

@@ -62,7 +62,11 @@ class Printable:
     fields: list[tuple[str, str]]
     """(label, text) pairs, printed as a two-column table."""
     footer_note: str = ""
-    """An optional line printed after the table (a distribution list, a chain anchor)."""
+    """An optional line printed after the table (a distribution list)."""
+    anchor: tuple[int, str] | None = None
+    """The event log's head when printed (seq, hash), printed last: "Record anchor: event 1234,
+    9f3a…" with the full hash in small type, so a paper copy can prove the record later
+    (`counter audit verify --anchor SEQ:HASH`)."""
 
 
 _UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -89,6 +93,7 @@ def _setup() -> dict[str, ParagraphStyle]:
                 reference=ParagraphStyle("reference", parent=body, spaceAfter=10),
                 label=ParagraphStyle("label", parent=body, fontName=BOLD),
                 note=ParagraphStyle("note", parent=body, fontSize=9, leading=12, spaceBefore=10),
+                small=ParagraphStyle("small", parent=body, fontSize=6.5, leading=8),
                 body=body,
             )
     return _styles
@@ -221,6 +226,12 @@ def _story(doc: Printable, styles: dict[str, ParagraphStyle]) -> list:
         story.append(table)
     if doc.footer_note:
         story.append(Paragraph(markup(doc.footer_note), styles["note"]))
+    if doc.anchor is not None:
+        seq, digest = doc.anchor
+        story.append(Paragraph(markup(f"Record anchor: event {seq}, {digest[:12]}…"), styles["note"]))
+        story.append(Paragraph(markup(f"{seq}:{digest}"), styles["small"]))
+        story.append(Paragraph(markup("To prove later that the record still holds this event: "
+                                      "counter audit verify --anchor followed by the line above"), styles["small"]))
     return story
 
 

@@ -1,6 +1,7 @@
 """Printing an incident's records as PDFs: the incident report form, the case note, ICO's
 terminated call log, and its letters. Written to the configured folder (or a file named on the command line) and,
 where a printer is configured, sent to it with `lp`. A missing printer says so and keeps the PDF.
+The incident report form carries the event log's anchor at the time of printing (`audit.head`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from counter_tui.services import contacts, incident_report, letters, records
+from counter_tui.services import audit, contacts, incident_report, letters, records
 from counter_tui.services.context import Context
 from counter_tui.services.errors import NotFound
 from counter_tui.services.record_text import local_time
@@ -47,8 +48,10 @@ def printable(ctx: Context, incident_id: str, form: str):
         if incident.reported_at is None:
             title += " (DRAFT: not yet complete)"
         footer = "Sent to: " + ("; ".join(incident.distribution) if incident.distribution else "not sent yet")
+        anchor = audit.head(ctx.store)
         return Printable(title=title, organisation=ctx.settings.organisation, reference=incident.id, printed_at=now,
-                         fields=incident_report.completed(ctx, incident_id), footer_note=footer)
+                         fields=incident_report.completed(ctx, incident_id), footer_note=footer,
+                         anchor=(anchor.seq, anchor.hash) if anchor else None)
     current_form = records.form_for(ctx, contacts.view(ctx, incident.contact_id))
     if form == "call-log" and current_form is not None and "call_log" not in current_form.id:
         raise NotFound(f"Incident {incident_id} has no terminated call log (its record is the {current_form.title.lower()}).")

@@ -387,6 +387,40 @@ def m010_control_measures(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m011_sign_in_guard(db: sqlite_utils.Database) -> None:
+    """Sign-in hardened: a member added or reset by an administrator must choose their own PIN at
+    their next sign-in (existing members need not); and wrong PINs counted per staff number typed
+    (whether or not it exists), with the time that number may next try."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE staff ADD COLUMN must_change_pin INTEGER NOT NULL DEFAULT 0 CHECK (must_change_pin IN (0, 1));
+
+        CREATE TABLE sign_in_failures (
+            number TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            locked_until TEXT,
+            last_failed_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX sign_in_failures_age ON sign_in_failures(last_failed_at);
+        CREATE INDEX sign_in_failures_eviction ON sign_in_failures(failures, last_failed_at);
+        """,
+    )
+
+
+@migrations()
+def m012_payload_digests_and_retention(db: sqlite_utils.Database) -> None:
+    """Each event's hash covers the SHA-256 of its payload, so a retention run may replace the
+    payload with the purge marker (the one UPDATE the trigger allows) and the chain still verifies.
+    Existing events are checked in the old format, re-hashed once in order and a `chain.rebased`
+    event records it; the audit checkpoint for the start-up check; `purged_at` on contacts,
+    incidents and customers. See `store.rebase`."""
+    from counter_tui.store.rebase import rebase
+
+    rebase(db)
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -212,6 +212,12 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "alert.acknowledged": _alert_acknowledged,
     "record.signed": _record_signed,
     "staff.added": _nothing,
+    # The staff register and the counts of wrong PINs are kept by the staff service in the same
+    # transaction (a PIN's hash never goes in an event).
+    "staff.disabled": _nothing,
+    "staff.pin_reset": _nothing,
+    "staff.pin_changed": _nothing,
+    "staff.sign_in_refused": _nothing,
     "access.refused": _nothing,
     **letter_projections.APPLY,
     **measure_projections.APPLY,
