@@ -156,3 +156,13 @@ def test_the_signed_welfare_record_prints_with_its_signature(ctx, handler, manag
     text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(printed.path.read_bytes())).pages).split())
     assert "Record of the incident (staff member's HR file)" in text and "Shaken" in text
     assert "Read by staff number 1001" in text and "signed as agreed" in text
+
+
+def test_every_reading_of_a_welfare_record_is_on_the_record(ctx, handler, manager):
+    """GIVEN a welfare record to sign WHEN the member of staff and their line manager read it THEN each
+    reading is a `welfare.viewed` event naming who read it (issue 8: views of restricted detail)."""
+    task_id = support_and_record(ctx, manager, welfare_task(ctx, ended_call(ctx, handler)).id).task_ids[0]
+    welfare.record_to_sign(ctx, handler, task_id)
+    welfare.record_to_sign(ctx, manager, task_id)
+    readers = [r[0] for r in ctx.store.db.execute("SELECT actor FROM events WHERE kind = 'welfare.viewed' ORDER BY seq")]
+    assert readers == [handler.number, manager.number]

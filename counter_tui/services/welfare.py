@@ -42,7 +42,7 @@ def _task(ctx: Context, task_id: str) -> Task:
 
 
 def record_to_sign(ctx: Context, actor: Actor, task_id: str) -> RecordToSign:
-    """The record as the member of staff reads it.
+    """The record as the member of staff reads it (each reading recorded as a `welfare.viewed` event).
 
     Raises:
         Refused: neither the member of staff nor the role that writes these records (recorded).
@@ -52,6 +52,10 @@ def record_to_sign(ctx: Context, actor: Actor, task_id: str) -> RecordToSign:
     if actor.number != task.assignee:
         require_role(ctx, actor, ctx.pack.flow(contact.flow).role, "read another member of staff's welfare record")
     form = records.form_for(ctx, contacts.view(ctx, contact.id))
+    db = ctx.store.db
+    with write(db):  # a welfare record is restricted detail: every reading is on the record
+        projections.record(db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="welfare.viewed",
+                           stream=f"contact:{contact.id}", payload={"contact_id": contact.id, "task_id": task.id})
     return RecordToSign(task=task, contact_id=contact.id, title=form.title if form else task.title,
                         written_by=contact.staff_name, fields=records.finished_record(ctx, contact.id),
                         signature=queries.signature(ctx.store.db, contact.id))
