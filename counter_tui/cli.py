@@ -172,6 +172,23 @@ def policy_check(pack: str | None) -> None:
         sys.exit(1)
 
 
+@policy.command("graph")
+@click.argument("pack")
+@click.argument("channel", type=click.Choice(["telephone", "face_to_face", "video", "written", "counter"]))
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+def policy_graph(pack: str, channel: str, fmt: str) -> None:
+    """Draw a channel's flows from the pack staff follow: Mermaid (paste into a Markdown file) or
+    Graphviz dot (`| dot -Tsvg > flow.svg`)."""
+    from counter_tui.policy import graph
+    from counter_tui.policy.loader import PackError, load_pack
+
+    try:
+        loaded = load_pack(pack)
+        click.echo(graph.mermaid(loaded, channel) if fmt == "mermaid" else graph.dot(loaded, channel), nl=False)
+    except (PackError, ValueError) as error:
+        _fail(str(error))
+
+
 @policy.command("show")
 @click.argument("pack")
 @click.argument("channel", required=False)
