@@ -113,6 +113,8 @@ class Settings(BaseModel):
             "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
             "consider_persistent": 72.0, "restriction_decision": 120.0, "reestablish_contact": 72.0,
             "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
+            "report_to_line_manager": 24.0, "determination_decision": 120.0,
+            "health_and_safety_investigation": 72.0, "police_report_support": 24.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
