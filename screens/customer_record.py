@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import measure_record, measure_review, measures, register
+from counter_tui.services import measure_record, measure_review, measures, positive_actions, register
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -29,6 +29,7 @@ class CustomerRecordScreen(Screen):
     AUTO_FOCUS = "#record-contacts"
     BINDINGS = [
         Binding("m", "ask_decision", "Ask for a decision", id="ask_decision"),
+        Binding("p", "positive", "Log good conduct", id="positive"),
         Binding("l", "link", "Link an incident to them", id="link"),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -82,6 +83,8 @@ class CustomerRecordScreen(Screen):
         for item in found.letters:
             style = "b $error" if item.barring else "$warning"
             lines.append(Content.from_markup(f"[{style}]$text[/]", text=item.text))
+        if ctx.pack.positive_action_log is not None:
+            lines += self._positive_lines()
         warnings = [f"{n} ({CHANNEL_NAMES[Channel(channel)].lower()})" for channel, n in sorted(found.summary.warnings.items())]
         lines.append(Content.from_markup("Warnings given: $w · contacts: $n", w=", ".join(warnings) or "none",
                                          n=str(found.summary.contacts)))
@@ -134,15 +137,43 @@ class CustomerRecordScreen(Screen):
             return
         self.app.push_screen(MeasureReviewScreen(event.row_key.value), lambda _: self.reload())
 
+    def _positive_lines(self) -> list[Content]:
+        """The positive-action log beside the incidents (council 15.3): how many, and the newest."""
+        ctx = self.app.ctx
+        total, newest = positive_actions.for_customer(ctx, self.customer_id, limit=3)
+        lines = [Content.from_markup("[b $success]Good conduct logged:[/] $n  [dim]($section; p logs more)[/dim]",
+                                     n=str(total), section=ctx.pack.positive_action_log)]
+        for entry in newest:
+            lines.append(Content.from_markup("  $when $note — $who", when=local_time(ctx, entry.at, with_date=True),
+                                             note=entry.note, who=entry.staff_name))
+        return lines
+
+    def action_positive(self) -> None:
+        from counter_tui.screens.dialogs.note import NoteDialog
+
+        ctx = self.app.ctx
+        heading = Content.from_markup("[b]Log good conduct[/b] ($section): what the customer did well, so their "
+                                      "record shows a balanced picture.", section=ctx.pack.positive_action_log)
+
+        def done(entry_id: str | None) -> None:
+            if entry_id:
+                self.reload()
+
+        self.app.push_screen(NoteDialog(
+            heading, lambda note: positive_actions.log(ctx, self.app.actor, self.customer_id, note)), done)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
-        """`m` only where the pack has control measures and the actor's role may ask for one."""
+        """`m` only where the pack has control measures and the actor's role may ask for one; `p`
+        only where the pack keeps a positive-action log."""
+        if action == "positive":
+            return self.app.ctx.pack.positive_action_log is not None
         if action == "ask_decision":
             rules = self.app.ctx.pack.measures
             return rules is not None and self.app.actor is not None and self.app.actor.role in rules.proposed_by
         return True
 
     def action_ask_decision(self) -> None:
-        from counter_tui.screens.dialogs.ask_decision import AskDecisionDialog
+        from counter_tui.screens.dialogs.note import NoteDialog
 
         ctx = self.app.ctx
         decider = ctx.pack.role(ctx.pack.task(ctx.pack.measures.decide_task).role).name
@@ -153,7 +184,7 @@ class CustomerRecordScreen(Screen):
             if task_id:
                 self.app.notify(f"Asked: task {task_id} is on the {decider}'s queue.", title="Asked", markup=False)
 
-        self.app.push_screen(AskDecisionDialog(
+        self.app.push_screen(NoteDialog(
             heading, lambda reason: measures.propose(ctx, self.app.actor, self.customer_id, reason)), done)
 
     def action_link(self) -> None:

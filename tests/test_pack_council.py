@@ -76,7 +76,7 @@ def test_roles_and_behaviours(pack):
 def test_review_notes_name_the_gaps_instead_of_inventing_rules(pack):
     notes = " ".join(pack.review_notes)
     for gap in ("flowcharts", "Managing Unacceptable Customer Actions Policy", "states no deadlines", "15.7",
-                "Counter has no positive-action log yet", "Review periods for restrictions are not stated",
+                "Counter keeps that log on the customer's record", "Review periods for restrictions are not stated",
                 "[deadlines] report_to_line_manager, determination_decision", "7.1 does not say who supports"):
         assert gap in notes, gap
 

@@ -428,6 +428,9 @@ class Pack(_Strict):
     incident_report: IncidentReport | None = None
     letters: list[LetterSpec] = Field(default_factory=list)
     measures: Measures | None = None
+    positive_action_log: str | None = None
+    """The section that asks for a log of good conduct from customers who normally behave
+    unacceptably (council 15.3); None: the procedure keeps no such log."""
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 

@@ -1,4 +1,5 @@
-"""Projections of control measures, kept in step with the event log (see `projections.record`)."""
+"""Projections of control measures and of the positive-action log, kept in step with the event log
+(see `projections.record`)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ def _review_queued(db: sqlite_utils.Database, event: Event) -> None:
     db.execute("UPDATE measures SET review_task_id = ? WHERE id = ?", [p["task_id"], p["measure_id"]])
 
 
+def _positive_action(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute("INSERT INTO positive_actions (id, customer_id, note, staff_number, office, at) VALUES (?,?,?,?,?,?)",
+               [p["entry_id"], p["customer_id"], p["note"], event.actor, p["office"], iso(event.at)])
+
+
 def _nothing(db: sqlite_utils.Database, event: Event) -> None:
     """Part of the record, no projection: a decision's summary, a view of restricted detail."""
 
@@ -58,4 +65,5 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "measure.review_queued": _review_queued,
     "measure.decided": _nothing,
     "measure.detail_viewed": _nothing,
+    "customer.positive_action": _positive_action,
 }

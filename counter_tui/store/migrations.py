@@ -421,6 +421,26 @@ def m012_payload_digests_and_retention(db: sqlite_utils.Database) -> None:
     rebase(db)
 
 
+@migrations()
+def m013_positive_actions(db: sqlite_utils.Database) -> None:
+    """The positive-action log (council 15.3): good conduct from customers known to behave
+    unacceptably, shown beside their incidents for a balanced picture."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE positive_actions (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            note TEXT NOT NULL,
+            staff_number TEXT NOT NULL,
+            office TEXT NOT NULL,
+            at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX positive_actions_customer ON positive_actions(customer_id, at);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

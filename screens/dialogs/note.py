@@ -1,5 +1,5 @@
-"""Ask the deciding role for a decision on control measures about the customer on screen: why
-(persistent contact, behaviour elsewhere), saved with ctrl+s; an error shows beside the reason."""
+"""A short note about the customer on screen, saved with ctrl+s (an error shows beside it, the text
+kept): why a decision on control measures is asked for, or good conduct for the positive-action log."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from textual.widgets import Static, TextArea
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 
 
-class AskDecisionDialog(ModalScreen[str | None]):
-    """Dismisses with the new task's id, or None (esc)."""
+class NoteDialog(ModalScreen[str | None]):
+    """Dismisses with what `submit` returned (the new record's id), or None (esc)."""
 
     DEFAULT_CSS = """
-    AskDecisionDialog { align: center middle; }
-    AskDecisionDialog > Vertical { width: 90%; max-width: 90; height: auto; border: thick $primary; padding: 0 1;
+    NoteDialog { align: center middle; }
+    NoteDialog > Vertical { width: 90%; max-width: 90; height: auto; border: thick $primary; padding: 0 1;
         background: $surface; }
-    AskDecisionDialog TextArea { height: 6; }
-    AskDecisionDialog #ask-error { color: $error; height: auto; }
+    NoteDialog TextArea { height: 6; }
+    NoteDialog #ask-error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("ctrl+s", "send", "Ask", priority=True), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "send", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, heading: Content, submit: Callable[[str], str]) -> None:
         super().__init__()
@@ -36,7 +36,7 @@ class AskDecisionDialog(ModalScreen[str | None]):
             yield Static(self.heading)
             yield TextArea(id="ask-reason", soft_wrap=True)
             yield Static("", id="ask-error")
-            yield Static(Content.from_markup("[b]ctrl+s[/b] asks · [b]esc[/b] cancels"))
+            yield Static(Content.from_markup("[b]ctrl+s[/b] saves · [b]esc[/b] cancels"))
 
     def action_send(self) -> None:
         try:
