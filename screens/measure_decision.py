@@ -117,10 +117,13 @@ class MeasureDecisionScreen(Screen):
         asked = ", ".join(staff.name_of(ctx, number) for number in request.proposers) or "—"
         lines.append(Content.from_markup("[b]Asked by:[/b] $who — $reason", who=asked, reason=request.reason or "no note"))
         if request.incident is not None:
-            report = "complete" if request.report_complete else "not complete yet"
-            lines.append(Content.from_markup("[b]Incident[/b] $id $when · $summary · incident report form: [b]$report[/b]",
-                                             id=request.incident.id, summary=request.incident.summary, report=report,
-                                             when=local_time(ctx, request.incident.occurred_at, with_date=True)))
+            line = Content.from_markup("[b]Incident[/b] $id $when · $summary", id=request.incident.id,
+                                       summary=request.incident.summary,
+                                       when=local_time(ctx, request.incident.occurred_at, with_date=True))
+            if ctx.pack.incident_report is not None:  # a form of its own, completed after the contact
+                report = "complete" if request.report_complete else "not complete yet"
+                line += Content.from_markup(" · incident report form: [b]$report[/b]", report=report)
+            lines.append(line)
         for measure in request.live:
             spec = next((t for t in measures.rules(ctx).types if t.id == measure.spec), None)
             if spec is not None:

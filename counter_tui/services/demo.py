@@ -57,7 +57,7 @@ DEMO_MAIL_LISTS = {
 """Where the demo's letters and notices go (example.org: nothing real)."""
 
 
-DEMO_PACKS = ("hmpo", "dwp")
+DEMO_PACKS = ("hmpo", "dwp", "council")
 """The packs the demo has sample data for."""
 
 
@@ -72,7 +72,8 @@ def settings(base: Settings | None = None, policy: str | None = None) -> Setting
     if not base.mail_lists:
         update["mail_lists"] = DEMO_MAIL_LISTS
     if not base.letterhead.address:
-        update["letterhead"] = Letterhead(name=f"{'Child Maintenance Service' if policy == 'dwp' else 'HM Passport Office'} (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
+        organisation = {"dwp": "Child Maintenance Service", "council": "Example Council"}.get(policy or "", "HM Passport Office")
+        update["letterhead"] = Letterhead(name=f"{organisation} (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
                                           signatory=["Customer Service Office manager"])
     return base.model_copy(update=update)
 
@@ -83,6 +84,10 @@ def logins(policy: str = "hmpo") -> list[DemoLogin]:
         from counter_tui.services.demo_dwp import DWP_LOGINS
 
         return list(DWP_LOGINS)
+    if policy == "council":
+        from counter_tui.services.demo_council import COUNCIL_LOGINS
+
+        return list(COUNCIL_LOGINS)
     return list(HMPO_LOGINS)
 
 
@@ -124,6 +129,11 @@ def fill(ctx: Context, now: datetime) -> None:
         from counter_tui.services import demo_dwp
 
         demo_dwp.fill(ctx, now)
+        return
+    if ctx.pack.id == "council":
+        from counter_tui.services import demo_council
+
+        demo_council.fill(ctx, now)
         return
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
