@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CALL_HANDLER, LINE_MANAGER, START, make_context
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
@@ -106,7 +106,13 @@ def expected_tasks(pack, final, finished, current) -> list[str]:
     return [*final.tasks, *(t for t in (report.welfare_task, report.task) if t and t not in final.tasks)]
 
 
+PER_FLOW = settings(settings.default, max_examples=max(10, settings.default.max_examples // 2))
+"""Half the profile's examples per flow (15 on CI, 1,000 with `HYPOTHESIS_PROFILE=deep`): each
+example opens a fresh database, and with five packs there are seventeen flows."""
+
+
 @pytest.mark.parametrize(("pack_id", "flow_id"), FLOWS)
+@PER_FLOW
 @given(data=st.data())
 def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data):
     """GIVEN a fresh database WHEN random valid choices are taken through the flow and the record completed THEN properties (a)-(d) hold."""
@@ -239,4 +245,4 @@ class Contacts(RuleBasedStateMachine):
 @pytest.mark.parametrize("pack_id", shipped_pack_ids())
 def test_interleaved_contacts(pack_id):
     """GIVEN one database WHEN contacts of every flow are started, stepped, noted, pressed twice and finished in any order THEN the store always matches the model and the chain holds."""
-    run_state_machine_as_test(lambda: Contacts(pack_id))
+    run_state_machine_as_test(lambda: Contacts(pack_id), settings=PER_FLOW)

@@ -10,7 +10,7 @@ import smtplib
 import time
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from smtp_sink import SilentServer, SmtpSink, closed_port
 
@@ -216,6 +216,7 @@ HOSTILE_TEXT = st.lists(st.one_of(PIECES, st.characters()), max_size=300).map(""
 
 
 @given(subject=HOSTILE_TEXT, body=st.one_of(HOSTILE_TEXT, st.text(max_size=2000)))
+@example(subject="utf-8?q?utf-8?q?\r0\r=?=?=?utf-8?q?evil@x.orgevil@x.org\r\u00a1", body="")  # folds with two spaces
 def test_no_text_changes_the_headers_or_the_recipients(subject, body):
     """Property guard: GIVEN any subject and body WHEN built, written out and read back
     THEN the headers are ours alone, the recipients are unchanged, the subject is one line and the
@@ -228,7 +229,9 @@ def test_no_text_changes_the_headers_or_the_recipients(subject, body):
 
     assert set(back.keys()) == TOP_HEADERS | {"Content-Transfer-Encoding"}
     assert [a.addr_spec for a in back["To"].addresses] == ["seo@example.org"]
-    assert back["Subject"].strip() == mailer.clean_subject(subject)
+    # Folding a long header with encoded words may leave two spaces where it unfolds (RFC 5322
+    # unfolding keeps the whitespace): the words, and their order, must be the same.
+    assert back["Subject"].split() == mailer.clean_subject(subject).split()
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", back["Subject"])
     assert back.get_content_type() == "text/plain"
     cleaned = mailer.clean_body(body)
