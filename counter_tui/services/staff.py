@@ -232,8 +232,9 @@ def _proves(ctx: Context, number: str, pin: str) -> StaffMember | None:
     """The active member whose number and PIN these are; None otherwise, after the same scrypt work."""
     found = register.credentials(ctx.store.db, number) if re.fullmatch(NUMBER_PATTERN, number) else None
     salt, expected = (found[1], found[2]) if found else (_DUMMY_SALT, b"")
-    given = hash_pin(pin[:64], salt)
-    if found is None or len(pin) > 64 or not hmac.compare_digest(given, expected) or not found[0].active:
+    valid = re.fullmatch(PIN_PATTERN, pin) is not None  # nothing else can be a PIN (nor be encoded: a lone surrogate)
+    given = hash_pin(pin if valid else "0000", salt)  # the same scrypt work either way
+    if found is None or not valid or not hmac.compare_digest(given, expected) or not found[0].active:
         return None
     return found[0]
 
