@@ -96,12 +96,16 @@ class Store:
         if db is None:
             db = open_database(self.path, self.busy_timeout_ms)
             if not self._migrated:
-                from counter_tui.store.migrations import migrate
-
-                migrate(db)
+                self.migrate(db)
                 self._migrated = True
             self._local.db = db
         return db
+
+    def migrate(self, db: sqlite_utils.Database) -> None:
+        """Bring the schema up to date (once per process): Counter's record; other stores override."""
+        from counter_tui.store.migrations import migrate
+
+        migrate(db)
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -271,3 +271,9 @@ def signature(db: sqlite_utils.Database, contact_id: str) -> dict | None:
         "SELECT staff_number, agreed, comment, at FROM signatures WHERE contact_id = ?", [contact_id]
     ).fetchone()
     return {"staff_number": row[0], "agreed": bool(row[1]), "comment": row[2], "at": parse_iso(row[3])} if row else None
+
+
+def task_specs_for_contact(db: sqlite_utils.Database, contact_id: str) -> list[str]:
+    """The pack task ids handed on by a contact, in the order they were created."""
+    rows = db.execute("SELECT spec FROM tasks WHERE contact_id = ? ORDER BY created_at, id", [contact_id]).fetchall()
+    return [row[0] for row in rows]
