@@ -23,6 +23,7 @@ class HomeScreen(Screen):
         Binding("q", "queue", "My queue", id="queue"),
         Binding("r", "resume", "Resume", id="resume"),
         Binding("c", "register", "Customers", id="register"),
+        Binding("i", "procedure", "Procedure", id="procedure"),
     ]
 
     def __init__(self, *, offer_resume: bool = False) -> None:
@@ -132,6 +133,12 @@ class HomeScreen(Screen):
         from counter_tui.screens.register import RegisterScreen
 
         self.app.push_screen(RegisterScreen())
+
+    def action_procedure(self) -> None:
+        """The procedure in force, step by step, with its review notes (every role may read it)."""
+        from counter_tui.screens.procedure import ProcedureScreen
+
+        self.app.push_screen(ProcedureScreen())
 
     def action_resume(self) -> None:
         left = contacts.interrupted(self.app.ctx, self.app.actor)
