@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, letter_record, measure_record, queue
@@ -70,6 +70,7 @@ class ContactScreen(Screen):
         self._autosave = Autosave(self, self.save_typing)
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         yield Static(id="bar")
         yield Static(id="measures")
         yield StepPanel()

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from counter_tui.models.customer import CustomerSummary
@@ -35,6 +35,7 @@ class FindCustomerScreen(Screen):
         self.flow_id = flow_id
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         yield Static(id="bar")
         with Vertical(id="find"):
             with Horizontal(id="find-fields"):

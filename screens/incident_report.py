@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import incident_report, letter_record
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -39,6 +39,7 @@ class IncidentReportScreen(Screen):
         self._autosave = Autosave(self, self.save_typing)
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         self.report = report = incident_report.draft(self.app.ctx, self.app.actor, self.task_id)
         self._version = report.version
         yield Static(self._heading(), id="record-heading")

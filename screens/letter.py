@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from counter_tui.screens.widgets.autosave import Autosave
 from counter_tui.services import letters
@@ -38,6 +38,7 @@ class LetterScreen(Screen):
         self._autosave = Autosave(self, self.save_typing)
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         self.current = current = letters.view(self.app.ctx, self.app.actor, self.task_id)
         self._version = current.letter.version
         values = current.values

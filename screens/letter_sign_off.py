@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from counter_tui.screens.widgets.letter_follow_up import follow_up
 from counter_tui.services import letter_sign_off, letters
@@ -42,6 +42,7 @@ class LetterSignOffScreen(Screen):
         self.current: LetterView | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         self.current = letters.view(self.app.ctx, self.app.actor, self.task_id)
         with VerticalScroll(id="task-body"):
             yield Static(self._text(), id="letter-text")

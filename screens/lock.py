@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 
 class LockScreen(Screen[None]):
@@ -37,6 +37,7 @@ class LockScreen(Screen[None]):
         self.why, self.handing_over = why, handing_over
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         actor = self.app.actor
         with Vertical(id="lock") as box:
             box.border_title = "Locked"

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
@@ -46,6 +46,7 @@ class MeasureDecisionScreen(Screen):
         self.request: measures.Request | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         self.request = request = measures.request(self.app.ctx, self.app.actor, self.task_id)
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):

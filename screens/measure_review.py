@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import measure_record, measure_review, measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -37,6 +37,7 @@ class MeasureReviewScreen(Screen):
         self.action: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         self.review = measure_review.get(self.app.ctx, self.app.actor, self.measure_id)
         self.detail = measure_record.read_detail(self.app.ctx, self.app.actor, self.measure_id)
         yield Static(self._heading(), id="record-heading")

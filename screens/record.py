@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
@@ -32,6 +32,7 @@ class RecordScreen(Screen):
         self._multiline: dict[str, bool] = {}
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         ctx, actor = self.app.ctx, self.app.actor
         current = contacts.view(ctx, self.contact_id)
         form = records.form_for(ctx, current)

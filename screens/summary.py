@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Header, Static
 
 from counter_tui.services import contacts, queue, records
 from counter_tui.services.records import Finished
@@ -29,6 +29,7 @@ class SummaryScreen(Screen):
         self.finished = finished
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         with VerticalScroll(id="summary"):
             yield Static(self._text(), id="summary-text")
         yield Static("", id="summary-status")

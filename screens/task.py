@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from counter_tui.screens.widgets.letter_follow_up import follow_up
 from counter_tui.services import letter_notice, letters, queue
@@ -34,6 +34,7 @@ class TaskScreen(Screen):
         self.task_id = task_id
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         ctx = self.app.ctx
         task = queue.get_task(ctx, self.task_id)
         spec = queue.spec_of(ctx, task)

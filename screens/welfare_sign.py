@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from counter_tui.services import welfare
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
@@ -33,6 +33,7 @@ class WelfareSignScreen(Screen):
         self.task_id = task_id
 
     def compose(self) -> ComposeResult:
+        yield Header()  # the procedure in force (the app's sub-title), on every screen
         ctx = self.app.ctx
         record = welfare.record_to_sign(ctx, self.app.actor, self.task_id)
         lines = [
