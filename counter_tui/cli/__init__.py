@@ -287,9 +287,10 @@ def export_incidents(click_ctx, fmt, out, db_path, config_path) -> None:
 
 def _add_groups() -> None:
     from counter_tui.cli.staff import staff
+    from counter_tui.cli.train import train
     from counter_tui.cli.trust import audit, retention
 
-    for group in (staff, audit, retention):
+    for group in (staff, audit, retention, train):
         main.add_command(group)
 
 

@@ -139,9 +139,9 @@ def score(pack: Pack, scenario: Scenario, attempt: Attempt) -> Score:
             expected = _label(flow, step, moment.expect)
             passed = _leads_to(flow, step, moment.expect, taken)
             guidance = f"{expected}. {moment.why}"
-            verdict = "right" if passed else f"the guidance requires “{expected}”"
             criteria.append(Criterion("decision", f"Decision at “{step.title}”", moment.section, passed,
-                                      f"You chose “{taken.label}”: {verdict}. {moment.why}"))
+                                      f"You chose “{taken.label}”: right." if passed else
+                                      f"You chose “{taken.label}”; the guidance requires “{expected}”. {moment.why}"))
             if moment.within is not None:
                 quick = seconds <= moment.within
                 criteria.append(Criterion("time", f"Time to decide at “{step.title}”", moment.section, quick,
@@ -174,8 +174,10 @@ def _ending(pack: Pack, flow: Flow, scenario: Scenario, attempt: Attempt) -> lis
     warnings = sum(1 for t in attempt.taken if flow.step(t.step).warning and t.said)
     if ending.warnings:
         if outcome is not None and outcome.value == "ended":
-            found.append(Criterion("warnings", "Warnings before ending", ending.section, warnings >= ending.warnings,
-                                   f"You gave {warnings} warning(s) before ending; the guidance requires {ending.warnings}. {ending.why}"))
+            enough = warnings >= ending.warnings
+            found.append(Criterion("warnings", "Warnings before ending", ending.section, enough,
+                                   f"You gave {warnings} warning(s) before ending; the guidance requires {ending.warnings}."
+                                   + ("" if enough else f" {ending.why}")))
         else:
             found.append(Criterion("warnings", "Warnings before ending", ending.section, outcome is not None,
                                    "The contact did not end, so no warnings were owed." if outcome is not None else
@@ -187,6 +189,7 @@ def _ending(pack: Pack, flow: Flow, scenario: Scenario, attempt: Attempt) -> lis
         right = outcome is ending.outcome and attempt.finished
         what = f"The contact ended “{final.title}” ({outcome.value})" + ("" if attempt.finished else " but the record was not saved")
         found.append(Criterion("ending", "How the contact ended", ending.section, right,
+                               f"{what}: as the guidance says." if right else
                                f"{what}; the guidance: {ending.outcome.value}. {ending.why}"))
     if ending.hand_offs:
         missing = [t for t in ending.hand_offs if t not in attempt.hand_offs]

@@ -290,3 +290,15 @@ def started(row: dict) -> datetime:
     from counter_tui.clock import parse_iso
 
     return parse_iso(row["started_at"])
+
+
+def print_debrief(room: Room, attempt_id: str, path: Path | None = None) -> Path:
+    """Write the attempt's debrief as a PDF (by default `debriefs/<attempt>.pdf` in the room)."""
+    from counter_tui.printing import pdf
+    from counter_tui.printing.debrief import debrief_printable
+
+    found = debrief(room, attempt_id)
+    target = Path(path) if path else room.folder / "debriefs" / f"{attempt_id}.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    printed_at = room.clock.now().strftime("%d %b %Y %H:%M UTC")
+    return pdf.write(debrief_printable(found, printed_at), target)
