@@ -115,6 +115,8 @@ class Settings(BaseModel):
             "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
             "report_to_line_manager": 24.0, "determination_decision": 120.0,
             "health_and_safety_investigation": 72.0, "police_report_support": 24.0,
+            "welfare_one_to_one": 72.0, "police_report": 24.0, "police_decision": 24.0,
+            "further_action_decision": 120.0,
         }
     )
     """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""

@@ -113,7 +113,7 @@ def test_policy_check_unknown_pack(run):
     """GIVEN no such pack WHEN checked THEN one line says so and lists the shipped packs."""
     result = run("policy", "check", "nonexistent")
     assert result.exit_code != 0
-    assert result.output.strip() == "nonexistent.toml: no such policy pack (shipped: council, dwp, hmpo, ico)"
+    assert result.output.strip() == "nonexistent.toml: no such policy pack (shipped: council, dwp, hmpo, ico, north_tyneside)"
 
 
 def test_policy_show_has_the_warning_words(run):

@@ -98,7 +98,7 @@ def test_review_notes_name_the_gaps_instead_of_inventing_rules(pack):
                 "printed '1.'", "'Nature'", "interferes without ability", "'gender' for 'sex'",
                 "how staff tell a hate crime from a hate incident", "without defining them",
                 "online Incident Reporting System", "RIDDOR", "Restricting Access procedure", "particular issue(s)",
-                "[deadlines] incident_report, staff_threatened, police_report_support, health_and_safety_investigation and restriction_decision",
+                "[deadlines] incident_report, welfare_one_to_one, police_report, police_decision, health_and_safety_investigation and further_action_decision",
                 "does not ask the employee to sign", "staff_support", "[retention] incident_years and contact_years",
                 "representation by a family member, friend or support worker"):
         assert gap in notes, gap

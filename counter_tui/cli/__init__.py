@@ -48,8 +48,9 @@ def run(click_ctx: click.Context, db_path: Path | None, config_path: Path | None
 @main.command()
 @db_option
 @config_option
-@click.option("--policy", "policy", type=click.Choice(["hmpo", "dwp", "council"]),
-              help="The procedure to try (default hmpo; dwp: markers, restrictions; council: restrictions).")
+@click.option("--policy", "policy", type=click.Choice(["hmpo", "dwp", "council", "ico", "north_tyneside"]),
+              help="The procedure to try (default hmpo; dwp: markers, restrictions; council: restrictions; "
+                   "ico: behaviour levels, restricted contact; north_tyneside: risk assessment, police, welfare 121).")
 @click.pass_context
 def demo(click_ctx: click.Context, db_path: Path | None, config_path: Path | None, policy: str | None) -> None:
     """Run the app on a throwaway database filled with sample data (--db keeps it).

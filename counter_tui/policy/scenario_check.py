@@ -171,9 +171,9 @@ def check(scenario: Scenario, file: str = "") -> list[Finding]:
     try:
         pack = load_pack(scenario.pack)
     except PackError as error:
-        return [Finding("S001", "pack", f"names the pack {scenario.pack!r}, which cannot be loaded ({error.rule})")]
+        return [Finding("S001", f"{name}: pack", f"names the pack {scenario.pack!r}, which cannot be loaded ({error.rule})")]
     if scenario.flow not in {f.id for f in pack.flows}:
-        return [Finding("S002", "flow", f"names the flow {scenario.flow!r}, which the pack {pack.id!r} does not define")]
+        return [Finding("S002", f"{name}: flow", f"names the flow {scenario.flow!r}, which the pack {pack.id!r} does not define")]
     flow = pack.flow(scenario.flow)
     found: list[Finding] = []
     found += _check_setup(pack, scenario)

@@ -111,6 +111,16 @@ def _leads_to(flow: Flow, step: Step, expect: str, taken: Taken) -> bool:
     return taken.number != 0 and taken.next == expect
 
 
+def _words_required(step: Step, moment) -> bool:
+    """Whether the guidance requires the step's words here: not where the decision it requires is one
+    taken without them (key 0 on a threat, refusing to serve, an admin refusal)."""
+    if moment is None:
+        return True
+    if moment.expect == IMMEDIATE_RISK:
+        return False
+    return any(c.next == moment.expect and c.words_said for c in step.choices)
+
+
 def _keyed(steps: list[str]) -> list[tuple[str, int]]:
     """(step, how many times it was shown so far) for each step in order."""
     return [(s, steps[: i + 1].count(s)) for i, s in enumerate(steps)]
@@ -146,7 +156,7 @@ def score(pack: Pack, scenario: Scenario, attempt: Attempt) -> Score:
                 quick = seconds <= moment.within
                 criteria.append(Criterion("time", f"Time to decide at “{step.title}”", moment.section, quick,
                                           f"You took {seconds:.0f} s; the guidance's urgency allows {moment.within:.0f} s."))
-        if step.say and step.words_from_guidance:
+        if step.say and step.words_from_guidance and _words_required(step, moment):
             criteria.append(Criterion(
                 "words", f"The guidance's words at “{step.title}”", step.section, taken.said,
                 "You confirmed you said the words on screen." if taken.said else

@@ -57,8 +57,22 @@ DEMO_MAIL_LISTS = {
 """Where the demo's letters and notices go (example.org: nothing real)."""
 
 
-DEMO_PACKS = ("hmpo", "dwp", "council")
+OTHER_DEMOS = {
+    "dwp": ("demo_dwp", "DWP_LOGINS", "Child Maintenance Service"),
+    "council": ("demo_council", "COUNCIL_LOGINS", "Example Council"),
+    "ico": ("demo_ico", "ICO_LOGINS", "Information Commissioner's Office"),
+    "north_tyneside": ("demo_north_tyneside", "NORTH_TYNESIDE_LOGINS", "North Tyneside Council"),
+}
+"""The other packs' sample data: (module in `services`, its logins, the letterhead's name)."""
+
+DEMO_PACKS = ("hmpo", *OTHER_DEMOS)
 """The packs the demo has sample data for."""
+
+
+def _demo_module(policy: str):
+    import importlib
+
+    return importlib.import_module(f"counter_tui.services.{OTHER_DEMOS[policy][0]}")
 
 
 def settings(base: Settings | None = None, policy: str | None = None) -> Settings:
@@ -72,7 +86,7 @@ def settings(base: Settings | None = None, policy: str | None = None) -> Setting
     if not base.mail_lists:
         update["mail_lists"] = DEMO_MAIL_LISTS
     if not base.letterhead.address:
-        organisation = {"dwp": "Child Maintenance Service", "council": "Example Council"}.get(policy or "", "HM Passport Office")
+        organisation = OTHER_DEMOS[policy][2] if policy in OTHER_DEMOS else "HM Passport Office"
         update["letterhead"] = Letterhead(name=f"{organisation} (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],
                                           signatory=["Customer Service Office manager"])
     return base.model_copy(update=update)
@@ -80,14 +94,8 @@ def settings(base: Settings | None = None, policy: str | None = None) -> Setting
 
 def logins(policy: str = "hmpo") -> list[DemoLogin]:
     """The demo accounts, shown on the first screen of `counter demo`."""
-    if policy == "dwp":
-        from counter_tui.services.demo_dwp import DWP_LOGINS
-
-        return list(DWP_LOGINS)
-    if policy == "council":
-        from counter_tui.services.demo_council import COUNCIL_LOGINS
-
-        return list(COUNCIL_LOGINS)
+    if policy in OTHER_DEMOS:
+        return list(getattr(_demo_module(policy), OTHER_DEMOS[policy][1]))
     return list(HMPO_LOGINS)
 
 
@@ -125,15 +133,8 @@ def _support_staff(ctx: Context, manager: Actor, task_id: str, feeling: str) -> 
 
 def fill(ctx: Context, now: datetime) -> None:
     """Fill an empty database with the demo's sample record for its pack, ending just before `now`."""
-    if ctx.pack.id == "dwp":
-        from counter_tui.services import demo_dwp
-
-        demo_dwp.fill(ctx, now)
-        return
-    if ctx.pack.id == "council":
-        from counter_tui.services import demo_council
-
-        demo_council.fill(ctx, now)
+    if ctx.pack.id in OTHER_DEMOS:
+        _demo_module(ctx.pack.id).fill(ctx, now)
         return
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))

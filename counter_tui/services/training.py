@@ -92,7 +92,7 @@ def scenario(name: str) -> Scenario:
 def _practice_context(room: Room, found: Scenario) -> Context:
     settings = Settings(policy=found.pack, organisation="Counter training", offices=[ROOM],
                         office_facilities={ROOM: list(found.setup.facilities)}, idle_lock_minutes=0)
-    return Context.open(room.folder / "practice" / f"{uuid.uuid4().hex}.db", settings, clock=room.clock)
+    return Context.open(results.new_practice_database(room.folder / "practice"), settings, clock=room.clock)
 
 
 def start(room: Room, trainee: str, scenario_id: str, *, session_id: str | None = None) -> Practice:

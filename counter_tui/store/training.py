@@ -7,7 +7,11 @@ here is an event of the live log. Same pragmas and write transactions as the liv
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import uuid
+from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -132,3 +136,21 @@ def attempts(db: sqlite_utils.Database, *, session_id: str | None = None, traine
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.execute(f"SELECT {ATTEMPT_COLUMNS} FROM attempts {clause} ORDER BY started_at, id", params).fetchall()
     return [_attempt(row) for row in rows]
+
+
+def new_practice_database(folder: Path) -> Path:
+    """A fresh practice database in `folder`, copied from a migrated template kept there (made once
+    per room: migrating each attempt's database would cost a third of a second of fsyncs). A
+    template older than the code is brought up to date by the first use of each copy."""
+    template = folder / "template.db"
+    if not template.exists():
+        making = folder / f".template-{uuid.uuid4().hex}.db"
+        store = Store(making)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+        os.replace(making, template)  # atomic: terminals starting at once each make one, one wins
+        for suffix in ("-wal", "-shm"):
+            Path(f"{making}{suffix}").unlink(missing_ok=True)
+    target = folder / f"{uuid.uuid4().hex}.db"
+    shutil.copyfile(template, target)
+    return target
