@@ -2,7 +2,7 @@
 
 A `CounterApp` whose context is the current attempt's practice database, never the live one: it
 has no sign-in (a trainee types their name), no calls for help, no idle lock and no outbox, and
-every screen is framed and titled TRAINING. The contact screen is the real one; the scenario's
+every screen's header says TRAINING, in the warning colour. The contact screen is the real one; the scenario's
 customer speaks in a panel above the step (`screens/training/practice_panel.py`).
 """
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
-from textual.screen import Screen
 
 from counter_tui.app import CounterApp
 
@@ -31,7 +30,6 @@ class TrainingApp(CounterApp):
 
     TITLE = "Counter"
     CSS = """
-    Screen { border: heavy $warning; border-title-color: $warning; border-title-style: bold; }
     Header { background: $warning-darken-3; }
     """
     BINDINGS = [
@@ -65,18 +63,6 @@ class TrainingApp(CounterApp):
 
         event.prevent_default()  # CounterApp.on_mount would push its sign-in screen
         self.push_screen(TrainerScreen() if self.trainer else TrainingStartScreen(self.scenario_id))
-
-    def _frame(self, screen) -> None:
-        if isinstance(screen, Screen):
-            screen.border_title = TRAINING
-
-    def push_screen(self, screen, *args, **kwargs):
-        self._frame(screen)
-        return super().push_screen(screen, *args, **kwargs)
-
-    def switch_screen(self, screen):
-        self._frame(screen)
-        return super().switch_screen(screen)
 
     def begin_practice(self, practice: Practice) -> None:
         """The attempt's practice database becomes the context every screen reads."""

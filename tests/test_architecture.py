@@ -68,3 +68,20 @@ def test_every_package_folder_is_installed():
             parts = init.parent.relative_to(ROOT / folder).parts
             found.add(".".join((package, *parts)))
     assert found - listed == set()
+
+
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,4}\)?(?:[\s-]?\d{3,4}){2}(?![\w])")
+
+
+def test_no_pack_scenario_or_letter_holds_an_email_address_or_phone_number():
+    """Contacts and distribution lists are configuration: no shipped pack, practice scenario or
+    letter template carries an e-mail address or a telephone number (the patterns are proved on
+    made-up examples first)."""
+    assert EMAIL.findall("write to complaints@council.example.gov.uk") and PHONE.findall("call 0808 123 4567")
+    hits = []
+    for folder in ("policies", "scenarios", "letters"):
+        for path in sorted((ROOT / "data" / folder).glob("*.toml")):
+            text = path.read_text(encoding="utf-8")
+            hits += [f"{path.name}: {found}" for found in EMAIL.findall(text) + PHONE.findall(text)]
+    assert hits == []

@@ -44,7 +44,7 @@ class BriefScreen(Screen):
                                     pack=self.practice.ctx.pack.name, channel=channel_of(found),
                                     role=self.practice.ctx.pack.role(self.practice.actor.role).name),
                 Content(""),
-                Content(found.brief.strip()),
+                Content("\n\n".join(" ".join(part.split()) for part in found.brief.strip().split("\n\n"))),
                 Content(""),
                 Content.from_markup("The customer: [b]$name[/b] $reference — $query", name=customer.name,
                                     reference=customer.reference, query=customer.query),

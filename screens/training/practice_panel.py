@@ -15,7 +15,11 @@ from counter_tui.services.contacts import ContactView
 
 
 SHOWN = 4
-"""The most lines of the conversation shown at once (the latest)."""
+"""The most lines of the conversation shown at once (the latest); 2 on a small terminal, where the
+step's choices must still show."""
+
+SMALL = 30
+"""Terminals shorter than this show the latest two lines only."""
 
 
 class PracticePanel(Static):
@@ -24,10 +28,8 @@ class PracticePanel(Static):
     DEFAULT_CSS = """
     PracticePanel {
         height: auto;
-        max-height: 6;
-        border: round $warning;
-        border-title-color: $warning;
-        border-title-style: bold;
+        max-height: 5;
+        background: $warning 15%;
         padding: 0 1;
     }
     """
@@ -37,7 +39,6 @@ class PracticePanel(Static):
         self._first = first
         self.scenario = scenario
         self.speed = speed
-        self.border_title = f"TRAINING — {scenario.customer.name} says"
         self._lines: list[str] = []
         self._shown_for: tuple[str, int] | None = None
         self._generation = 0
@@ -80,8 +81,9 @@ class PracticePanel(Static):
             self._paint()
 
     def _paint(self) -> None:
+        title = Content.from_markup("[b $warning]TRAINING[/] — [b]$name[/b] says:", name=self.scenario.customer.name)
         if not self._lines:
-            self.update(Content.from_markup("[dim](the customer is silent)[/dim]"))
+            self.update(title + Content.from_markup(" [dim](nothing yet)[/dim]"))
             return
-        latest = self._lines[-SHOWN:]  # the panel stays small: the step's choices must still show at 80x24
-        self.update(Content("\n").join(Content.from_markup("“$say”", say=line) for line in latest))
+        latest = self._lines[-(SHOWN if self.app.size.height >= SMALL else 2):]
+        self.update(Content("\n").join([title, *(Content.from_markup("“$say”", say=line) for line in latest)]))
