@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from counter_tui.policy import render
-from counter_tui.policy.schema import CHANNEL_NAMES, Channel, Flow, Pack
+from counter_tui.policy.schema import CHANNEL_NAMES, Channel, Pack
 
 STYLES: dict[str, str] = {
     "flow": "bold $accent",
@@ -29,18 +29,36 @@ STYLES: dict[str, str] = {
 """How each kind of line looks; a kind not named here is plain text."""
 
 
-def styled(line: render.Line, *, strip: bool = False) -> Content:
-    """One line of the pack as `counter policy show` prints it, styled by its kind; the mark on words
-    not from the guidance stands out from the words themselves.
+INDENT = 3
+"""Columns a step's lines sit in from its heading (wrapped lines too), as `counter policy show` indents them."""
 
-    Args:
-        strip: without the leading indent (where the widget indents the line instead).
-    """
-    plain = line.text.lstrip(" ") if strip else line.text
+
+def styled(line: render.Line) -> Content:
+    """One line of the pack as `counter policy show` prints it (less its indent), styled by its kind;
+    the mark on words not from the guidance stands out from the words themselves."""
+    plain = line.text.lstrip(" ")
     text = Content(plain).stylize(STYLES[line.kind]) if line.kind in STYLES else Content(plain)
     if line.mark:  # " (words not from the guidance)", set apart so it cannot be read as words to say
         text += Content(" ") + Content(line.mark.strip()).stylize("bold reverse $error")
     return text
+
+
+def flow_text(lines: list[render.Line], width: int, *, guidance: bool) -> Content:
+    """A flow as shown: its heading, then each step's heading over its lines, which are wrapped to
+    `width` with a hanging indent so a long choice or guidance line stays under its step.
+
+    Args:
+        guidance: show each step's guidance (in the document's words; long).
+    """
+    out: list[Content] = []
+    for line in lines:
+        if line.kind == "guidance" and not guidance:
+            continue
+        if line.kind == "step":
+            out.append(Content(""))
+        indent = 0 if line.kind in ("flow", "step") else INDENT
+        out += [Content(" " * indent) + part for part in styled(line).wrap(max(20, width - indent))]
+    return Content("\n").join(out)
 
 
 class ProcedureScreen(Screen):
@@ -59,8 +77,10 @@ class ProcedureScreen(Screen):
         super().__init__()
         self.show_guidance = False
         """Each step's guidance, in the document's words (long): off at first, so the flows read at a glance."""
-        self._bodies: dict[Static, list[render.Line]] = {}
-        """Each step's lines, to show again with or without the guidance."""
+        self._flows: dict[Static, list[render.Line]] = {}
+        """Each flow's lines, to show again with or without the guidance, or at another width."""
+        self._wrapped_at = self.app.size.width - 4
+        """The width the flows are wrapped to (see `_width`)."""
 
     def compose(self) -> ComposeResult:
         pack: Pack = self.app.ctx.pack
@@ -78,8 +98,10 @@ class ProcedureScreen(Screen):
                     continue
                 yield Static(Content(CHANNEL_NAMES[channel]), classes="procedure-channel")
                 for flow in flows:
-                    with Vertical(classes="procedure-flow"):
-                        yield from self._flow(pack, flow)
+                    lines = list(render.flow_lines(pack, flow))
+                    widget = Static(flow_text(lines, self._wrapped_at, guidance=False), classes="procedure-flow")
+                    self._flows[widget] = lines
+                    yield widget
         yield Footer()
 
     @staticmethod
@@ -105,24 +127,22 @@ class ProcedureScreen(Screen):
         return Content("\n").join(Content(str(line)) for line in render.heading_lines(pack)
                                   if line.kind in ("roles", "behaviour"))
 
-    def _flow(self, pack: Pack, flow: Flow) -> ComposeResult:
-        """The flow's heading, then each step's heading over its lines (indented beneath it)."""
-        groups: list[list[render.Line]] = []
-        for line in render.flow_lines(pack, flow):
-            if line.kind in ("flow", "step") or not groups:
-                groups.append([])
-            groups[-1].append(line)
-        for heading, *body in groups:
-            yield Static(styled(heading), classes=f"procedure-{heading.kind}-heading")
-            if body:
-                widget = Static(self._body(body), classes="procedure-body")
-                self._bodies[widget] = body
-                yield widget
+    def _width(self) -> int:
+        """The width the flows are wrapped to: the scrolling area's, less its padding and scroll bar."""
+        if self.is_mounted:
+            region = self.query_one("#procedure", VerticalScroll).scrollable_content_region
+            if region.width:
+                return region.width
+        return self._wrapped_at
 
-    def _body(self, lines: list[render.Line]) -> Content:
-        """A step's lines without the command line's indent (the widget indents them, wrapped lines too)."""
-        shown = [line for line in lines if self.show_guidance or line.kind != "guidance"]
-        return Content("\n").join(styled(line, strip=True) for line in shown)
+    def _show_flows(self) -> None:
+        self._wrapped_at = width = self._width()
+        for widget, lines in self._flows.items():
+            widget.update(flow_text(lines, width, guidance=self.show_guidance))
+
+    def on_resize(self) -> None:
+        """Wrap the flows again once the terminal (or the scroll bar) changes their width."""
+        self.call_after_refresh(lambda: self._width() != self._wrapped_at and self._show_flows())
 
     # -- keys -----------------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -132,30 +152,26 @@ class ProcedureScreen(Screen):
         """Show or hide each step's guidance, keeping the flow at the top of the screen in view."""
         top = self._flow_at_top()
         self.show_guidance = not self.show_guidance
-        for widget, lines in self._bodies.items():
-            widget.update(self._body(lines))
+        self._show_flows()
         if top is not None:
             self.call_after_refresh(self._scroll_to, top)
 
-    def _flows(self) -> list[Vertical]:
-        return list(self.query(".procedure-flow").results(Vertical))
-
-    def _flow_at_top(self) -> Vertical | None:
+    def _flow_at_top(self) -> Static | None:
         scroll = self.query_one("#procedure", VerticalScroll)
-        above = [w for w in self._flows() if w.virtual_region.y <= scroll.scroll_y]
+        above = [w for w in self._flows if w.virtual_region.y <= scroll.scroll_y]
         return above[-1] if above else None
 
-    def _scroll_to(self, widget: Vertical) -> None:
+    def _scroll_to(self, widget: Static) -> None:
         self.query_one("#procedure", VerticalScroll).scroll_to(y=widget.virtual_region.y, animate=False)
 
     def action_next_flow(self) -> None:
         scroll = self.query_one("#procedure", VerticalScroll)
-        later = [w for w in self._flows() if w.virtual_region.y > scroll.scroll_y]
+        later = [w for w in self._flows if w.virtual_region.y > scroll.scroll_y]
         if later:
             self._scroll_to(later[0])
 
     def action_previous_flow(self) -> None:
         scroll = self.query_one("#procedure", VerticalScroll)
-        earlier = [w for w in self._flows() if w.virtual_region.y < scroll.scroll_y]
+        earlier = [w for w in self._flows if w.virtual_region.y < scroll.scroll_y]
         if earlier:
             self._scroll_to(earlier[-1])
