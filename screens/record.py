@@ -39,7 +39,8 @@ class RecordScreen(Screen):
         self._fields = records.draft_record(ctx, actor, self.contact_id)
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
         when = {f.id for f in form.fields if f.when} if form else set()
-        yield Static(self._heading(current, form), id="record-heading")
+        with VerticalScroll(id="record-heading"):  # focusable (shift+tab), so long guidance scrolls by key
+            yield Static(self._heading(current, form))
         with VerticalScroll(id="record-fields"):
             for field_id, label, text, required in self._fields:
                 mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
@@ -57,14 +58,14 @@ class RecordScreen(Screen):
     def _heading(self, current, form) -> Content:
         step = current.step
         lines = [Content.from_markup("[b]$title[/b]  [dim]— $section[/dim]", title=step.title, section=step.section)]
-        lines += [Content.from_markup("• $text", text=text) for text in step.guidance]
-        if form is not None:
+        if form is not None:  # before the guidance, which may run past a small terminal's heading
             lines.append(Content.from_markup(
                 "[b]$form[/b] — filled from what you recorded; add what is missing, then [b]ctrl+s[/b].",
                 form=form.title,
             ))
         else:
             lines.append(Content.from_markup("Press [b]ctrl+s[/b] to finish."))
+        lines += [Content.from_markup("• $text", text=text) for text in step.guidance]
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:
