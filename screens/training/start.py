@@ -47,10 +47,10 @@ class TrainingStartScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        wide = self.app.size.width >= 110
-        table.add_column("Practise", width=max(30, self.app.size.width - (48 if wide else 30)))
-        table.add_column("Procedure", width=10 if not wide else 22)
-        table.add_column("Channel", width=12 if not wide else 18)
+        procedure, channel = (22, 24) if self.app.size.width >= 110 else (10, 15)
+        table.add_column("Practise", width=max(30, self.app.size.width - procedure - channel - 10))
+        table.add_column("Procedure", width=procedure)
+        table.add_column("Channel", width=channel)
         name = getattr(self.app, "trainee", "")
         self.query_one(Input).value = name
         if name:

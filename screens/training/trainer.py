@@ -43,9 +43,10 @@ class TrainerScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Scenario", width=max(30, self.app.size.width - 34))
-        table.add_column("Procedure", width=10)
-        table.add_column("Channel", width=12)
+        procedure, channel = (22, 24) if self.app.size.width >= 110 else (10, 15)
+        table.add_column("Scenario", width=max(30, self.app.size.width - procedure - channel - 10))
+        table.add_column("Procedure", width=procedure)
+        table.add_column("Channel", width=channel)
         for found in training.scenarios():
             table.add_row(Content(found.title), Content(found.pack), Content(channel_of(found)), key=found.id)
         self.query_one(Input).focus()
