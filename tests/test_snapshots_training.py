@@ -19,7 +19,7 @@ BRIEF = [*"Ann Lee", "enter", "enter"]
 
 @pytest.fixture
 def app(tmp_path) -> TrainingApp:
-    return TrainingApp(room(tmp_path), scenario="hmpo_phone_abuse_ends", line_speed=0)
+    return TrainingApp(room(tmp_path, tick=None), scenario="hmpo_phone_abuse_ends", line_speed=0)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -39,7 +39,7 @@ def test_the_score_of_an_attempt_ended_without_a_warning(snap_compare, app, size
 
 
 def test_the_trainers_view_of_a_group(snap_compare, tmp_path):
-    shared = room(tmp_path)
+    shared = room(tmp_path, tick=None)
     session_id = training.open_session(shared, "Jo Trainer", "hmpo_phone_abuse_ends")
     for name in ("Ann Lee", "Bob Ray"):
         practice = training.start(shared, name, "hmpo_phone_abuse_ends", session_id=session_id)

@@ -17,8 +17,10 @@ from tests.conftest import START
 from datetime import timedelta
 
 
-def room(folder: Path) -> training.Room:
-    return training.Room.open(folder, FixedClock(START, tick=timedelta(seconds=2)))
+def room(folder: Path, tick: timedelta | None = timedelta(seconds=2)) -> training.Room:
+    """A training room whose clock moves on `tick` at every reading (None: stands still, for
+    snapshots: the contact screen reads the clock every second)."""
+    return training.Room.open(folder, FixedClock(START, tick=tick) if tick else FixedClock(START))
 
 
 def well(scenario: Scenario) -> list[str]:
