@@ -15,6 +15,9 @@ from counter_tui.services import training
 from counter_tui.services.errors import NotFound, StoreError
 
 
+INDENT = Content("      ")
+
+
 def _clock(offset: float | None) -> str:
     if offset is None:
         return "  —  "
@@ -39,13 +42,13 @@ def debrief_text(debrief: training.Debrief) -> Content:
     lines += [Content(""), Content.from_markup("[b]What you did, beside what the guidance says[/b]")]
     for row in score.timeline:
         mark = "" if row.passed is None else ("[$success]✓[/] " if row.passed else "[$error]✗[/] ")
-        lines.append(Content.from_markup(f"$clock {mark}[b]$step[/b] [dim]($section)[/dim]",
-                                         clock=_clock(row.offset), step=row.step, section=row.section))
+        lines.append(Content(_clock(row.offset) + " ") + Content.from_markup(
+            f"{mark}[b]$step[/b] [dim]($section)[/dim]", step=row.step, section=row.section))
         for say in row.customer:
-            lines.append(Content.from_markup("      [i]Customer:[/i] “$say”", say=say))
-        lines.append(Content.from_markup("      You: $did", did=row.did))
+            lines.append(INDENT + Content.from_markup("[i]Customer:[/i] “$say”", say=say))
+        lines.append(INDENT + Content.from_markup("[i]You:[/i] $did", did=row.did))
         if row.guidance and row.passed is False:
-            lines.append(Content.from_markup("      [b]The guidance:[/b] $guidance", guidance=row.guidance))
+            lines.append(INDENT + Content.from_markup("[b]The guidance:[/b] $guidance", guidance=row.guidance))
     if debrief.earlier:
         lines += [Content(""), Content.from_markup("[b]Your earlier attempts at this scenario[/b]")]
         for a in debrief.earlier:
