@@ -204,6 +204,8 @@ class ContactScreen(Screen):
             parts.append(Content.from_markup("[b $error]BARRED on this channel: see below[/]"))
         if any(item.refused_here for item in self._measures):
             parts.append(Content.from_markup("[b $error]RESTRICTED on this channel: see above[/]"))
+        if self.current.contact.taken_over_by:
+            parts.append(Content.from_markup("[b]taken over from $name[/b]", name=self.current.contact.staff_name))
         if flow.earlier_warnings:
             parts.append(Content.from_markup("[b]earlier warnings: $n[/b]", n=str(facts.earlier_warnings)))
         asked = {c.only_if.removeprefix("office:").lstrip("!") for step in flow.steps for c in step.choices
@@ -307,10 +309,14 @@ class ContactScreen(Screen):
         self.save_typing()
         try:
             self.current = contacts.take_step(
-                self.app.ctx, self.app.actor, self.contact_id, number, at_step=self.current.step.id
+                self.app.ctx, self.app.actor, self.contact_id, number, at_step=self.current.step.id,
+                handler=self.current.contact.handler_number,
             )
         except StoreError as problem:
             self._status(f"{problem} The step is still on screen: press {key} again.", error=True)
+            return
+        except contacts.TakenOver as taken:
+            self._taken_over(taken)
             return
         except (Refused, NotFound) as problem:
             self._status(str(problem), error=True)
@@ -323,6 +329,15 @@ class ContactScreen(Screen):
         else:
             self._show()
         self.refresh_bindings()
+
+    def _taken_over(self, taken: contacts.TakenOver) -> None:
+        """A manager took this contact over at another terminal (ICO 14.2): back to the start, the note
+        saved; unless the note could not be saved, which stays on screen to be copied."""
+        if self.query_one("#note", TextArea).text != self._saved_note:
+            self._status(f"{taken} Your note is not saved: copy what you need.", error=True)
+            return
+        self.app.notify(f"{taken} Your note is saved.", title="Taken over", markup=False, timeout=20)
+        self.app.go_home()
 
     def action_focus_step(self) -> None:
         self.save_typing()

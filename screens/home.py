@@ -23,6 +23,7 @@ class HomeScreen(Screen):
         Binding("q", "queue", "My queue", id="queue"),
         Binding("r", "resume", "Resume", id="resume"),
         Binding("c", "register", "Customers", id="register"),
+        Binding("l", "live_contacts", "Live contacts", id="live_contacts"),
         Binding("i", "procedure", "Procedure", id="procedure"),
     ]
 
@@ -108,11 +109,15 @@ class HomeScreen(Screen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
-        """Number keys only for the flows listed; Resume only when something was left open."""
+        """Number keys only for the flows listed; Resume only when something was left open; Live
+        contacts only for the roles the pack lets take one over."""
         if action == "start":
             return bool(parameters) and 1 <= int(parameters[0]) <= len(self._flows)
         if action == "resume" and self.app.actor is not None:
             return bool(contacts.interrupted(self.app.ctx, self.app.actor))
+        if action == "live_contacts":  # the pack's managers, who may take over a contact (ICO 14.2)
+            rules = self.app.ctx.pack.take_over
+            return rules is not None and self.app.actor is not None and self.app.actor.role in rules.roles
         return True
 
     def action_start(self, number: int) -> None:
@@ -128,6 +133,11 @@ class HomeScreen(Screen):
         from counter_tui.screens.queue import QueueScreen
 
         self.app.push_screen(QueueScreen())
+
+    def action_live_contacts(self) -> None:
+        from counter_tui.screens.live_contacts import LiveContactsScreen
+
+        self.app.push_screen(LiveContactsScreen())
 
     def action_register(self) -> None:
         from counter_tui.screens.register import RegisterScreen

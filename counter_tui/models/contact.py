@@ -38,6 +38,22 @@ class Contact(BaseModel):
     """The customer in the register, where they were found or added at the start."""
     connection_ended_at: datetime | None = None
     """When a video contact's connection ended (None while it is up)."""
+    taken_over_by: str | None = None
+    """The staff number of the manager who last took the contact over (None: still its starter's)."""
+    taken_over_name: str | None = None
+    """Their name, as the take-over recorded it."""
+    taken_over_at: datetime | None = None
+    """When they took it over."""
+
+    @property
+    def handler_number(self) -> str:
+        """Whose contact it is now: the manager who took it over, else whoever started it."""
+        return self.taken_over_by or self.staff_number
+
+    @property
+    def handler_name(self) -> str:
+        """The name of whoever handles it now."""
+        return self.taken_over_name or self.staff_name
 
 
 class StepTaken(BaseModel):

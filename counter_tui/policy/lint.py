@@ -79,6 +79,12 @@ def _references(pack: Pack) -> list[Finding]:
             if recipient.only_if is not None and recipient.only_if not in questions:
                 found.append(Finding("P008", "incident_report.distribution",
                                      f"sends to {recipient.name!r} only if {recipient.only_if!r}, which is not a yes/no field of the form"))
+    if (take_over := pack.take_over) is not None:
+        for role in take_over.roles:
+            if role not in roles:
+                found.append(Finding("P008", "take_over", f"names the role {role!r}, which the pack does not define"))
+        if not take_over.section.strip():
+            found.append(Finding("P007", "take_over", "cites no section of the guidance"))
     for form in pack.forms:
         if not form.section.strip():
             found.append(Finding("P007", f"forms[{form.id}]", "cites no section of the guidance"))

@@ -412,6 +412,16 @@ class Measures(_Strict):
         raise KeyError(measure_id)
 
 
+class TakeOver(_Strict):
+    """A manager's view of the contacts in progress, from which they may take one over (ICO 14.2:
+    "direct intervention, taking control of a customer contact where necessary")."""
+
+    roles: list[Identifier]
+    """The roles that may see live contacts and take one over from the member of staff handling it."""
+    section: str
+    """The section of the guidance that lets a manager take control of a contact."""
+
+
 class Pack(_Strict):
     """An organisation's whole procedure."""
 
@@ -431,6 +441,8 @@ class Pack(_Strict):
     positive_action_log: str | None = None
     """The section that asks for a log of good conduct from customers who normally behave
     unacceptably (council 15.3); None: the procedure keeps no such log."""
+    take_over: TakeOver | None = None
+    """Who may take over a live contact from the member of staff handling it; None: nobody."""
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 

@@ -40,6 +40,14 @@ class NoteConflict(Exception):
         super().__init__("The note was changed elsewhere since you opened it.")
 
 
+class TakenOver(Refused):
+    """A manager took the contact over (ICO 14.2): its steps are theirs now, not the screen's user's."""
+
+    def __init__(self, contact: Contact, at: str) -> None:
+        self.by_name = contact.taken_over_name or ""
+        super().__init__(f"Taken over by {self.by_name} at {at}: the contact is theirs now.")
+
+
 @dataclass(frozen=True)
 class ContactView:
     """A contact with where it stands in its flow: what a contact screen shows."""
@@ -147,14 +155,21 @@ def view(ctx: Context, contact_id: str) -> ContactView:
                        facts=facts_for(ctx, contact), customer=customer)
 
 
-def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_step: str) -> ContactView:
+def take_step(
+    ctx: Context, actor: Actor, contact_id: str, number: int, *, at_step: str, handler: str | None = None,
+) -> ContactView:
     """Take choice `number` (the pack's number; 0 for immediate risk) at step `at_step`, storing it
     with its timestamp before returning.
 
     `at_step` is the step the screen showed: a second press arriving after the first moved the
-    contact on is refused rather than taken at the wrong step.
+    contact on is refused rather than taken at the wrong step. Likewise `handler`, whose contact the
+    screen showed it as (`Contact.handler_number`): once a manager has taken it over, a screen drawn
+    for an earlier handler is refused, whoever is signed in at it (a colleague may have switched user
+    there); and anyone it was taken over from is refused, screen or not. A colleague who switched
+    user at the handler's own terminal carries on as before.
 
     Raises:
+        TakenOver: a manager took the contact over from the screen's handler or from this actor.
         Refused: the contact is finished, or was moved on elsewhere.
         engine.ChoiceNotOffered: no such choice here.
         StoreBusy / StoreUnavailable: nothing was stored; the screen keeps the step for a retry.
@@ -164,6 +179,7 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
         current = view(ctx, contact_id)
         if current.contact.status != "open":
             raise Refused("This contact is already finished.")
+        _check_handler(ctx, actor, current.contact, handler)
         if current.state.step_id != at_step:
             raise Refused("This contact has moved on since the screen was drawn.")
         decision = engine.choose(ctx.pack, current.state, number, current.facts)
@@ -179,6 +195,17 @@ def take_step(ctx: Context, actor: Actor, contact_id: str, number: int, *, at_st
             },
         )
     return view(ctx, contact_id)
+
+
+def _check_handler(ctx: Context, actor: Actor, contact: Contact, handler: str | None) -> None:
+    """Refuse a step on a contact taken over from `handler` (the screen's) or from the actor."""
+    owner = contact.taken_over_by
+    if owner is None or actor.number == owner:
+        return
+    if (handler is not None and handler != owner) or actor.number in queries.taken_from(ctx.store.db, contact.id):
+        from counter_tui.services.record_text import local_time
+
+        raise TakenOver(contact, local_time(ctx, contact.taken_over_at)[:5])
 
 
 def update_details(

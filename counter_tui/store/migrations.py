@@ -441,6 +441,20 @@ def m013_positive_actions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m014_contact_taken_over(db: sqlite_utils.Database) -> None:
+    """Who handles a contact now, where a manager took it over from the member of staff who started
+    it (ICO 14.2): NULL while it is still theirs."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE contacts ADD COLUMN taken_over_by TEXT;
+        ALTER TABLE contacts ADD COLUMN taken_over_name TEXT;
+        ALTER TABLE contacts ADD COLUMN taken_over_at TEXT;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

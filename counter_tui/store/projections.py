@@ -93,6 +93,13 @@ def _step_taken(db: sqlite_utils.Database, event: Event) -> None:
     )
 
 
+def _taken_over(db: sqlite_utils.Database, event: Event) -> None:
+    """A manager took the contact over: its steps are theirs from now on."""
+    p = event.payload
+    db.execute("UPDATE contacts SET taken_over_by = ?, taken_over_name = ?, taken_over_at = ? WHERE id = ?",
+               [p["to_number"], p["to_name"], iso(event.at), p["contact_id"]])
+
+
 def _note_saved(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute("UPDATE contacts SET note = ?, note_version = ? WHERE id = ?", [p["text"], p["version"], p["contact_id"]])
@@ -200,6 +207,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "contact.connection": _connection,
     "step.taken": _step_taken,
     "note.saved": _note_saved,
+    "contact.taken_over": _taken_over,
     "record.drafted": _record_drafted,
     "contact.finished": _contact_finished,
     "incident.opened": _incident_opened,

@@ -15,7 +15,7 @@ from counter_tui.models.task import Task
 
 _CONTACT = """id, pack, flow, channel, staff_number, staff_name, office, customer_name, reference, query, status,
 step, started_at, ended_at, outcome, note, note_version, task_id, incident_id, immediate_risk, customer_id,
-connection_ended_at"""
+connection_ended_at, taken_over_by, taken_over_name, taken_over_at"""
 
 
 def _when(text: str | None) -> datetime | None:
@@ -28,6 +28,7 @@ def _contact(row: tuple) -> Contact:
     data["started_at"] = parse_iso(data["started_at"])
     data["ended_at"] = _when(data["ended_at"])
     data["connection_ended_at"] = _when(data["connection_ended_at"])
+    data["taken_over_at"] = _when(data["taken_over_at"])
     data["immediate_risk"] = bool(data["immediate_risk"])
     return Contact(**data)
 
@@ -44,15 +45,37 @@ def contact_record(db: sqlite_utils.Database, contact_id: str) -> dict[str, str]
 
 
 def open_contacts(db: sqlite_utils.Database, staff_number: str | None = None) -> list[Contact]:
-    """Contacts still open (interrupted, or in progress elsewhere), newest first."""
+    """Contacts still open (interrupted, or in progress elsewhere), newest first; with
+    `staff_number`, those they handle now (started and not taken over from them, or taken over by them)."""
     if staff_number is None:
         rows = db.execute(f"SELECT {_CONTACT} FROM contacts WHERE status = 'open' ORDER BY started_at DESC").fetchall()
     else:
         rows = db.execute(
-            f"SELECT {_CONTACT} FROM contacts WHERE status = 'open' AND staff_number = ? ORDER BY started_at DESC",
+            f"""SELECT {_CONTACT} FROM contacts WHERE status = 'open' AND coalesce(taken_over_by, staff_number) = ?
+            ORDER BY started_at DESC""",
             [staff_number],
         ).fetchall()
     return [_contact(r) for r in rows]
+
+
+def live_contacts(db: sqlite_utils.Database, *, active_since: datetime, limit: int = 200) -> list[tuple[Contact, datetime]]:
+    """Open contacts with something recorded since `active_since` (started, a step, a note), each with
+    when that last was, the earliest started first; at most `limit`."""
+    rows = db.execute(
+        f"""SELECT * FROM (SELECT {_CONTACT}, (SELECT max(at) FROM events WHERE stream = 'contact:' || contacts.id)
+        AS last_at FROM contacts WHERE status = 'open') WHERE last_at >= ? ORDER BY started_at, id LIMIT ?""",
+        [iso(active_since), limit],
+    ).fetchall()
+    return [(_contact(r[:-1]), parse_iso(r[-1])) for r in rows]
+
+
+def taken_from(db: sqlite_utils.Database, contact_id: str) -> set[str]:
+    """The staff numbers a contact was taken over from (each take-over's `from_number`)."""
+    rows = db.execute(
+        "SELECT json_extract(payload, '$.from_number') FROM events WHERE stream = ? AND kind = 'contact.taken_over'",
+        [f"contact:{contact_id}"],
+    ).fetchall()
+    return {r[0] for r in rows if r[0]}
 
 
 def contact_for_task(db: sqlite_utils.Database, task_id: str) -> Contact | None:
