@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
@@ -168,8 +169,17 @@ class ContactScreen(Screen):
         widget.set_class(any(item.refused_here for item in self._measures), "-refused")
         widget.display = bool(lines)
 
+    class StepShown(Message):
+        """A step is on screen: the training app shows the scenario customer's words above it."""
+
+        def __init__(self, screen: ContactScreen, current: ContactView) -> None:
+            super().__init__()
+            self.screen = screen
+            self.current = current
+
     def _show(self) -> None:
         current = self.current
+        self.post_message(self.StepShown(self, current))
         self.query_one(StepPanel).show(
             current.step, [choice for _, choice in current.offered], risk=current.immediate_risk,
             extra=self._extra(), staff_name=self.app.actor.name if self.app.actor else "",
