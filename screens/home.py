@@ -24,7 +24,7 @@ class HomeScreen(Screen):
         Binding("r", "resume", "Resume", id="resume"),
         Binding("c", "register", "Customers", id="register"),
         Binding("l", "live_contacts", "Live contacts", id="live_contacts"),
-        Binding("i", "procedure", "Procedure", id="procedure"),
+        Binding("i", "procedure", "Procedure", show=False, id="procedure"),  # listed on the screen itself
     ]
 
     def __init__(self, *, offer_resume: bool = False) -> None:
@@ -94,7 +94,8 @@ class HomeScreen(Screen):
         overdue = f", [b $error]{overdue_count} overdue[/]" if overdue_count else ""
         self.query_one("#queue-summary", Static).update(Content.from_markup(
             f"[b reverse] q [/]  My queue: $open open{overdue}\n[b reverse] c [/]  Customers: find one, see their letters, "
-            "warnings and contacts", open=str(open_count)
+            "warnings and contacts\n[b reverse] i [/]  Procedure: every step and its words, with the review notes",
+            open=str(open_count)
         ))
         left = contacts.interrupted(ctx, actor)
         interrupted = self.query_one("#interrupted", Static)
