@@ -7,6 +7,9 @@ Accept a changed snapshot only after looking at the report (`pytest --snapshot-u
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from counter_tui.app import CounterApp
@@ -25,10 +28,22 @@ UNNAMED_CALL = ["1", "enter"]
 """A telephone call (the first flow of each pack), started before the caller is named."""
 
 
-def demo_context(tmp_path, policy: str) -> Context:
-    ctx = Context.open(tmp_path / f"{policy}.db", demo.settings(None, policy), clock=FixedClock(START))
-    demo.fill(ctx, START)
-    return ctx
+@pytest.fixture(scope="module")
+def demo_databases(tmp_path_factory) -> dict[str, Path]:
+    """Each pack's demo database, filled once for the module: both sizes start from a copy."""
+    return {"dir": tmp_path_factory.mktemp("demo")}
+
+
+def demo_context(tmp_path: Path, filled: dict[str, Path], policy: str) -> Context:
+    """The pack's demo (`counter demo --policy POLICY`) on a copy of its database, on a clock that stands still."""
+    settings = demo.settings(None, policy)
+    if policy not in filled:
+        filled[policy] = filled["dir"] / f"{policy}.db"
+        ctx = Context.open(filled[policy], settings, clock=FixedClock(START))
+        demo.fill(ctx, START)
+        ctx.store.close()  # the only connection: the WAL is checkpointed into the file
+    shutil.copyfile(filled[policy], tmp_path / f"{policy}.db")
+    return Context.open(tmp_path / f"{policy}.db", settings, clock=FixedClock(START))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -40,19 +55,19 @@ def test_the_procedure_in_force_opens_on_its_source_and_review_notes(snap_compar
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_council_which_incident_form(snap_compare, tmp_path, size):
+def test_council_which_incident_form(snap_compare, tmp_path, demo_databases, size):
     """Guards the council's step after a call ended for aggressive behaviour (6.1; 13.1): report to the
     line manager on the low-level incident form or the Health and Safety Incident form."""
-    ctx = demo_context(tmp_path, "council")
+    ctx = demo_context(tmp_path, demo_databases, "council")
     # aggressive or abusive -> the attempt to diffuse failed -> they did not modify -> the call is ended
     keys = [*AMY, *UNNAMED_CALL, "2", "2", "2", "1"]
     assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dwp_record_of_the_instance(snap_compare, tmp_path, size):
+def test_dwp_record_of_the_instance(snap_compare, tmp_path, demo_databases, size):
     """Guards the DWP caseworker's record of the instance (6-9) after a call ended for unacceptable
     behaviour, prefilled from the call, with the police question."""
-    ctx = demo_context(tmp_path, "dwp")
+    ctx = demo_context(tmp_path, demo_databases, "dwp")
     # unacceptable customer behaviour -> not transferred: the call ended
     assert snap_compare(CounterApp(ctx), press=[*KIM, *UNNAMED_CALL, "2", "2"], terminal_size=size)
