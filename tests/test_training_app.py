@@ -20,11 +20,13 @@ from tests.training_helpers import badly, play, room, well
 from counter_tui.clock import FixedClock
 
 
-async def _start(pilot, app, name: str = "Ann Lee") -> None:
-    await pilot.press(*name, "enter")
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause()
+async def _start(pilot, app, name: str = "Ann Lee", *, typed: bool = True) -> None:
+    """Type the trainee's name (or fill it in, where another test types it), Enter, Enter: the brief."""
+    if typed:
+        await pilot.press(*name)
+    else:
+        app.screen.query_one("#trainee").value = name
+    await pilot.press("enter", "enter")
     assert isinstance(app.screen, BriefScreen)
 
 
@@ -37,7 +39,7 @@ async def test_each_scenario_played_well_then_badly(tmp_path, scenario_id):
     app = TrainingApp(room(tmp_path), scenario=scenario_id, line_speed=0)
     note = "Practice: " + " ".join(scenario.ending.note_mentions)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _start(pilot, app)
+        await _start(pilot, app, typed=False)
         await play(pilot, app, scenario, well(scenario), note)
         assert isinstance(app.screen, ScoreScreen)
         (first,) = training.attempts(app.room)
@@ -45,10 +47,7 @@ async def test_each_scenario_played_well_then_badly(tmp_path, scenario_id):
         assert f"{first['points']} of {first['out_of']}" in str(app.screen.query_one("#debrief-text").render())
 
         path, missed_label = badly(scenario)
-        await pilot.press("enter")  # back to the list: the same scenario again
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press("enter", "enter")  # back to the list, and the same scenario again
         await play(pilot, app, scenario, path, "Practice note")
         second = training.attempts(app.room)[1]
         score = training.stored_score(second)
