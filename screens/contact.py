@@ -78,7 +78,7 @@ class ContactScreen(Screen):
         with Vertical(id="capture"):
             with Horizontal(id="details"):
                 yield Input(id="customer_name", placeholder="Who you are speaking to")
-                yield Input(id="reference", placeholder="Application reference")
+                yield Input(id="reference", placeholder=self.app.ctx.pack.reference_label)
                 yield Input(id="query", placeholder="Their query")
             yield Static("", id="details-error")
             yield Static("", id="history")

@@ -21,7 +21,7 @@ from counter_tui.services.record_text import local_time
 
 
 class FindCustomerScreen(Screen):
-    """Name and application reference typed once: they find the customer or add them."""
+    """Name and reference typed once: they find the customer or add them."""
 
     CSS_PATH = "find_customer.tcss"
     AUTO_FOCUS = "#find-name"
@@ -44,7 +44,7 @@ class FindCustomerScreen(Screen):
                     yield Input(id="find-name", placeholder="As the customer gives it")
                     yield Static("", id="error-name", classes="error")
                 with Vertical(classes="field"):
-                    yield Static("Application reference", classes="label")
+                    yield Static(self.app.ctx.pack.reference_label, classes="label")
                     yield Input(id="find-reference", placeholder="If they have one")
                     yield Static("", id="error-reference", classes="error")
             yield Static(id="find-hint")

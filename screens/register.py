@@ -33,7 +33,8 @@ class RegisterScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Content.from_markup(
-            "[b]Customer register[/b] — a name, an application reference, or words from a note or case note"), id="register-title")
+            "[b]Customer register[/b] — a name, $reference, or words from a note or case note",
+            reference=self.app.ctx.pack.reference_label.lower()), id="register-title")
         yield Input(id="register-search", placeholder="For example: Kovac, PEX 5521, banged the desk")
         yield Static("", id="register-hint")
         yield DataTable(id="register-hits", cursor_type="row", zebra_stripes=True)

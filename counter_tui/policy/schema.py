@@ -443,6 +443,9 @@ class Pack(_Strict):
     unacceptably (council 15.3); None: the procedure keeps no such log."""
     take_over: TakeOver | None = None
     """Who may take over a live contact from the member of staff handling it; None: nobody."""
+    reference_label: str = "Reference"
+    """What the organisation calls the customer's reference, as staff see it beside the name
+    (HMPO: "Application reference"; DWP: "Case reference")."""
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
 
