@@ -48,6 +48,19 @@ def _place(loc: tuple, data: dict) -> str:
     return ".".join(parts)
 
 
+def parse_toml(text: str, file: str, model, error=PackError):
+    """Validate TOML text as `model`, raising `error` (file, place, rule) for the first problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise error(file, "", f"not valid TOML ({problem})") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as problem:
+        first = problem.errors(include_input=False)[0]
+        raise error(file, _place(first["loc"], data), first["msg"]) from None
+
+
 def parse_pack(text: str, file: str) -> Pack:
     """Validate a pack's TOML text.
 
@@ -58,15 +71,7 @@ def parse_pack(text: str, file: str) -> Pack:
     Raises:
         PackError: the first problem found.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PackError(file, "", f"not valid TOML ({error})") from None
-    try:
-        return Pack.model_validate(data)
-    except ValidationError as error:
-        first = error.errors(include_input=False)[0]
-        raise PackError(file, _place(first["loc"], data), first["msg"]) from None
+    return parse_toml(text, file, Pack)
 
 
 def load_pack_file(path: Path) -> Pack:

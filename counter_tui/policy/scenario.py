@@ -14,14 +14,13 @@ against its pack, `scoring.py` scores an attempt.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from counter_tui.policy.loader import PackError, _place
+from counter_tui.policy.loader import PackError, parse_toml
 from counter_tui.policy.schema import Identifier, Outcome
 
 PACKAGE = "counter_tui.data.scenarios"
@@ -137,15 +136,8 @@ class ScenarioError(PackError):
 
 
 def parse_scenario(text: str, file: str) -> Scenario:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(file, "", f"not valid TOML ({error})") from None
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        first = error.errors(include_input=False)[0]
-        raise ScenarioError(file, _place(first["loc"], data), first["msg"]) from None
+    """Validate a scenario's TOML text; ScenarioError (file, place, rule) for the first problem."""
+    return parse_toml(text, file, Scenario, ScenarioError)
 
 
 def shipped_scenario_ids() -> list[str]:

@@ -12,22 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from counter_tui.policy import engine
+from counter_tui.policy.lint import Finding
 from counter_tui.policy.loader import PackError, load_pack
 from counter_tui.policy.scenario import IMMEDIATE_RISK, Moment, Scenario
 from counter_tui.policy.schema import Flow, Outcome, Pack, Step
 
 MAX_DECISIONS = 60
 """A required path longer than this goes round in circles: the scenario cannot be passed."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    place: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.place}: {self.rule} {self.message}"
 
 
 @dataclass(frozen=True)

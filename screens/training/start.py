@@ -15,6 +15,14 @@ from counter_tui.services import training
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 
 
+def scenario_columns(table: DataTable, first: str, width: int) -> None:
+    """The scenario list's columns, fitted to the terminal: what it practises, its procedure, its channel."""
+    procedure, channel = (22, 24) if width >= 110 else (10, 15)
+    table.add_column(first, width=max(30, width - procedure - channel - 10))
+    table.add_column("Procedure", width=procedure)
+    table.add_column("Channel", width=channel)
+
+
 def channel_of(scenario) -> str:
     from counter_tui.policy.loader import load_pack
 
@@ -47,10 +55,7 @@ class TrainingStartScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        procedure, channel = (22, 24) if self.app.size.width >= 110 else (10, 15)
-        table.add_column("Practise", width=max(30, self.app.size.width - procedure - channel - 10))
-        table.add_column("Procedure", width=procedure)
-        table.add_column("Channel", width=channel)
+        scenario_columns(table, "Practise", self.app.size.width)
         name = getattr(self.app, "trainee", "")
         self.query_one(Input).value = name
         if name:

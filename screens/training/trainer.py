@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from counter_tui.services import training
 from counter_tui.services.errors import FieldErrors, NotFound, StoreError
-from counter_tui.screens.training.start import channel_of
+from counter_tui.screens.training.start import channel_of, scenario_columns
 
 REFRESH_SECONDS = 2.0
 """How often the group's scores are read again while the trainer watches."""
@@ -43,10 +43,7 @@ class TrainerScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        procedure, channel = (22, 24) if self.app.size.width >= 110 else (10, 15)
-        table.add_column("Scenario", width=max(30, self.app.size.width - procedure - channel - 10))
-        table.add_column("Procedure", width=procedure)
-        table.add_column("Channel", width=channel)
+        scenario_columns(table, "Scenario", self.app.size.width)
         for found in training.scenarios():
             table.add_row(Content(found.title), Content(found.pack), Content(channel_of(found)), key=found.id)
         self.query_one(Input).focus()
