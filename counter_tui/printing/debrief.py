@@ -14,6 +14,13 @@ def _clock(offset: float | None) -> str:
     return f"{minutes:02d}:{seconds:02d}"
 
 
+def _when(stored: str) -> str:
+    """A stored UTC time as people read it: 02 Dec 2026 09:00 UTC."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(stored).strftime("%d %b %Y %H:%M UTC")
+
+
 def debrief_printable(debrief, printed_at: str) -> Printable:
     """The debrief (`services.training.Debrief`) as a record to print."""
     attempt, scenario, score = debrief.attempt, debrief.scenario, debrief.score
@@ -21,7 +28,7 @@ def debrief_printable(debrief, printed_at: str) -> Printable:
         ("Trainee", attempt["trainee"]),
         ("Scenario", f"{scenario.title} ({scenario.id}): procedure {scenario.pack}, flow {scenario.flow}"),
         ("It practises", scenario.teaches),
-        ("Started", attempt["started_at"]),
+        ("Started", _when(attempt["started_at"])),
         ("Score", f"{score.points} of {score.out_of}" + (" — full marks" if score.full else "")),
     ]
     for criterion in score.criteria:
@@ -35,7 +42,7 @@ def debrief_printable(debrief, printed_at: str) -> Printable:
             lines.append(f"The guidance{verdict}: {row.guidance}")
         lines.append(f"(Guidance: {row.section})")
         fields.append((f"{_clock(row.offset)} {row.step}", "\n".join(lines)))
-    earlier = [f"{a['id']} on {a['started_at'][:16].replace('T', ' ')}: {a['points']} of {a['out_of']}"
+    earlier = [f"{a['id']} on {_when(a['started_at'])}: {a['points']} of {a['out_of']}"
                for a in debrief.earlier]
     note = ("Earlier attempts at this scenario: " + "; ".join(earlier)) if earlier else "No earlier attempts at this scenario."
     return Printable(title="Practice debrief (TRAINING — not a live record)", organisation="Counter training",
