@@ -6,7 +6,13 @@ snapshots are deterministic by construction.
 
 from __future__ import annotations
 
+import atexit
+import copy
+import dataclasses
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from counter_tui.config import Settings
 from counter_tui.models.staff import Actor
 from counter_tui.services import staff
 from counter_tui.services.context import Context
+from counter_tui.store.connection import Store
 
 settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -38,13 +45,76 @@ def clock() -> FixedClock:
 
 
 def make_context(db_path: Path, clock: FixedClock, policy: str = "hmpo") -> Context:
-    """A context on a fresh database with the two standard members of staff (those whose role the pack has)."""
-    ctx = Context.open(db_path, Settings(policy=policy), clock=clock)
-    roles = {role.id for role in ctx.pack.roles}
-    for member in (CALL_HANDLER, LINE_MANAGER):
-        if member["role"] in roles:
-            staff.add_staff(ctx, **member)
-    return ctx
+    """A context on a fresh database with the two standard members of staff (those whose role the pack has).
+
+    Built once per pack and clock state, then copied (see `from_template`)."""
+
+    def build(path: Path, clock: FixedClock) -> Context:
+        ctx = Context.open(path, Settings(policy=policy), clock=clock)
+        roles = {role.id for role in ctx.pack.roles}
+        for member in (CALL_HANDLER, LINE_MANAGER):
+            if member["role"] in roles:
+                staff.add_staff(ctx, **member)
+        return ctx
+
+    pack = pack_key(policy)
+    return from_template(db_path, clock, pack and ("make_context", pack), build)
+
+
+def from_template(db_path: Path, clock: FixedClock, key: Hashable | None, build: Callable[[Path, FixedClock], Context]) -> Context:
+    """`build(db_path, clock)`, the first time for this `key` and clock state only: its database is kept
+    as a template, and later calls copy that file and move the clock on exactly as building did.
+
+    `key` names everything `build` depends on besides the path and the clock. Building is the long way
+    (`Context.open`, which lints the pack, then every migration, the scrypt hash of each member's PIN,
+    their `staff.added` events); a copy has the same rows, hash chain and clock, and its context is the
+    template's (the same frozen pack, linted when it was built) with its own store, a copy of the
+    settings and the caller's clock. A key of None, a clock other than a FixedClock, or a path that
+    already holds a database is built the long way every time.
+    """
+    if key is None or type(clock) is not FixedClock or _exists(db_path):
+        return build(db_path, clock)
+    key = (key, tuple(sorted(vars(clock).items())))
+    if key not in _TEMPLATES:
+        builder = copy.copy(clock)
+        template = _template_dir() / f"{len(_TEMPLATES)}.db"
+        opened = build(template, builder)
+        opened.store.db  # opened and migrated, even where building wrote nothing
+        opened.store.close()  # the last connection: the WAL is checkpointed into the file
+        _TEMPLATES[key] = (template, vars(builder).copy(), dataclasses.replace(opened, settings=opened.settings.model_copy(deep=True)))
+    template, clock_after, opened = _TEMPLATES[key]
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, db_path)
+    vars(clock).update(clock_after)
+    return dataclasses.replace(opened, store=Store(db_path, opened.settings.busy_timeout_ms),
+                               settings=opened.settings.model_copy(deep=True), clock=clock)
+
+
+_TEMPLATES: dict[tuple, tuple[Path, dict, Context]] = {}
+"""(key, clock state) -> (template database, the clock's state after building it, its context)."""
+_TEMPLATE_DIR: list[Path] = []
+
+
+def pack_key(policy: str) -> tuple | None:
+    """A shipped pack by id (read once per process); a pack file by path and contents (read afresh
+    each time); None for a pack file that cannot be read (opening it says why)."""
+    if not policy.endswith(".toml"):
+        return (policy,)
+    try:
+        return (policy, Path(policy).read_bytes())
+    except OSError:
+        return None
+
+
+def _exists(db_path: Path) -> bool:
+    return any(Path(f"{db_path}{suffix}").exists() for suffix in ("", "-wal", "-journal"))
+
+
+def _template_dir() -> Path:
+    if not _TEMPLATE_DIR:
+        _TEMPLATE_DIR.append(Path(tempfile.mkdtemp(prefix="counter-templates-")))
+        atexit.register(shutil.rmtree, _TEMPLATE_DIR[0], ignore_errors=True)
+    return _TEMPLATE_DIR[0]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from counter_tui.config import Letterhead, Settings
 from counter_tui.models.staff import Actor
 from counter_tui.services import contacts, queue, records, staff
 from counter_tui.services.context import Context
+from tests.conftest import from_template
 
 MAIN, SECOND = "Main office", "Second office"
 RAVI = Actor(number="3001", name="Ravi Menon", role="interview_officer", office=MAIN)
@@ -37,11 +38,18 @@ def letter_settings(smtp: dict | None = None, **extra) -> Settings:
 
 
 def letter_context(db: Path, clock: FixedClock, settings: Settings | None = None) -> Context:
-    """A context with the four members of staff the letters need."""
-    ctx = Context.open(db, settings or letter_settings(), clock=clock)
-    for actor in (RAVI, ADE, GRACE, OWEN):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office,
-                        pin=PINS[actor.number])
+    """A context with the four members of staff the letters need (built once per settings, then copied)."""
+    settings = settings or letter_settings()
+
+    def build(db: Path, clock: FixedClock) -> Context:
+        ctx = Context.open(db, settings, clock=clock)
+        for actor in (RAVI, ADE, GRACE, OWEN):
+            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office,
+                            pin=PINS[actor.number])
+        return ctx
+
+    ctx = from_template(db, clock, ("letter_context", settings.model_dump_json()), build)
+    ctx.settings = settings  # the very object given, as opening with it would keep
     return ctx
 
 

@@ -49,7 +49,10 @@ async def ended_call(pilot, app, note: str = "Swore at me twice") -> str:
     return contact_id
 
 
-async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back(ctx):
+async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back_then_the_call_back_ends_if_no_better(ctx):
+    """GIVEN a call ended after a warning WHEN the record is completed THEN the steps, record and hand-offs
+    are stored; THEN, WHEN the line manager's call-back finds the behaviour has not improved, it ends and
+    is recorded. (One walk: the first call is the call-back's set-up.)"""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         contact_id = await ended_call(pilot, app)
@@ -68,6 +71,28 @@ async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back(c
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
+        first_call_is_stored(ctx, contact_id)
+
+        # The line manager calls back, and the customer has not improved.
+        await pilot.press("enter")
+        task_id = await call_back(pilot, app, ctx, ("1", "2"))
+        said = app.screen.query_one("#field-said_or_did", TextArea)
+        said.focus()
+        await type_text(pilot, "Shouted again")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    db = ctx.store.db
+    task = queries.task(db, task_id)
+    assert task.status == "done"
+    follow_up = queries.contact_for_task(db, task_id)
+    assert follow_up.outcome == "ended"
+    assert json.loads(db.execute("SELECT record FROM contacts WHERE id = ?", [follow_up.id]).fetchone()[0])["said_or_did"] == "Shouted again"
+    assert queries.incident(db, task.incident_id).recorded_at is not None
+
+
+def first_call_is_stored(ctx, contact_id: str) -> None:
+    """The ended first call: its steps in order, its record, and the line manager's hand-offs."""
     db = ctx.store.db
     steps = queries.steps(db, contact_id)
     assert [(s.step, s.number) for s in steps] == [("warn", 1), ("allow", 2), ("tell_end", 1)]
@@ -147,10 +172,14 @@ async def finish_first_call(pilot, app):
     await pilot.press("enter")
 
 
-async def test_call_back_when_customer_is_calm_records_the_incident_and_finishes_the_task(ctx):
+async def test_call_back_when_customer_is_calm_records_the_incident_and_finishes_the_task(ctx, handler):
+    """GIVEN a call ended and handed off WHEN the call handler tries to open the line manager's task THEN
+    it is refused and the refusal recorded; WHEN the line manager calls back and the customer is calm
+    THEN the incident is recorded and the task done. (One walk: the first call is the set-up of both.)"""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await finish_first_call(pilot, app)
+        call_handler_cannot_open_a_line_managers_task(ctx, handler)
         task_id = await call_back(pilot, app, ctx, ("1", "1", "1"))
         # Nothing typed twice: who and the query come from the call handler's record.
         assert app.screen.query_one("#field-who", TextArea).text == "Mr Gareth Rowe"
@@ -169,30 +198,8 @@ async def test_call_back_when_customer_is_calm_records_the_incident_and_finishes
     assert [r[0] for r in rows] == ["incident.opened", "incident.recorded"]
 
 
-async def test_call_back_when_behaviour_has_not_improved_ends_the_call_and_records_it(ctx):
-    app = CounterApp(ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await finish_first_call(pilot, app)
-        task_id = await call_back(pilot, app, ctx, ("1", "2"))
-        said = app.screen.query_one("#field-said_or_did", TextArea)
-        said.focus()
-        await type_text(pilot, "Shouted again")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, SummaryScreen)
-    db = ctx.store.db
-    task = queries.task(db, task_id)
-    assert task.status == "done"
-    follow_up = queries.contact_for_task(db, task_id)
-    assert follow_up.outcome == "ended"
-    assert json.loads(db.execute("SELECT record FROM contacts WHERE id = ?", [follow_up.id]).fetchone()[0])["said_or_did"] == "Shouted again"
-    assert queries.incident(db, task.incident_id).recorded_at is not None
-
-
-async def test_call_handler_cannot_open_a_line_managers_task(ctx, handler):
-    app = CounterApp(ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await finish_first_call(pilot, app)
+def call_handler_cannot_open_a_line_managers_task(ctx, handler) -> None:
+    """The call handler is refused the line manager's task, and the refusal is recorded."""
     task = queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office"))[0]
     with pytest.raises(Exception, match="only the Line manager"):
         queue.open_task(ctx, handler, task.id)
@@ -279,28 +286,30 @@ async def test_locked_database_keeps_the_step_on_screen_and_a_retry_works(tmp_pa
     assert [s.step for s in queries.steps(ctx.store.db, screen.contact_id)] == ["warn"]
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "cannot be left empty"),
-        ("x" * 20_001, "Too long"),
-        ("Mr Rowe\x07", "control character"),
-        ("Mr \u202eRowe", "direction"),
-    ],
-    ids=["empty", "oversized", "control", "bidi"],
-)
-async def test_case_note_refuses_bad_text_beside_the_field_and_keeps_it(ctx, text, message):
+BAD_WHO = [
+    ("empty", "", "cannot be left empty"),
+    ("oversized", "x" * 20_001, "Too long"),
+    ("control", "Mr Rowe\x07", "control character"),
+    ("bidi", "Mr \u202eRowe", "direction"),
+]
+
+
+async def test_case_note_refuses_bad_text_beside_the_field_and_keeps_it(ctx):
+    """GIVEN the record of an ended call WHEN each bad text (empty, oversized, a control character, a
+    direction override) is saved in turn THEN each is refused beside the field and kept; once put right
+    it saves, and typed text is shown as typed. (One walk to the record, every bad text tried on it.)"""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await ended_call(pilot, app)
         screen = app.screen
-        screen.query_one("#field-who", TextArea).load_text(text)
-        screen.query_one("#field-query", TextArea).load_text("[b]Renewal[/b] <font>")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is screen, "the form stays on screen"
-        assert message in str(screen.query_one("#error-who").render())
-        assert screen.query_one("#field-who", TextArea).text == text, "nothing typed is lost"
+        for case, text, message in BAD_WHO:
+            screen.query_one("#field-who", TextArea).load_text(text)
+            screen.query_one("#field-query", TextArea).load_text("[b]Renewal[/b] <font>")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen, f"{case}: the form stays on screen"
+            assert message in str(screen.query_one("#error-who").render()), case
+            assert screen.query_one("#field-who", TextArea).text == text, f"{case}: nothing typed is lost"
         screen.query_one("#field-who", TextArea).load_text("Mr Rowe")
         await pilot.press("ctrl+s")
         await pilot.pause()

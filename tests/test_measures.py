@@ -28,7 +28,7 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.services.measure_review import MeasureConflict
 from counter_tui.store import events
 from counter_tui.store import measures as measure_store
-from tests.conftest import START
+from tests.conftest import START, from_template, pack_key
 
 PACK = Path(__file__).parent / "packs" / "measures_test.toml"
 MAIN, SECOND = "Main office", "Second office"
@@ -48,11 +48,17 @@ WORDS = ["We can only deal with you in writing. I am ending this call now."]
 
 
 def measures_context(db: Path, clock: FixedClock, members: tuple[Actor, ...] = STAFF) -> Context:
-    """The test pack with two offices and the members of staff given (each PIN hash takes 0.1 s)."""
-    ctx = Context.open(db, Settings(policy=str(PACK), offices=[MAIN, SECOND]), clock=clock)
-    for actor in members:
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
-    return ctx
+    """The test pack with two offices and the members of staff given (each PIN hash takes 0.1 s, so
+    built once per set of members and pack text, then copied)."""
+
+    def build(db: Path, clock: FixedClock) -> Context:
+        ctx = Context.open(db, Settings(policy=str(PACK), offices=[MAIN, SECOND]), clock=clock)
+        for actor in members:
+            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
+        return ctx
+
+    pack = pack_key(str(PACK))
+    return from_template(db, clock, pack and ("measures_context", pack, tuple(members)), build)
 
 
 @pytest.fixture
