@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from counter_tui.services import training
-from counter_tui.training_app import TrainingApp
+from counter_tui.screens.training.app import TrainingApp
 from tests.training_helpers import room
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

@@ -13,7 +13,7 @@ from counter_tui.policy.scenario import shipped_scenario_ids, load_scenario
 from counter_tui.screens.training.brief import BriefScreen
 from counter_tui.screens.training.score import ScoreScreen
 from counter_tui.services import training
-from counter_tui.training_app import TrainingApp
+from counter_tui.screens.training.app import TrainingApp
 from tests.conftest import START, make_context
 from tests.training_helpers import badly, play, room, well
 

@@ -71,7 +71,7 @@ def run(click_ctx: click.Context, scenario: str, room_path: Path | None, trainer
 
 
 def _run(room, scenario: str | None, trainer: bool) -> None:
-    from counter_tui.training_app import TrainingApp
+    from counter_tui.screens.training.app import TrainingApp
 
     TrainingApp(room, scenario=scenario, trainer=trainer).run()
 

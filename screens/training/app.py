@@ -1,19 +1,18 @@
 """The training app (`counter train`): the live app's screens on practice databases.
 
-A `CounterApp` whose context is the current attempt's practice database, never the live one: it
-has no sign-in (a trainee types their name), no calls for help, no idle lock and no outbox, and
-every screen's header says TRAINING, in the warning colour. The contact screen is the real one; the scenario's
-customer speaks in a panel above the step (`screens/training/practice_panel.py`).
+An app whose context is the current attempt's practice database, never the live one: it has no
+sign-in (a trainee types their name), no calls for help, no idle lock and no outbox, and every
+screen's header says TRAINING, in the warning colour. It gives the shared screens what they use of
+an app (`ctx`, `actor`, `go_home`), as `counter_tui.app.CounterApp` does. The contact screen is the
+real one; the scenario's customer speaks in a panel above the step (`practice_panel.py`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual.app import App
 from textual.binding import Binding
-
-from counter_tui.app import CounterApp
 
 if TYPE_CHECKING:
     from counter_tui.services.training import Practice, Room
@@ -21,11 +20,7 @@ if TYPE_CHECKING:
 TRAINING = "TRAINING — practice only: nothing here is live"
 
 
-def _no_live_context():
-    raise RuntimeError("the training app never opens the live database")
-
-
-class TrainingApp(CounterApp):
+class TrainingApp(App[None]):
     """Practice, or (as trainer) run scenarios for a group and read their debriefs."""
 
     TITLE = "Counter"
@@ -46,8 +41,10 @@ class TrainingApp(CounterApp):
         trainer: open the trainer's view instead of a trainee's.
         line_speed: scales the delays between the customer's lines (0: all at once, for tests).
         """
-        super().__init__(None, open_context=_no_live_context)
+        super().__init__()
         self.room = room
+        self.ctx = None
+        self.actor = None
         self.scenario_id = scenario
         self.trainer = trainer
         self.line_speed = line_speed
@@ -56,12 +53,11 @@ class TrainingApp(CounterApp):
         self.practice: Practice | None = None
         self.sub_title = TRAINING
 
-    def on_mount(self, event: events.Mount) -> None:
+    def on_mount(self) -> None:
         """The start (or trainer's) screen; none of the live app's sign-in, timers or record check."""
         from counter_tui.screens.training.start import TrainingStartScreen
         from counter_tui.screens.training.trainer import TrainerScreen
 
-        event.prevent_default()  # CounterApp.on_mount would push its sign-in screen
         self.push_screen(TrainerScreen() if self.trainer else TrainingStartScreen(self.scenario_id))
 
     def begin_practice(self, practice: Practice) -> None:
@@ -74,8 +70,6 @@ class TrainingApp(CounterApp):
         self.sub_title = TRAINING
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("lock", "get_help", "sign_out"):
-            return False
         if action == "stop_practice":
             return self.practice is not None and getattr(self.screen, "contact_id", None) is not None
         return True
@@ -104,11 +98,13 @@ class TrainingApp(CounterApp):
             screen.mount(PracticePanel(self.practice.scenario, self.line_speed, message.current),
                          after=screen.query_one("#bar"))
 
-    def poll_alerts(self) -> None:
-        """No calls for help in training."""
+    def action_show_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
-    def send_mail_now(self) -> None:
-        """No e-mail from training."""
-
-    def _check_idle(self) -> None:
-        """No idle lock in the training room."""
+    def go_home(self) -> None:
+        """Back to the start screen (the trainee's list, or the trainer's)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
