@@ -156,3 +156,23 @@ async def test_no_name_is_refused_beside_the_field(tmp_path):
         await pilot.press("enter", "enter")  # no name typed: on to the list, and Enter there
         assert "-shown" in app.screen.query_one("#trainee-error").classes
         assert training.attempts(app.room) == []
+
+
+def test_an_unfinished_attempt_is_carried_on_where_it_stopped(tmp_path):
+    """The terminal died mid-practice: the trainee's list offers the attempt, and it resumes at the
+    step it reached; once scored it cannot be resumed."""
+    from counter_tui.services import contacts
+    from counter_tui.services.errors import Refused
+
+    shared = room(tmp_path)
+    practice = training.start(shared, "Ann Lee", "hmpo_phone_abuse_ends")
+    contacts.take_step(practice.ctx, practice.actor, practice.contact_id, 1, at_step="warn")
+    practice.ctx.store.close()
+    assert [a["id"] for a in training.unfinished(shared, "Ann Lee")] == [practice.attempt_id]
+    again = training.resume(shared, practice.attempt_id)
+    assert again.contact_id == practice.contact_id
+    assert contacts.view(again.ctx, again.contact_id).step.id == "allow"
+    training.finish(shared, again)
+    assert training.unfinished(shared, "Ann Lee") == []
+    with pytest.raises(Refused):
+        training.resume(shared, practice.attempt_id)

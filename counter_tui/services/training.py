@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from counter_tui.clock import Clock, FixedClock, SystemClock, iso
@@ -89,10 +89,13 @@ def scenario(name: str) -> Scenario:
     return found
 
 
-def _practice_context(room: Room, found: Scenario) -> Context:
+def _practice_context(room: Room, found: Scenario, database: Path | None = None) -> Context:
+    """The scenario's pack on a practice database (a new one unless given): one office, the training
+    room, with the scenario's facilities; no mail server, no idle lock."""
     settings = Settings(policy=found.pack, organisation="Counter training", offices=[ROOM],
                         office_facilities={ROOM: list(found.setup.facilities)}, idle_lock_minutes=0)
-    return Context.open(results.new_practice_database(room.folder / "practice"), settings, clock=room.clock)
+    database = database or results.new_practice_database(room.folder / "practice")
+    return Context.open(database, settings, clock=room.clock)
 
 
 def start(room: Room, trainee: str, scenario_id: str, *, session_id: str | None = None) -> Practice:
@@ -166,9 +169,7 @@ def resume(room: Room, attempt_id: str) -> Practice:
     if row["finished_at"] is not None:
         raise Refused(f"Attempt {attempt_id} is already scored.")
     found = scenario(row["scenario"])
-    settings = Settings(policy=found.pack, organisation="Counter training", offices=[ROOM],
-                        office_facilities={ROOM: list(found.setup.facilities)}, idle_lock_minutes=0)
-    ctx = Context.open(Path(row["practice_db"]), settings, clock=room.clock)
+    ctx = _practice_context(room, found, Path(row["practice_db"]))
     contact = queries.contact(ctx.store.db, row["contact_id"])
     actor = Actor(number=contact.staff_number, name=row["trainee"], role=ctx.pack.flow(found.flow).role, office=ROOM)
     return Practice(attempt_id=attempt_id, scenario=found, ctx=ctx, actor=actor, contact_id=row["contact_id"])
@@ -284,12 +285,6 @@ def most_missed(rows: list[dict]) -> list[tuple[str, int]]:
 
 def attempts(room: Room, *, trainee: str | None = None, session_id: str | None = None) -> list[dict]:
     return results.attempts(room.store.db, trainee=trainee, session_id=session_id)
-
-
-def started(row: dict) -> datetime:
-    from counter_tui.clock import parse_iso
-
-    return parse_iso(row["started_at"])
 
 
 def print_debrief(room: Room, attempt_id: str, path: Path | None = None) -> Path:
