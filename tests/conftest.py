@@ -38,6 +38,16 @@ CALL_HANDLER = {"number": "1001", "name": "Sam Okafor", "role": "call_handler", 
 LINE_MANAGER = {"number": "2001", "name": "Jo Lindqvist", "role": "line_manager", "office": "Main office", "pin": "2345"}
 
 
+@pytest.fixture(autouse=True)
+def _steady_cursors(monkeypatch):
+    """Cursors do not blink in tests: a blink every half second made a snapshot depend on how long a
+    loaded machine took between focusing a field and taking the picture."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     """A clock that starts at START and moves one second per reading, so timestamps are ordered and known."""
