@@ -7,6 +7,14 @@ Start-up paints the sign-in screen first and opens the context (settings, pack, 
 after, on a thread: the staff number can be typed while it loads, and nothing heavier than textual
 is imported before the first paint. If the context cannot be opened the app exits with its one-line
 reason, as the CLI would.
+
+Keys typed before the sign-in form is ready are held and then given to it in order, and Enter moves
+from the staff number to the PIN at once (a priority binding on the form), so a number and PIN typed
+ahead land in their own fields.
+
+While the terminal is locked only the lock screen's own keys act: the command palette, the call for
+help and quitting are refused (`LOCKED_ACTIONS` lists what the app still does), and nothing pushed
+later can take the lock away (`go_home` leaves it in place).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from counter_tui.startup import StartupProblem
@@ -43,6 +52,10 @@ MAIL_SECONDS = 30.0
 
 IDLE_CHECK_SECONDS = 15
 """How often to look whether the terminal has been left alone past the configured idle time."""
+
+LOCKED_ACTIONS = frozenset({"quit", "show_keys", "show_help_panel", "hide_help_panel", "focus_next",
+                            "focus_previous", "help_quit", "bell"})
+"""The app's own actions that still run while the terminal is locked (`quit` only to say it is refused)."""
 
 
 class CounterApp(App[None]):
@@ -80,6 +93,8 @@ class CounterApp(App[None]):
         self.actor: Actor | None = None
         self.my_alert: str | None = None
         """The call for help this terminal raised, until someone acknowledges it."""
+        self._held_keys: list[events.Key] | None = []
+        """Keys typed before the sign-in form was ready, given to it in order once it is (then None)."""
         if ctx is not None:
             self._show_pack()
 
@@ -152,7 +167,10 @@ class CounterApp(App[None]):
         self.switch_screen(HomeScreen(offer_resume=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A call for help needs someone signed in (it says who and where); so does locking."""
+        """A call for help needs someone signed in (it says who and where); so does locking. While
+        locked only `LOCKED_ACTIONS` run: no palette, no call for help in the locked member's name."""
+        if self.locked and action not in LOCKED_ACTIONS:
+            return False
         if action == "lock":
             return self.actor is not None and self.ctx is not None and not self.locked
         if action == "get_help":
@@ -190,10 +208,48 @@ class CounterApp(App[None]):
             self.pop_screen()
         self.switch_screen(SignInScreen())
 
-    def on_event(self, event: events.Event):
+    async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self._last_input = time.monotonic()
-        return super().on_event(event)
+        if isinstance(event, events.Key) and self._held_keys is not None and not event.is_forwarded:
+            self._held_keys.append(event)  # the sign-in form is not ready yet
+            return
+        await super().on_event(event)
+
+    async def release_keys(self) -> None:
+        """The sign-in form is ready: the keys typed so far go to it, in order, as if typed now."""
+        held, self._held_keys = self._held_keys, None
+        for key in held or []:
+            await super().on_event(key)
+
+    async def action_quit(self) -> None:
+        """Quit, but a shared terminal never drops to the shell without a PIN: refused while locked;
+        at the sign-in screen the number and PIN typed there prove who quits (not needed in the demo,
+        before the database is open, or while it has no staff)."""
+        if self.locked:
+            self.notify("The terminal is locked: sign in with your PIN first, then quit.", title="Locked",
+                        severity="warning", markup=False)
+            return
+        if self.actor is None and self.ctx is not None and not self.demo_logins and hasattr(self.screen, "quit_with_pin"):
+            self.screen.quit_with_pin()
+            return
+        self.exit()
+
+    def on_worker_state_changed(self, event) -> None:
+        """An unexpected error in the app's background work is logged and said, never lost."""
+        from textual.worker import WorkerState
+
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        _log_failure(f"worker {event.worker.group}", error)
+        if event.worker.group == "startup":
+            self.exit(None, 1, f"counter: the database could not be opened ({type(error).__name__}); "
+                               f"the log says where: {_log_path()}")
+            return
+        self.notify(f"Background work stopped with an error ({type(error).__name__}): "
+                    f"the log has the detail ({_log_path()}).", title="Something went wrong",
+                    severity="error", timeout=30, markup=False)
 
     def poll_alerts(self) -> None:
         """Show a call for help from another terminal at this office; close it once someone goes;
@@ -277,6 +333,9 @@ class CounterApp(App[None]):
         for screen in self.screen_stack:
             if hasattr(screen, "save_typing"):
                 screen.save_typing()  # the note or form as typed so far, before anyone else comes
+        self.clear_notifications()  # a notice may name a customer
+        if CommandPalette.is_open(self):
+            self.pop_screen()
         self.push_screen(LockScreen(why, handing_over=handing_over))
 
     def action_lock(self) -> None:
@@ -313,6 +372,27 @@ class CounterApp(App[None]):
             self.action_show_help_panel()
 
     def go_home(self) -> None:
-        """Back to the start screen, whatever is open above it."""
+        """Back to the start screen, whatever is open above it; never past the lock screen."""
+        if self.locked:
+            return
         while len(self.screen_stack) > 2:
             self.pop_screen()
+
+
+def _log_failure(where: str, error: BaseException | None) -> None:
+    """Write a background failure to the log file (its type and code location, no personal data)."""
+    if error is None:
+        return
+    try:
+        from counter_tui.logs import log_failure
+    except ImportError:  # pragma: no cover - the log module ships with the app
+        return
+    log_failure(where, error)
+
+
+def _log_path() -> str:
+    try:
+        from counter_tui.logs import log_file
+    except ImportError:  # pragma: no cover
+        return "the user log directory"
+    return str(log_file())

@@ -1,5 +1,10 @@
 """The command palette's provider (ctrl+p): start a contact flow, open my queue or a task, the outbox
-or the customer register, resume a contact."""
+or the customer register, resume a contact.
+
+Titles hold customers' names as typed, so they are shown as `Content` (text, never markup: Textual's own
+`Matcher.highlight` and a plain-string hit would both parse them). Nothing is offered while the terminal is
+locked (the app refuses the palette then too).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, queue
@@ -18,7 +24,7 @@ class CounterCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         app = self.app
         actor = getattr(app, "actor", None)
-        if actor is None:
+        if actor is None or getattr(app, "locked", False):
             return []
         from counter_tui.screens.contact import open_contact
         from counter_tui.screens.find_customer import FindCustomerScreen
@@ -53,11 +59,29 @@ class CounterCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, run in self._commands():
-            yield DiscoveryHit(title, run, help=help_text)
+            yield DiscoveryHit(Content(title), run, text=title, help=_plain(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, run in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)
+                yield Hit(score, _highlight(matcher, title), run, text=title, help=_plain(help_text))
+
+
+def _highlight(matcher, title: str) -> Content:
+    """The title as text with the matched letters marked (Textual's own highlight reads markup)."""
+    content = Content(title)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    if score:
+        for offset in offsets:
+            if not title[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def _plain(text: str) -> str:
+    """Help text is read as markup by the palette: escape its square brackets."""
+    from textual.markup import escape
+
+    return escape(text)

@@ -14,8 +14,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from counter_tui.screens.widgets.pin_form import NumberThenPin
 
-class LockScreen(Screen[None]):
+
+class LockScreen(NumberThenPin):
     """Covers the terminal until someone signs in; never shows what is under it."""
 
     DEFAULT_CSS = """
@@ -27,6 +29,7 @@ class LockScreen(Screen[None]):
     LockScreen #lock-error { color: $error; height: auto; min-height: 1; }
     """
     BINDINGS = [Binding("ctrl+o", "sign_out", "Sign them out", id="lock_sign_out", priority=True)]
+    NUMBER_ID, PIN_ID = "lock-number", "lock-pin"
 
     def __init__(self, why: str, *, handing_over: bool = False) -> None:
         """Args:
@@ -57,6 +60,9 @@ class LockScreen(Screen[None]):
     @on(Input.Submitted, "#lock-number")
     def _to_pin(self) -> None:
         self.query_one("#lock-pin", Input).focus()
+
+    def submit_pin(self) -> None:
+        self._unlock()
 
     @on(Input.Submitted, "#lock-pin")
     def _unlock(self) -> None:

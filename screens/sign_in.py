@@ -20,12 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from counter_tui.screens.change_pin import ChangePinScreen
+from counter_tui.screens.widgets.pin_form import NumberThenPin
 
 if TYPE_CHECKING:
     from counter_tui.models.staff import Actor
 
 
-class SignInScreen(Screen):
+class SignInScreen(NumberThenPin):
     """Who is at the terminal: every event they cause carries their staff number and role."""
 
     CSS_PATH = "sign_in.tcss"
@@ -52,8 +53,42 @@ class SignInScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_interval(1, self._count_down)
+        self.focus_now("number")
         if self.app.ctx is not None:
             self.context_ready()
+        if hasattr(self.app, "release_keys"):
+            self.app.call_later(self.app.release_keys)  # keys typed before the form was ready, in order
+
+    def submit_pin(self) -> None:
+        self._submit()
+
+    def quit_with_pin(self) -> None:
+        """ctrl+q here: quit once the staff number and PIN typed are a member's (a shared terminal never
+        drops to the shell for someone who cannot sign in); a database with no staff yet quits at once."""
+        from counter_tui.services import staff
+        from counter_tui.services.errors import SignInRefused, StoreError
+
+        error = self.query_one("#error", Static)
+        ctx = self.app.ctx
+        if not staff.list_staff(ctx):
+            self.app.exit()
+            return
+        number = self.query_one("#number", Input).value
+        pin_input = self.query_one("#pin", Input)
+        pin, pin_input.value = pin_input.value, ""
+        if not number or not pin:
+            error.update("To quit, type your staff number and PIN, then press ctrl+q.")
+            self.query_one("#pin" if number else "#number", Input).focus()
+            return
+        try:
+            staff.sign_in(ctx, number, pin)
+        except staff.PinChangeNeeded:
+            pass  # their PIN is right; choosing a new one can wait for their next sign-in
+        except (SignInRefused, StoreError) as refused:
+            error.update(Content(f"{refused} To quit, type your staff number and PIN, then press ctrl+q."))
+            pin_input.focus()
+            return
+        self.app.exit()
 
     def _count_down(self) -> None:
         """Show the wait left after too many wrong PINs (on the app's clock), until it has passed."""
