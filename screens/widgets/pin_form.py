@@ -2,7 +2,8 @@
 
 Textual moves focus when the number field's `Submitted` message is handled, after keys already typed
 have gone to the field that had focus: "1001", Enter, "123456" typed quickly became "1001123456" in the
-number field. As priority bindings these keys act before the next key is given to a field.
+number field. As priority bindings these keys act before the next key is given to a field. Enter typed
+before the app has put the terminal in raw mode arrives as a line feed (ctrl+j), so that counts as Enter.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class NumberThenPin(Screen):
     NUMBER_ID = "number"
     PIN_ID = "pin"
     BINDINGS = [
-        Binding("enter", "pin_form_enter", "Sign in", show=False, priority=True),
+        # ctrl+j: Enter typed before the terminal is in raw mode arrives as a line feed.
+        Binding("enter,ctrl+j", "pin_form_enter", "Sign in", show=False, priority=True),
         Binding("tab", "pin_form_tab", show=False, priority=True),
     ]
 
