@@ -116,7 +116,7 @@ class SignInScreen(NumberThenPin):
         from counter_tui.services import staff
 
         ctx = self.app.ctx
-        self.query_one("#sign-in").border_title = f"Sign in to {ctx.settings.organisation}"
+        self.query_one("#sign-in").border_title = Content(f"Sign in to {ctx.settings.organisation}")  # text, never markup
         panel = self.query_one("#demo", Static)
         if self.app.demo_logins:
             panel.update(self._demo_text())
