@@ -84,6 +84,9 @@ class CounterApp(App[None]):
         open_context: otherwise, how to open it (raising StartupProblem), called after first paint.
         demo_logins: the demo's accounts, shown on the sign-in screen of `counter demo`.
         """
+        from counter_tui.screens.widgets.paste import install_paste_parser
+
+        install_paste_parser()  # pastes arrive as text, never as key presses (issue 17.2)
         super().__init__()
         if ctx is None and open_context is None:
             raise ValueError("give a context or a way to open one")
@@ -242,14 +245,18 @@ class CounterApp(App[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        _log_failure(f"worker {event.worker.group}", error)
         if event.worker.group == "startup":
+            _log_failure("opening the database", error)
             self.exit(None, 1, f"counter: the database could not be opened ({type(error).__name__}); "
-                               f"the log says where: {_log_path()}")
+                               f"the log has the detail: {_log_path()}")
             return
-        self.notify(f"Background work stopped with an error ({type(error).__name__}): "
-                    f"the log has the detail ({_log_path()}).", title="Something went wrong",
-                    severity="error", timeout=30, markup=False)
+        self.report_failure(f"background work ({event.worker.group})", error)
+
+    def report_failure(self, where: str, error: BaseException) -> None:
+        """An unexpected error: logged (its kind and code location, never its words) and said on screen."""
+        _log_failure(where, error)
+        self.notify(f"Something went wrong in {where} ({type(error).__name__}): the log has the detail "
+                    f"({_log_path()}).", title="Something went wrong", severity="error", timeout=30, markup=False)
 
     def poll_alerts(self) -> None:
         """Show a call for help from another terminal at this office; close it once someone goes;

@@ -41,6 +41,9 @@ class TrainingApp(App[None]):
         trainer: open the trainer's view instead of a trainee's.
         line_speed: scales the delays between the customer's lines (0: all at once, for tests).
         """
+        from counter_tui.screens.widgets.paste import install_paste_parser
+
+        install_paste_parser()  # pastes arrive as text, never as key presses
         super().__init__()
         self.room = room
         self.ctx = None
