@@ -6,7 +6,32 @@ from counter_tui.models.staff import Actor
 from counter_tui.services.context import Context
 from counter_tui.services.errors import Refused
 from counter_tui.store import projections
+from counter_tui.store import staff as register
 from counter_tui.store.connection import write
+
+
+def require_active(ctx: Context, actor: Actor) -> None:
+    """Refuse a member of staff disabled since they signed in (their open session ends here).
+
+    Every write already checks this inside its own transaction (`store.staff.check_active`, called
+    as each event is appended); reads of restricted detail call this first.
+    """
+    register.check_active(ctx.store.db, actor.number)
+
+
+def require_welfare_reader(ctx: Context, actor: Actor, subject: str, author: str, writer_role: str, what: str) -> None:
+    """Refuse anyone but the member of staff the welfare record is about (`subject`), the manager who
+    wrote it (`author`), or a holder of the role that writes these records at the subject's own office.
+
+    The packs name no other role that may read a member of staff's welfare record, and the data holds
+    no line-manager relation beyond the office, so a line manager at another office is refused.
+    """
+    if actor.number in (subject, author):
+        return
+    office = register.office_of(ctx.store.db, subject)
+    if actor.role == writer_role and office is not None and actor.office == office:
+        return
+    _refuse(ctx, actor, what, "only the member of staff and their own line manager may read it")
 
 
 def require_role(ctx: Context, actor: Actor, role: str, what: str) -> None:

@@ -48,6 +48,9 @@ FORGET_AFTER = timedelta(hours=24)
 """A count of wrong PINs with none added for this long is forgotten (far longer than any wait)."""
 KEEP_COUNTS = 10_000
 """At most this many staff numbers' counts are kept, so numbers typed at random cannot fill the disk."""
+REFUSAL_WINDOW = timedelta(minutes=10)
+"""Refused sign-ins are recorded at most once per staff number in this window (and each time a new
+wait starts), with the count of wrong PINs so far: a script cannot fill the disk with refusals."""
 
 
 class SignInWait(SignInRefused):
@@ -275,11 +278,35 @@ def _attempt(ctx: Context, key: str, now: datetime, check: Callable[[], StaffMem
             refusal = SignInWait(f"{NOT_RECOGNISED} {wait_message(until, now)}", until) if until else SignInRefused(NOT_RECOGNISED)
             lockout = False
         if refusal is not None:
-            projections.record(db, at=now, actor="unknown", role="none", kind="staff.sign_in_refused",
-                               stream=f"sign-in:{key}", payload={"number": key, "lockout": lockout, "failures": count})
+            _record_refusal(db, key, now, lockout=lockout, failures=count, new_wait=not lockout and until is not None)
     if refusal is not None:
         raise refusal
     return member
+
+
+def _typed_shape(typed: str) -> dict[str, object]:
+    """What the record keeps of a number typed that is no staff number: its length and the kind of
+    characters, never the text (which can hold a PIN typed ahead into the number field)."""
+    if typed.isdigit() and typed.isascii():
+        shape = "digits"
+    elif re.fullmatch(NUMBER_PATTERN, typed):
+        shape = "letters and digits"
+    else:
+        shape = "other characters"
+    return {"length": len(typed), "shape": shape}
+
+
+def _record_refusal(db, key: str, now: datetime, *, lockout: bool, failures: int, new_wait: bool) -> None:
+    """Record a refused sign-in as an event, at most once per staff number per REFUSAL_WINDOW (and
+    whenever a new wait starts); numbers not on the register share one stream and name no number."""
+    known = re.fullmatch(NUMBER_PATTERN, key) is not None and register.exists(db, key)
+    stream = f"sign-in:{key}" if known else "sign-in:unknown-number"
+    last = register.last_refusal_at(db, stream)
+    if last is not None and parse_iso(last) > now - REFUSAL_WINDOW and not new_wait:
+        return
+    typed = {"number": key} if known else {"number": None, "typed": _typed_shape(key)}
+    projections.record(db, at=now, actor="unknown", role="none", kind="staff.sign_in_refused", stream=stream,
+                       payload={**typed, "lockout": lockout, "failures": failures})
 
 
 def _actor(member: StaffMember) -> Actor:

@@ -2,7 +2,8 @@
 that member of staff under their own sign-in (HMPO "What a line manager must do if a member of staff
 is threatened": "ask the member of staff to read and sign the report if they agree").
 
-Only the member of staff, or whoever holds the role that writes these records, may read it; only
+Only the member of staff, the manager who wrote it, or whoever holds the role that writes these
+records at the member of staff's own office, may read it; only
 the member of staff may sign it. Every refusal is recorded.
 """
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.services import contacts, queue, records
-from counter_tui.services.access import require_person, require_role
+from counter_tui.services.access import require_active, require_person, require_welfare_reader
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.store import projections, queries
@@ -47,10 +48,11 @@ def record_to_sign(ctx: Context, actor: Actor, task_id: str) -> RecordToSign:
     Raises:
         Refused: neither the member of staff nor the role that writes these records (recorded).
     """
+    require_active(ctx, actor)
     task = _task(ctx, task_id)
     contact = queries.contact(ctx.store.db, task.contact_id)
-    if actor.number != task.assignee:
-        require_role(ctx, actor, ctx.pack.flow(contact.flow).role, "read another member of staff's welfare record")
+    require_welfare_reader(ctx, actor, task.assignee, contact.staff_number, ctx.pack.flow(contact.flow).role,
+                           "read another member of staff's welfare record")
     form = records.form_for(ctx, contacts.view(ctx, contact.id))
     db = ctx.store.db
     with write(db):  # a welfare record is restricted detail: every reading is on the record

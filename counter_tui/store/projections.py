@@ -239,6 +239,10 @@ def record(
     """Append an event and apply it to the projections (inside the caller's write transaction)."""
     if kind not in APPLY:
         raise ValueError(f"unknown event kind {kind!r}")
+    if kind != "staff.disabled":  # a disabled member's open session does nothing more (issue 17.9)
+        from counter_tui.store.staff import check_active
+
+        check_active(db, actor)
     event = events.append(db, at=at, actor=actor, role=role, kind=kind, stream=stream, payload=payload)
     APPLY[kind](db, event)
     return event

@@ -6,6 +6,11 @@ from __future__ import annotations
 import sqlite_utils
 
 from counter_tui.models.staff import StaffMember
+from counter_tui.store.connection import StoreError
+
+
+class ActorDisabled(StoreError):
+    """The member of staff acting was disabled after they signed in: nothing they do is kept."""
 
 _MEMBER = "number, name, role, office, active, must_change_pin"
 
@@ -56,6 +61,23 @@ def set_pin(db: sqlite_utils.Database, number: str, salt: bytes, pin_hash: bytes
                [salt, pin_hash, int(must_change), number])
 
 
+def office_of(db: sqlite_utils.Database, number: str) -> str | None:
+    row = db.execute("SELECT office FROM staff WHERE number = ?", [number]).fetchone()
+    return row[0] if row else None
+
+
+def check_active(db: sqlite_utils.Database, number: str) -> None:
+    """Refuse an actor who is a member of staff on the register and is disabled (one indexed look-up;
+    actors not on the register, the administrator or "unknown", are not staff and pass).
+
+    Raises:
+        ActorDisabled: they were disabled after they signed in.
+    """
+    row = db.execute("SELECT active FROM staff WHERE number = ?", [number]).fetchone()
+    if row is not None and not row[0]:
+        raise ActorDisabled("Your account has been disabled since you signed in: nothing was saved. Ask your line manager.")
+
+
 def disable(db: sqlite_utils.Database, number: str) -> None:
     db.execute("UPDATE staff SET active = 0 WHERE number = ?", [number])
 
@@ -96,3 +118,15 @@ def prune_failures(db: sqlite_utils.Database, *, older_than: str, keep: int) -> 
             "(SELECT number FROM sign_in_failures ORDER BY failures, last_failed_at LIMIT ?)",
             [extra],
         )
+
+
+# --- refused sign-ins on the record ---------------------------------------------------------------
+
+
+def last_refusal_at(db: sqlite_utils.Database, stream: str) -> str | None:
+    """When (ISO text) the last refused sign-in on this stream was recorded as an event, or None."""
+    row = db.execute(
+        "SELECT at FROM events WHERE stream = ? AND kind = 'staff.sign_in_refused' ORDER BY seq DESC LIMIT 1",
+        [stream],
+    ).fetchone()
+    return row[0] if row else None
