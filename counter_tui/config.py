@@ -13,11 +13,44 @@ import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from counter_tui.text import SHORT_LIMIT, TextProblem, clean_text
 
 
 class ConfigError(Exception):
     """The configuration file cannot be used; the message is one line naming the file and field."""
+
+
+TEXT_LIMITS = {"organisation": 120}
+"""The most characters in a configuration text, by key (any other text: `SHORT_LIMIT`)."""
+
+
+def check_texts(value: object, place: str = "") -> None:
+    """Check every text in the configuration (keys too) as typed text is checked: one line, no control
+    or bidi-override characters, a length limit. Configuration text is shown on screen and printed,
+    so an escape sequence in it must never reach the terminal.
+
+    Raises:
+        ValueError: naming the key, e.g. "organisation: Contains a control character; please retype it."
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{place}.{key}" if place else str(key)
+            if isinstance(key, str):
+                try:
+                    clean_text(key, max_length=SHORT_LIMIT, multiline=False)
+                except TextProblem as problem:
+                    raise ValueError(f"{where}: the name {problem}") from None
+            check_texts(item, where)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            check_texts(item, f"{place}[{n}]")
+    elif isinstance(value, str):
+        try:
+            clean_text(value, max_length=TEXT_LIMITS.get(place, SHORT_LIMIT), multiline=False)
+        except TextProblem as problem:
+            raise ValueError(f"{place}: {problem}") from None
 
 
 EMAIL = re.compile(r"^[^@\s,;:<>()\[\]\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
@@ -89,6 +122,31 @@ class RetentionSettings(BaseModel):
     """Years after closure that a contact which opened no incident is kept; None keeps them."""
 
 
+class AuditSettings(BaseModel):
+    """Where the record's chain head is published outside the database (issue 17.4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    head_file: str = ""
+    """A file (ideally on another disk or machine) that every write rewrites with the chain's head
+    (`SEQ:HASH`); each start warns when the database is behind it or forked from it. Empty: none."""
+
+
+DEFAULT_DEADLINES: dict[str, float] = {
+    "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
+    "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
+    "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
+    "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
+    "consider_persistent": 72.0, "restriction_decision": 120.0, "reestablish_contact": 72.0,
+    "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
+    "report_to_line_manager": 24.0, "determination_decision": 120.0,
+    "health_and_safety_investigation": 72.0, "police_report_support": 24.0,
+    "welfare_one_to_one": 72.0, "police_report": 24.0, "police_decision": 24.0,
+    "further_action_decision": 120.0,
+}
+"""The hours each configurable deadline allows unless `[deadlines]` says otherwise."""
+
+
 class Settings(BaseModel):
     """An organisation's settings, with a docstring per field."""
 
@@ -105,21 +163,9 @@ class Settings(BaseModel):
     an office without a post box or guards is never offered those options."""
     timezone: str = "Europe/London"
     """Local time zone for times shown to staff and for 'end of day' deadlines; storage is UTC."""
-    deadlines: dict[str, float] = Field(
-        default_factory=lambda: {
-            "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
-            "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
-            "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
-            "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
-            "consider_persistent": 72.0, "restriction_decision": 120.0, "reestablish_contact": 72.0,
-            "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
-            "report_to_line_manager": 24.0, "determination_decision": 120.0,
-            "health_and_safety_investigation": 72.0, "police_report_support": 24.0,
-            "welfare_one_to_one": 72.0, "police_report": 24.0, "police_decision": 24.0,
-            "further_action_decision": 120.0,
-        }
-    )
-    """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation."""
+    deadlines: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation. A
+    `[deadlines]` table changes the keys it names; every other deadline keeps its default."""
     incident_distribution: dict[str, str] = Field(default_factory=dict)
     """Where each copy of the incident report form goes: the pack's recipient name → an address or
     mailbox (e.g. {"Human resources service centre" = "hr-incidents@example.org"}). Recipients the
@@ -145,6 +191,20 @@ class Settings(BaseModel):
     """How long to wait for another process's lock on the database before saying it is busy."""
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     """The retention schedule: `[retention]` with `incident_years` and `contact_years`."""
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    """`[audit] head_file`: the chain head published outside the database."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _texts(cls, data: object) -> object:
+        check_texts(data)
+        return data
+
+    @field_validator("deadlines", mode="before")
+    @classmethod
+    def _merge_deadlines(cls, value: object) -> object:
+        """Setting one deadline keeps the others' defaults (it used to replace them all)."""
+        return {**DEFAULT_DEADLINES, **value} if isinstance(value, dict) else value
 
     @field_validator("timezone")
     @classmethod
@@ -200,4 +260,5 @@ def load_settings(path: Path | None) -> Settings:
     except ValidationError as error:
         first = error.errors(include_input=False)[0]
         place = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {place}: {first['msg'].removeprefix('Value error, ')}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: {place}: {message}" if place else f"{path}: {message}") from None
