@@ -187,6 +187,10 @@ class Settings(BaseModel):
     """A printer name for `lp -d`; empty: PDFs are written and not sent to a printer."""
     idle_lock_minutes: float = 5.0
     """Minutes without a key press before the terminal locks (0 turns the lock off)."""
+    command_roles: dict[str, list[str]] = Field(default_factory=dict)
+    """Which of the pack's roles may run each `counter` command signed in with `--as` (the packs say
+    nothing about the command line), e.g. {"staff reset-pin" = ["line_manager"]}; a command not named
+    keeps its default (`services.command_access.DEFAULT_ROLES`). `--admin` may always run them."""
     busy_timeout_ms: int = 2000
     """How long to wait for another process's lock on the database before saying it is busy."""
     retention: RetentionSettings = Field(default_factory=RetentionSettings)

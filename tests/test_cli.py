@@ -138,7 +138,7 @@ SECRET_PIN = "80417263"
 
 
 def add(run, db: Path, number: str = "3001", role: str = "call_handler", pin: str = SECRET_PIN) -> Result:
-    return run("staff", "add", "--number", number, "--name", "Ann Example", "--role", role, "--pin-stdin",
+    return run("staff", "add", "--admin", "--number", number, "--name", "Ann Example", "--role", role, "--pin-stdin",
                "--db", str(db), input=f"{pin}\n")
 
 
@@ -153,7 +153,7 @@ def test_staff_add_and_list_never_show_or_store_the_pin(run, tmp_path, clock):
     added = add(run, db)
     assert added.exit_code == 0, added.output
     assert added.output.strip() == "added 3001 Ann Example (call_handler, Main office)"
-    listed = run("staff", "list", "--db", str(db))
+    listed = run("staff", "list", "--admin", "--db", str(db))
     assert listed.exit_code == 0
     (header, line) = listed.output.splitlines()
     assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
@@ -176,7 +176,7 @@ def test_staff_add_bad_role(run, tmp_path):
     """GIVEN a role the pack does not define WHEN `staff add` THEN one line names the role problem and nothing is added."""
     db = tmp_path / "counter.db"
     assert_one_line_error(add(run, db, role="chief"), "role", "Not a role in the hmpo pack", "call_handler")
-    assert run("staff", "list", "--db", str(db)).output == ""
+    assert run("staff", "list", "--admin", "--db", str(db)).output == ""
 
 
 def test_staff_add_duplicate_number(run, tmp_path):
@@ -184,7 +184,7 @@ def test_staff_add_duplicate_number(run, tmp_path):
     db = tmp_path / "counter.db"
     assert add(run, db).exit_code == 0
     assert_one_line_error(add(run, db, role="line_manager", pin="5555"), "number", "3001", "already in use")
-    assert run("staff", "list", "--db", str(db)).output.count("3001") == 1
+    assert run("staff", "list", "--admin", "--db", str(db)).output.count("3001") == 1
 
 
 def test_staff_add_bad_pin(run, tmp_path):
@@ -206,7 +206,7 @@ def test_queue_lists_the_call_back(run, tmp_path, clock, handler):
     records.finish(ctx, handler, contact_id, {"who": "Pat Customer", "query": "Passport", "told": "Warned",
                                                "said_or_did": "Swore"})
     ctx.store.close()
-    result = run("queue", "--db", str(db))
+    result = run("queue", "--admin", "--db", str(db))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("3 open")
@@ -214,27 +214,27 @@ def test_queue_lists_the_call_back(run, tmp_path, clock, handler):
     call_back = next(line for line in lines if "Call the customer back" in line)
     assert "Pat Customer" in call_back and "AB123" in call_back and "[line_manager, Main office]" in call_back
     assert any("Support the member of staff" in line for line in lines)
-    only_other = run("queue", "--role", "call_handler", "--db", str(db))
+    only_other = run("queue", "--admin", "--role", "call_handler", "--db", str(db))
     assert only_other.output.splitlines() == ["0 open, 0 overdue"]
 
 
 def test_queue_on_an_empty_database(run, tmp_path):
     """GIVEN a new database WHEN `counter queue --db FILE` THEN nothing is due."""
-    result = run("queue", "--db", str(tmp_path / "new.db"))
+    result = run("queue", "--admin", "--db", str(tmp_path / "new.db"))
     assert result.exit_code == 0
     assert result.output.strip() == "0 open, 0 overdue"
 
 
 def test_unknown_policy_is_refused_in_one_line(run, tmp_path):
     """GIVEN `--policy nonexistent` WHEN `counter --policy nonexistent staff list --db FILE` THEN one line says the pack was refused."""
-    assert_one_line_error(run("--policy", "nonexistent", "staff", "list", "--db", str(tmp_path / "c.db")),
+    assert_one_line_error(run("--policy", "nonexistent", "staff", "list", "--admin", "--db", str(tmp_path / "c.db")),
                           "policy pack refused", "nonexistent", "no such policy pack")
 
 
 def test_audit_verify_needs_no_policy_pack(run, tmp_path):
     """GIVEN a database and a configuration naming a pack that does not exist WHEN `audit verify` runs
     THEN the chain is still checked: the audit never depends on the pack."""
-    assert run("staff", "list", "--db", str(tmp_path / "c.db")).exit_code == 0
+    assert run("staff", "list", "--admin", "--db", str(tmp_path / "c.db")).exit_code == 0
     result = run("--policy", "nonexistent", "audit", "verify", "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0 and result.output.startswith("ok:")
 
@@ -247,23 +247,24 @@ def test_audit_verify_with_a_malformed_policy_file(run, tmp_path):
     """GIVEN `--policy` naming a pack file that breaks the linter WHEN `audit verify` runs THEN one line names the file, place and rule."""
     bad = tmp_path / "unwarned.toml"
     bad.write_text(HMPO_TEXT.replace("warning = true\n", "warning = false\n", 1), encoding="utf-8")
-    assert_one_line_error(run("--policy", str(bad), "staff", "list", "--db", str(tmp_path / "c.db")),
+    assert_one_line_error(run("--policy", str(bad), "staff", "list", "--admin", "--db", str(tmp_path / "c.db")),
                           str(bad), "flows[telephone].steps[ended]", "P005")
 
 
 def test_audit_verify_new_database(run, tmp_path):
-    """GIVEN a new database WHEN `counter audit verify --db FILE` THEN ok with no events."""
-    assert run("queue", "--db", str(tmp_path / "c.db")).exit_code == 0
+    """GIVEN a new database WHEN `counter audit verify --db FILE` THEN ok with one event: the queue
+    read by the administrator."""
+    assert run("queue", "--admin", "--db", str(tmp_path / "c.db")).exit_code == 0
     result = run("audit", "verify", "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0
-    assert result.output.strip() == "ok: 0 events, the hash chain holds"
+    assert result.output.strip() == "ok: 1 events, the hash chain holds"
 
 
 def test_unreadable_database_is_one_line(run, tmp_path):
     """GIVEN a --db path that is a file of garbage WHEN a data command runs THEN one line, non-zero, no traceback."""
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database" * 100)
-    assert_one_line_error(run("queue", "--db", str(junk)), "counter:")
+    assert_one_line_error(run("queue", "--admin", "--db", str(junk)), "counter:")
 
 
 def test_help_for_every_command(run):

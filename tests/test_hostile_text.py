@@ -845,7 +845,7 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula(tmp_path, clock):
         incident_report.complete(ctx, MANAGER, task_id, values, version=0)
         stored.append(expected(value, **NOTE))
     ctx.store.close()
-    result = CliRunner().invoke(main, ["export", "incidents", "--format", "csv", "--db", str(db)])
+    result = CliRunner().invoke(main, ["export", "incidents", "--admin", "--format", "csv", "--db", str(db)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == len(typed)
@@ -886,6 +886,6 @@ def test_the_json_lines_export_keeps_one_incident_per_line(tmp_path, clock):
             pass
         expected_ids.append(finished.incident_id)
     ctx.store.close()
-    result = CliRunner().invoke(main, ["export", "incidents", "--db", str(db)])
+    result = CliRunner().invoke(main, ["export", "incidents", "--admin", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == expected_ids

@@ -199,19 +199,19 @@ def test_cli_print_and_export(tmp_path, clock, handler):
     ctx.store.close()
     runner = CliRunner()
     out = tmp_path / "form.pdf"
-    result = runner.invoke(main, ["print", incident_id.lower(), "--form", "incident", "--out", str(out), "--db", str(db)])
+    result = runner.invoke(main, ["print", "--admin", incident_id.lower(), "--form", "incident", "--out", str(out), "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "DRAFT" in pdf_text(out.read_bytes()), "an incomplete form prints marked as a draft"
-    refused = runner.invoke(main, ["print", incident_id, "--form", "call-log", "--db", str(db)])
+    refused = runner.invoke(main, ["print", "--admin", incident_id, "--form", "call-log", "--db", str(db)])
     assert refused.exit_code == 1 and "no terminated call log" in refused.output and "Traceback" not in refused.output
-    missing = runner.invoke(main, ["print", "I-999999", "--db", str(db)])
+    missing = runner.invoke(main, ["print", "--admin", "I-999999", "--db", str(db)])
     assert missing.exit_code == 1 and "No incident I-999999" in missing.output
 
-    as_csv = runner.invoke(main, ["export", "incidents", "--format", "csv", "--db", str(db)])
+    as_csv = runner.invoke(main, ["export", "incidents", "--admin", "--format", "csv", "--db", str(db)])
     assert as_csv.exit_code == 0, as_csv.output
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert len(rows) == 1 and rows[0]["customer_name"] == "'=HYPERLINK(\"http://x\")"
-    as_json = runner.invoke(main, ["export", "incidents", "--db", str(db)])
+    as_json = runner.invoke(main, ["export", "incidents", "--admin", "--db", str(db)])
     record = json.loads(as_json.stdout.splitlines()[0])
     assert record["id"] == incident_id and record["customer_name"] == "=HYPERLINK(\"http://x\")"
     assert "report_details" in record

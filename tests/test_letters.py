@@ -250,17 +250,17 @@ def test_counter_outbox_lists_retries_and_print_letter_writes_the_pdf(tmp_path, 
     incident_id = letter_store.letter(ctx.store.db, letter_id).incident_id
     runner = CliRunner()
     out = tmp_path / "letter.pdf"
-    printed = runner.invoke(main, ["print", incident_id, "--form", "letter", "--out", str(out), "--db", str(db)])
+    printed = runner.invoke(main, ["print", "--admin", incident_id, "--form", "letter", "--out", str(out), "--db", str(db)])
     assert printed.exit_code == 0, printed.output
     assert "DRAFT: not signed off" in pdf_text(out.read_bytes())
     _approve(ctx, letter_id)
-    listed = runner.invoke(main, ["outbox", "--db", str(db)])
+    listed = runner.invoke(main, ["outbox", "--admin", "--db", str(db)])
     assert listed.exit_code == 2, "held messages make a non-zero exit for scripts"
     assert "held" in listed.output and "Senior executive officer" in listed.output
     assert "No mail server is configured" in listed.output
-    retried = runner.invoke(main, ["outbox", "--retry", "--db", str(db)])
+    retried = runner.invoke(main, ["outbox", "--admin", "--retry", "--db", str(db)])
     assert "2 message(s) to send again" in retried.output
-    missing = runner.invoke(main, ["print", "I-999999", "--form", "letter", "--db", str(db)])
+    missing = runner.invoke(main, ["print", "--admin", "I-999999", "--form", "letter", "--db", str(db)])
     assert missing.exit_code == 1 and "No incident I-999999" in missing.output
 
 

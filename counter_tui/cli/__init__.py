@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from counter_tui.cli.common import config_option, context_for, db_option, fail, pick, policy_option, run_app, settings_from
+from counter_tui.cli.common import (config_option, context_for, db_option, fail, pick, policy_option, run_app, settings_from,
+                                    signed_in)
 from counter_tui.startup import open_context
 
 @click.group(invoke_without_command=True)
@@ -169,16 +170,12 @@ def policy_show(pack: str, channel: str | None) -> None:
 @click.option("--kind", help="Only tasks of this kind (the pack's task id, e.g. incident_report).")
 @click.option("--channel", type=click.Choice(["telephone", "face_to_face", "video", "written", "counter"]),
               help="Only tasks from contacts on this channel.")
-@db_option
-@config_option
-@click.pass_context
-def queue_command(click_ctx, role, office, kind, channel, db_path, config_path) -> None:
+@signed_in("queue")
+def queue_command(ctx, who, role, office, kind, channel) -> None:
     """Print what is due, overdue first, with counts by kind, as text (for a line manager's morning)."""
     from counter_tui.services.queue import all_open
     from counter_tui.services.record_text import local_time
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     result = all_open(ctx, role=role, office=office, spec=kind, channel=channel)
     click.echo(f"{result.open_count} open, {result.overdue_count} overdue")
     for count in result.kinds:
@@ -198,16 +195,12 @@ def queue_command(click_ctx, role, office, kind, channel, db_path, config_path) 
 @click.option("--form", "form", type=click.Choice(["incident", "call-log", "case-note", "letter"]), default="incident",
               show_default=True, help="Which record of the incident (letter: its newest letter).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the PDF here.")
-@db_option
-@config_option
-@click.pass_context
-def print_command(click_ctx, incident_id, form, out, db_path, config_path) -> None:
+@signed_in("print")
+def print_command(ctx, who, incident_id, form, out) -> None:
     """Print an incident's record as a PDF (and to the configured printer, if any)."""
     from counter_tui.services.errors import NotFound, StoreError
     from counter_tui.services.printing import print_incident
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     try:
         printed = print_incident(ctx, incident_id.strip().upper(), form=form, out=out)
     except (NotFound, StoreError, OSError) as problem:
@@ -218,24 +211,19 @@ def print_command(click_ctx, incident_id, form, out, db_path, config_path) -> No
 @main.command("outbox")
 @click.option("--retry", is_flag=True, help="Send the failed and held messages again (addresses read again from the configuration).")
 @click.option("--send", is_flag=True, help="Send what is due now, without waiting for the app.")
-@db_option
-@config_option
-@click.pass_context
-def outbox_command(click_ctx, retry, send, db_path, config_path) -> None:
+@signed_in("outbox")
+def outbox_command(ctx, who, retry, send) -> None:
     """List the e-mail Counter sends (letters' copies, notices) with each message's state; retry or send."""
     from counter_tui.services import outbox
     from counter_tui.services.errors import StoreError
     from counter_tui.services.record_text import local_time
-
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
 
     def local(moment) -> str:
         return local_time(ctx, moment, with_date=True) if moment else "-"
 
     try:
         if retry:
-            again = outbox.retry(ctx, outbox.SENDER.model_copy(update={"number": "cli", "role": "administrator"}))
+            again = outbox.retry(ctx, who)
             click.echo(f"{len(again)} message(s) to send again")
         if retry or send:
             if ctx.settings.smtp is None:
@@ -264,16 +252,12 @@ def export() -> None:
 @export.command("incidents")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: standard output).")
-@db_option
-@config_option
-@click.pass_context
-def export_incidents(click_ctx, fmt, out, db_path, config_path) -> None:
+@signed_in("export incidents")
+def export_incidents(ctx, who, fmt, out) -> None:
     """Every incident with every column (CSV cells are safe against formula injection)."""
     from counter_tui.services import export as exporting
     from counter_tui.services.errors import StoreError
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     write = exporting.write_csv if fmt == "csv" else exporting.write_jsonl
     try:
         if out is None:

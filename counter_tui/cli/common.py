@@ -3,6 +3,7 @@ settings and the database, one-line failures, and running the app."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -53,3 +54,65 @@ def run_app(ctx=None, *, open_later=None, demo_logins=None) -> None:
 def pick(click_ctx: click.Context, db_path: Path | None, config_path: Path | None = None):
     obj = click_ctx.obj or {}
     return db_path or obj.get("db_path"), config_path or obj.get("config_path"), obj.get("policy")
+
+
+def read_secret(prompt: str) -> str:
+    """A PIN typed without echo at a terminal, or the next line of standard input (for scripts)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{prompt}: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def signed_in(command: str):
+    """Decorate a command that reads or changes records: it runs only for a member of staff whose
+    number and PIN are right and whose role may run `command`, or for the administrator.
+
+    Adds `--as NUMBER` (or COUNTER_STAFF; the PIN is read without echo, or from the first line of
+    standard input when that is not a terminal), `--admin` (only for the operating-system user who
+    owns the database file), `--db` and `--config`. The command is called with `ctx` (the open
+    context) and `who` (the actor) in place of those options; the run is recorded as an event.
+    """
+
+    def decorate(function):
+        @click.option("--as", "as_number", envvar="COUNTER_STAFF", metavar="NUMBER",
+                      help="Your staff number (or COUNTER_STAFF); your PIN is asked without echo, or read from standard input's first line.")
+        @click.option("--admin", "as_admin", is_flag=True,
+                      help="Run as the administrator: only for the operating-system user who owns the database file.")
+        @db_option
+        @config_option
+        @click.pass_context
+        @functools.wraps(function)
+        def command_with_sign_in(click_ctx, as_number, as_admin, db_path, config_path, **arguments):
+            db, config, policy_id = pick(click_ctx, db_path, config_path)
+            ctx = context_for(db, config, policy_id)
+            who = _who(ctx, command, as_number, as_admin)
+            return function(ctx=ctx, who=who, **arguments)
+
+        return command_with_sign_in
+
+    return decorate
+
+
+def _who(ctx, command: str, as_number: str | None, as_admin: bool):
+    """The actor running `command`, signed in and allowed; otherwise one line and a non-zero exit."""
+    from counter_tui.services import command_access
+    from counter_tui.services import staff as staff_service
+    from counter_tui.services.errors import Refused, SignInRefused, StoreError
+
+    if bool(as_number) == as_admin:
+        fail("say who you are: --as NUMBER (your PIN is then asked), or --admin if you own the database file")
+    try:
+        if as_admin:
+            who = command_access.administrator(ctx)
+        else:
+            who = staff_service.sign_in(ctx, as_number, read_secret(f"PIN for {as_number}"))
+        command_access.authorise(ctx, who, command)
+    except command_access.NotAdministrator as problem:
+        fail(str(problem))
+    except staff_service.PinChangeNeeded:
+        fail("your PIN was set by an administrator: choose your own at the app's sign-in screen first")
+    except (SignInRefused, Refused, StoreError) as problem:
+        fail(str(problem))
+    return who

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
 
-from counter_tui.cli.common import config_option, context_for, db_option, fail, pick
+from counter_tui.cli.common import fail, read_secret, signed_in
 
 @click.group()
 def staff() -> None:
@@ -15,11 +14,12 @@ def staff() -> None:
 
 
 def _read_pin(pin_stdin: bool, prompt: str = "PIN") -> str:
-    """A PIN from standard input's first line, or typed twice without echo."""
+    """A PIN from standard input's next line (after the signing-in PIN, if that was read there too),
+    or typed twice without echo."""
     if pin_stdin:
         return sys.stdin.readline().strip()
-    pin = getpass.getpass(f"{prompt}: ")
-    if getpass.getpass(f"{prompt} again: ") != pin:
+    pin = read_secret(prompt)
+    if read_secret(f"{prompt} again") != pin:
         fail("the two PINs differ; nothing was saved")
     return pin
 
@@ -42,32 +42,24 @@ def _staff_change(change, ctx, **arguments):
 @click.option("--role", required=True, help="A role id from the policy pack (`counter policy show PACK`).")
 @click.option("--office", help="The office (default: the first configured).")
 @click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input instead of prompting.")
-@db_option
-@config_option
-@click.pass_context
-def staff_add(click_ctx, number, name, role, office, pin_stdin, db_path, config_path) -> None:
+@signed_in("staff add")
+def staff_add(ctx, who, number, name, role, office, pin_stdin) -> None:
     """Add a member of staff. The PIN is read without echo and stored only as a scrypt hash; they
     choose their own PIN at their first sign-in."""
     from counter_tui.services import staff as staff_service
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     pin = _read_pin(pin_stdin)
     member = _staff_change(staff_service.add_staff, ctx, number=number, name=name, role=role,
-                           office=office or ctx.settings.offices[0], pin=pin, must_change_pin=True)
+                           office=office or ctx.settings.offices[0], pin=pin, must_change_pin=True, actor=who)
     click.echo(f"added {member.number} {member.name} ({member.role}, {member.office})")
 
 
 @staff.command("list")
-@db_option
-@config_option
-@click.pass_context
-def staff_list(click_ctx, db_path, config_path) -> None:
+@signed_in("staff list")
+def staff_list(ctx, who) -> None:
     """List staff: number, name, role, office, account (active or disabled) and PIN (chosen, or must change)."""
     from counter_tui.services import staff as staff_service
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     members = staff_service.list_staff(ctx)
     if members:
         click.echo(f"{'NUMBER':<8} {'NAME':<30} {'ROLE':<22} {'OFFICE':<20} {'ACCOUNT':<9} PIN")
@@ -79,32 +71,24 @@ def staff_list(click_ctx, db_path, config_path) -> None:
 
 @staff.command("disable")
 @click.argument("number")
-@db_option
-@config_option
-@click.pass_context
-def staff_disable(click_ctx, number, db_path, config_path) -> None:
+@signed_in("staff disable")
+def staff_disable(ctx, who, number) -> None:
     """Disable a member of staff: they can no longer sign in. Their records stay theirs."""
     from counter_tui.services import staff as staff_service
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
-    member = _staff_change(staff_service.disable_staff, ctx, number=number)
+    member = _staff_change(staff_service.disable_staff, ctx, number=number, actor=who)
     click.echo(f"disabled {member.number} {member.name}")
 
 
 @staff.command("reset-pin")
 @click.argument("number")
 @click.option("--pin-stdin", is_flag=True, help="Read the new PIN from standard input instead of prompting.")
-@db_option
-@config_option
-@click.pass_context
-def staff_reset_pin(click_ctx, number, pin_stdin, db_path, config_path) -> None:
+@signed_in("staff reset-pin")
+def staff_reset_pin(ctx, who, number, pin_stdin) -> None:
     """Give a member of staff a new PIN (read without echo): they choose their own at their next
     sign-in, and any wait after wrong PINs is lifted."""
     from counter_tui.services import staff as staff_service
 
-    db, config, policy_id = pick(click_ctx, db_path, config_path)
-    ctx = context_for(db, config, policy_id)
     pin = _read_pin(pin_stdin, "New PIN")
-    member = _staff_change(staff_service.reset_pin, ctx, number=number, pin=pin)
+    member = _staff_change(staff_service.reset_pin, ctx, number=number, pin=pin, actor=who)
     click.echo(f"PIN reset for {member.number} {member.name}: they choose their own at their next sign-in")

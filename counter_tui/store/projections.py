@@ -227,6 +227,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "staff.pin_changed": _nothing,
     "staff.sign_in_refused": _nothing,
     "access.refused": _nothing,
+    "cli.command_run": _nothing,
     "welfare.viewed": _nothing,
     **letter_projections.APPLY,
     **measure_projections.APPLY,
