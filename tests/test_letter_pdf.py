@@ -170,11 +170,11 @@ def test_hostile_text_prints_literally_everywhere_and_reads_no_file() -> None:
     for literal in HOSTILE:
         assert text.count(flat(literal)) >= 3  # address, body, signatory
     for literal in ["Org " + HOSTILE[0], "Our reference: L-<1> & <b>bold</b>", "Your reference: " + HOSTILE[5],
-                    "<i>today</i>", "Dear " + HOSTILE[0] + " \u202eevil\u202c,", "Re: " + HOSTILE[6],
+                    "<i>today</i>", "Dear " + HOSTILE[0] + " evil,", "Re: " + HOSTILE[6],
                     "Signed off by &amp; <u>SEO</u> on <b>now</b>", "DRAFT <b>not</b> signed off",
                     "Printed <i>9:00</i>", "before[31m after"]:
         assert flat(literal) in text
-    assert "isolated" in text  # the isolates themselves are not in DejaVu Sans: they print as nothing
+    assert "isolated" in text and "live" not in text  # direction controls are dropped, never obeyed
     reader = PdfReader(io.BytesIO(data))
     for page in reader.pages:
         assert "/XObject" not in page["/Resources"]

@@ -8,8 +8,8 @@ line ("Signed off by … on …", only once someone has signed it off). Every pa
 banner with it at the top.
 
 Every piece of text is data, never markup, as in `printing.pdf`: it goes through `pdf.markup`
-(escaped, control characters dropped, newlines made line breaks) and is set in the shipped DejaVu
-fonts. The body's paragraphs are separated by blank lines; each paragraph, and every other piece of
+(escaped, control characters dropped, newlines made line breaks) and is set through `typeset` (the
+shipped fonts, Arabic joined, right-to-left text in visual order, missing characters as code points). The body's paragraphs are separated by blank lines; each paragraph, and every other piece of
 text, is cut into pieces of at most `pdf.CHUNK` characters (`pdf.chunks`), so any length prints and
 flows onto further pages. The PDF is `invariant`: the same `Letter` gives the same bytes every time.
 """
@@ -30,6 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
+from counter_tui.printing import typeset
 from counter_tui.printing.pdf import (
     BOLD,
     build,
@@ -119,7 +120,7 @@ def pieces(text: str) -> list[str]:
 
 def _paragraphs(text: str, style: ParagraphStyle) -> list[Paragraph]:
     """`text` as Paragraphs printing it literally (see `pieces`)."""
-    return [Paragraph(markup(piece), style) for piece in pieces(text)]
+    return [Paragraph(markup(piece, style.fontName), style) for piece in pieces(text)]
 
 
 def body_paragraphs(body: str) -> list[str]:
@@ -189,9 +190,8 @@ def _furnish(letter: Letter, canvas: Canvas, page: int, pages: int) -> None:
         canvas.setLineWidth(1.5)
         canvas.rect(MARGIN, bottom, width - 2 * MARGIN, top - bottom, stroke=1, fill=1)
         canvas.setFillColor(colors.black)
-        canvas.setFont(BOLD, 12)
         text = _header_line(canvas, status, BOLD, 12, width - 2 * MARGIN - 8 * mm)
-        canvas.drawCentredString(width / 2, bottom + (top - bottom) / 2 - 4, text)
+        typeset.draw(canvas, width / 2, bottom + (top - bottom) / 2 - 4, text, BOLD, 12, align="centre")
     canvas.setStrokeColor(colors.grey)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, 13.5 * mm, width - MARGIN, 13.5 * mm)
@@ -199,7 +199,7 @@ def _furnish(letter: Letter, canvas: Canvas, page: int, pages: int) -> None:
     canvas.setFont(REGULAR, 8)
     printed = _one_line(letter.printed_at).strip()
     if printed:
-        canvas.drawString(MARGIN, 9 * mm, _header_line(canvas, "Printed " + printed, REGULAR, 8, width / 2))
+        typeset.draw(canvas, MARGIN, 9 * mm, _header_line(canvas, "Printed " + printed, REGULAR, 8, width / 2), REGULAR, 8)
     canvas.drawRightString(width - MARGIN, 9 * mm, f"Page {page} of {pages}")
     canvas.restoreState()
 

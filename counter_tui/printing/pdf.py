@@ -2,9 +2,9 @@
 
 Every piece of text is data typed by people or taken from configuration, never markup: it is
 escaped before it reaches a `Paragraph`, newlines become line breaks, and control characters are
-dropped. All text is set in the shipped DejaVu Sans, so Greek, Cyrillic, Hebrew, Arabic and
-combining accents print as text (reportlab does not shape or reorder right-to-left scripts: their
-letters print in typed order, unjoined).
+dropped. All text is set through `typeset` (DejaVu Sans, with the shipped Noto subsets for what it
+lacks; Arabic joined and right-to-left text in visual order; a character no font has printed as its
+code point, e.g. "[U+1F600]").
 
 Long text is cut into pieces of at most `CHUNK` characters, each a row of its own under the same
 label, and rows may split across pages, so any length prints. Every page has a header
@@ -24,19 +24,16 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-FONTS = pathlib.Path(__file__).with_name("fonts")
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+from counter_tui.printing import typeset
+from counter_tui.printing.typeset import BOLD, REGULAR
 CHUNK = 2000
 """The most characters of text in one table row; longer text continues in further rows."""
 
@@ -82,11 +79,7 @@ def _setup() -> dict[str, ParagraphStyle]:
         return _styles
     with _lock:
         if not _styles:
-            registered = pdfmetrics.getRegisteredFontNames()
-            for name, file in ((REGULAR, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
-                if name not in registered:
-                    pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
-            pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+            typeset.register_primary()
             body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13)
             _styles.update(
                 title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=16, leading=20, spaceAfter=4),
@@ -110,9 +103,10 @@ def _one_line(text: str) -> str:
     return printable_text(text).replace("\n", " ")
 
 
-def markup(text: str) -> str:
-    """Paragraph markup that prints `text` literally, its newlines as line breaks."""
-    return escape(printable_text(text)).replace("\n", "<br/>")
+def markup(text: str, face: str = REGULAR) -> str:
+    """Paragraph markup that prints `text` literally in a style whose font is `face`, its newlines
+    as line breaks (see `typeset.markup`)."""
+    return typeset.markup(printable_text(text), face)
 
 
 def chunks(text: str, size: int = CHUNK) -> list[str]:
@@ -140,17 +134,8 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
 
 
 def _header_line(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
-    """`text` shortened with an ellipsis to fit `width` points."""
-    if canvas.stringWidth(text, font, size) <= width:
-        return text
-    low, high = 0, len(text)  # the longest prefix that fits, with the ellipsis, by bisection
-    while low < high:
-        middle = (low + high + 1) // 2
-        if canvas.stringWidth(text[:middle] + "…", font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low] + "…"
+    """`text` shortened with an ellipsis to fit `width` points (as `typeset.draw` sets it)."""
+    return typeset.fit(text, font, size, width)
 
 
 def _furnish(doc: Printable, canvas: Canvas, page: int, pages: int) -> None:
@@ -159,13 +144,13 @@ def _furnish(doc: Printable, canvas: Canvas, page: int, pages: int) -> None:
     canvas.saveState()
     header = " — ".join(_one_line(part) for part in (doc.organisation, doc.title, doc.reference))
     canvas.setFont(REGULAR, 9)
-    canvas.drawString(MARGIN, height - 12 * mm, _header_line(canvas, header, REGULAR, 9, width - 2 * MARGIN))
+    typeset.draw(canvas, MARGIN, height - 12 * mm, _header_line(canvas, header, REGULAR, 9, width - 2 * MARGIN), REGULAR, 9)
     canvas.setStrokeColor(colors.grey)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, height - 13.5 * mm, width - MARGIN, height - 13.5 * mm)
     canvas.line(MARGIN, 13.5 * mm, width - MARGIN, 13.5 * mm)
     printed = "Printed " + _one_line(doc.printed_at)
-    canvas.drawString(MARGIN, 9 * mm, _header_line(canvas, printed, REGULAR, 9, width / 2))
+    typeset.draw(canvas, MARGIN, 9 * mm, _header_line(canvas, printed, REGULAR, 9, width / 2), REGULAR, 9)
     canvas.drawRightString(width - MARGIN, 9 * mm, f"Page {page} of {pages}")
     canvas.restoreState()
 
@@ -205,11 +190,11 @@ def _story(doc: Printable, styles: dict[str, ParagraphStyle]) -> list:
         starts.append(len(rows))
         for n, piece in enumerate(chunks(text)):
             rows.append([
-                Paragraph(markup(label) if n == 0 else "", styles["label"]),
-                Paragraph(escape(piece).replace("\n", "<br/>"), styles["body"]),
+                Paragraph(markup(label, BOLD) if n == 0 else "", styles["label"]),
+                Paragraph(markup(piece), styles["body"]),
             ])
     story = [
-        Paragraph(markup(doc.title), styles["title"]),
+        Paragraph(markup(doc.title, BOLD), styles["title"]),
         Paragraph("Reference " + markup(doc.reference), styles["reference"]),
     ]
     if rows:
