@@ -442,3 +442,26 @@ def test_the_message_id_is_the_same_for_every_attempt_at_the_same_message():
     assert build_message(mail(message_id="M-000005"))["Message-ID"] != first
     assert build_message(mail(body="Other text"))["Message-ID"] != first
     assert build_message(mail(to=["seo@example.org"]))["Message-ID"] == first
+
+
+@pytest.mark.parametrize("subject", [
+    "Re: Zoë Siân " + "x" * 70 + " Zoë Siân",  # the standard folder dropped the space: "ZoëSiân"
+    "Letter for " + "Zoë Siân Ní Bhriain Ó Súilleabháin " * 5,
+    "王秀英 " * 30,
+    "a" * 150 + " Zoë",
+])
+def test_a_folded_subject_reads_back_as_it_was_written(subject: str) -> None:
+    """However the subject is folded, for SMTP (encoded words) or SMTPUTF8 (raw), a mail reader
+    parsing the message gets the same words with the same spaces, and no line is over 78."""
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    from counter_tui.services.mail_message import clean_subject
+
+    msg = build_message(mail(subject=subject))
+    for policy in (msg.policy.clone(linesep="\r\n"), msg.policy.clone(linesep="\r\n", utf8=True)):  # as mailer.py sends
+        data = msg.as_bytes(policy=policy)
+        head = data.split(b"\r\n\r\n")[0]
+        if not policy.utf8:
+            assert head.isascii() and max(len(line) for line in head.split(b"\r\n")) <= 78
+        assert message_from_bytes(data, policy=email_policy.default)["Subject"] == clean_subject(subject)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy as email_policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -163,6 +165,35 @@ def _recipients(to: Iterable[str] | str) -> list[str]:
 # --- building -------------------------------------------------------------------------------------
 
 
+class MailPolicy(email_policy.EmailPolicy):
+    """`email.policy.default`, but a Subject with non-ASCII text is folded as RFC 2047 encoded words
+    that each hold whole stretches of the text, spaces included.
+
+    The standard folder can end one encoded word at a space and start the next on the following
+    line ("=?utf-8?q?Zo=C3=AB?= =?utf-8?q?Si=C3=A2n?="); the white space between two encoded
+    words is not part of the text, so "Zoë Siân" reached the recipient as "ZoëSiân". A message
+    written with `utf8=True` (SMTPUTF8) carries the text as it is and folds as usual.
+    """
+
+    def _encoded_subject(self, name: str, value: str) -> str | None:
+        text = str(value)
+        if name.lower() != "subject" or self.utf8 or text.isascii():
+            return None
+        folded = Header(text, "utf-8", maxlinelen=self.max_line_length or 78, header_name=name)
+        return f"{name}: {folded.encode(linesep=self.linesep)}{self.linesep}"
+
+    def fold(self, name, value):  # noqa: D102 (email.policy's name)
+        return self._encoded_subject(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):  # noqa: D102 (email.policy's name)
+        encoded = self._encoded_subject(name, value)
+        return encoded.encode("ascii") if encoded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = MailPolicy()
+"""The policy every message Counter builds carries (`MailPolicy`)."""
+
+
 def message_id_header(mail: OutgoingMail) -> str:
     """The Message-ID header for a message: "<M-000004.1a2b3c4d5e6f7a8b@example.org>".
 
@@ -209,7 +240,7 @@ def build_message(mail: OutgoingMail, *, date: datetime | None = None) -> EmailM
                             permanent=True)
         maintype, _, subtype = mail.attachment.mime.lower().partition("/")
 
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     try:
         msg["From"] = sender
         msg["To"] = ", ".join(recipients)
