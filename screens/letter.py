@@ -47,7 +47,7 @@ class LetterScreen(Screen):
             yield Static(self._what_to_explain(), id="letter-explains")
             if current.template.suggestions:
                 yield Label("Start from a suggested text (the guidance's own)", classes="field-label")
-                options = [(f"{s.title}: {s.paragraphs[0][:60]}…" if s.paragraphs else s.title, n)
+                options = [(Content(f"{s.title}: {s.paragraphs[0][:60]}…" if s.paragraphs else s.title), n)  # text, never markup
                            for n, s in enumerate(current.template.suggestions)]
                 yield Select(options, id="suggestion", prompt="Choose a suggested text", classes="field")
             yield Label("Subject", classes="field-label")
@@ -60,7 +60,7 @@ class LetterScreen(Screen):
             offices = self.app.ctx.settings.offices
             chosen = values["application_office"] if values["application_office"] in offices else Select.BLANK
             label = Label("Office where the application was dealt with", classes="field-label")
-            office = Select([(o, o) for o in offices], value=chosen, id="field-application_office", allow_blank=False,
+            office = Select([(Content(o), o) for o in offices], value=chosen, id="field-application_office", allow_blank=False,
                             classes="field")
             live = Checkbox("There is a live application", value=values["live_application"] == letters.YES,
                             id="field-live_application", classes="field")
