@@ -9,7 +9,10 @@ measure (or a request for one) still names them: measures have their own reviews
 What goes: every event payload of the case's streams (replaced by the purge marker, the digest kept
 so the chain verifies) and the personal columns of the projections, the full-text indexes included;
 then the file is rewritten. What stays: ids, times, who on the staff did what, the steps' scripted
-words, the hash chain, and `retention.purged` events naming the ids and the schedule used.
+words, the hash chain, and `retention.purged` events naming the ids and the schedule used: for
+each case the rule (`incident_years` or `contact_years`), its years and when the case closed; who
+ran it; and for each event it blanked, its seq and the digest of its payload, so `counter audit
+verify` can prove every blank is retention's and that it was due (`services.audit_retention`).
 Needs only the database and the settings, never the pack.
 """
 
@@ -93,6 +96,13 @@ def shift_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years, day=28)
 
 
+def _named(due: DueCase) -> dict:
+    """One case as its `retention.purged` event names it: the record, the rule and when it closed."""
+    case = due.case
+    return {"contacts": case.contacts, "incidents": case.incidents, "tasks": case.tasks, "letters": case.letters,
+            "messages": case.messages, "rule": due.schedule, "years": due.years, "closed_at": iso(due.closed_at)}
+
+
 def plan(store: Store, schedule: RetentionSettings, now: datetime) -> Plan:
     """What is past the schedule at `now`: reads ids and times only."""
     db = store.db
@@ -133,6 +143,7 @@ def run(store: Store, schedule: RetentionSettings, now: datetime, *, actor: str 
             return Outcome(chosen, 0, [], False)
         for part in chosen.parts(PART):
             streams = part.streams
+            removed = records.payloads_of(db, streams)
             count = records.purge(db, streams=streams, rows=part.rows(), at=iso(now), actor=actor)
             ids = part.rows()
             run_id = projections.next_id(db, "retention", "R")
@@ -140,7 +151,9 @@ def run(store: Store, schedule: RetentionSettings, now: datetime, *, actor: str 
                 db, at=now, actor=actor, role=role, kind=events.PURGE_KIND, stream=f"retention:{run_id}",
                 payload={"schedule": schedule.model_dump(), "as_of": iso(now), "contacts": ids["contacts"],
                          "incidents": ids["incidents"], "tasks": ids["tasks"], "letters": ids["letters"],
-                         "messages": ids["outbox"], "customers": ids["customers"], "streams": streams, "events": count},
+                         "messages": ids["outbox"], "customers": ids["customers"], "streams": streams, "events": count,
+                         "cases": [_named(due) for due in part.cases], "by": {"actor": actor, "role": role},
+                         "purged": [[seq, digest] for seq, digest in removed]},
             ).seq)
             purged += count
         records.optimize_search(db)

@@ -78,6 +78,9 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     except BaseException:
         db.rollback()
         raise
+    from counter_tui.store import head_file  # the chain head published outside the database (issue 17.4)
+
+    head_file.after_commit(db)
 
 
 class Store:

@@ -8,8 +8,9 @@ agree, so an altered payload is caught at its own event.
 Retention: the hash covers the payload's digest, not the payload, so the payload can go while the
 chain still verifies. The one change the UPDATE trigger allows (migration m012) is replacing a
 payload with the purge marker `{"purged":true}`, every other column unchanged; `verify` accepts a
-purged payload only when a later `retention.purged` event names its stream, so a payload blanked
-any other way is reported. Triggers refuse every other UPDATE and every DELETE; `verify` catches
+purged payload only when a later `retention.purged` event lists it (its seq and the digest of
+the payload it had), so a payload blanked any other way is reported. Whether each retention run was
+due under the schedule is `services.audit_retention`'s check. Triggers refuse every other UPDATE and every DELETE; `verify` catches
 what was done behind the triggers' back.
 
 Deleting the newest events leaves a shorter chain that still holds: an anchor (an event's seq and
@@ -22,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring as _quote
@@ -38,6 +39,10 @@ PURGE_KIND = "retention.purged"
 """The event a retention run appends, naming the streams whose payloads it replaced."""
 REBASE_KIND = "chain.rebased"
 """The event migration m012 appends when it re-hashes an existing log in the digest format."""
+
+
+ON_APPEND: list[Callable[[sqlite_utils.Database], None]] = []
+"""Called with the connection after each append (`head_file` notes that a commit has news for it)."""
 
 
 def canonical(payload: dict[str, Any]) -> str:
@@ -101,6 +106,8 @@ def append(
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
         [seq, at_text, actor, role, kind, stream, text, digest, prev, own],
     )
+    for hook in ON_APPEND:
+        hook(db)
     return Event(
         seq=seq, at=parse_iso(at_text), actor=actor, role=role, kind=kind, stream=stream,
         payload=payload, prev_hash=prev, hash=own,
@@ -190,15 +197,15 @@ _CHAIN = "seq, at, actor, role, kind, stream, payload, payload_sha256, prev_hash
 
 
 def walk(db: sqlite_utils.Database, after: Anchor | None = None, limit: int | None = None, *,
-         purges: dict[str, tuple[int, str, str]] | None = None, deadline: float | None = None) -> Walk:
+         purges: dict[int, tuple[str, str]] | None = None, deadline: float | None = None) -> Walk:
     """Check the events after `after` (from the first when None), in order, `limit` at most.
 
     Each must follow on by number, name the previous hash, have a payload matching its digest (or
     purged) and hash to its own hash. The caller checks that `after` itself is still in the log.
 
     Args:
-        purges: when given, purged payloads and `retention.purged` events are tallied in it: stream →
-            (seq, kind, at) of its first purged event not yet named by a later retention run.
+        purges: when given, purged payloads and `retention.purged` events are tallied in it: seq →
+            (kind, at) of each purged event not yet listed by a later retention run (with its digest).
         deadline: a `time.monotonic()` reading: stop (without a break) at the first multiple of 256
             events checked after it.
     """
@@ -223,10 +230,11 @@ def walk(db: sqlite_utils.Database, after: Anchor | None = None, limit: int | No
             return stop(ChainBreak(seq, f"{kind} at {at} was altered after it was written"))
         if purges is not None:
             if purged:
-                purges.setdefault(stream, (seq, kind, at))
+                purges[seq] = (kind, at)
             elif kind == PURGE_KIND:
-                for named in _streams(payload):
-                    purges.pop(named, None)
+                for listed, digest in purged_list(payload):
+                    if listed in purges and _digest_of(db, listed) == digest:
+                        purges.pop(listed)
         expected, prev = seq + 1, own
         if deadline is not None and not checked % 256 and time.monotonic() > deadline:
             break
@@ -244,12 +252,21 @@ def _out_of_line(seq: int, expected: int, name: str) -> ChainBreak:
     return ChainBreak(seq, f"{name} does not follow the event before it: inserted, reordered or altered")
 
 
-def _streams(payload: str) -> list[str]:
+def purged_list(payload: str) -> list[tuple[int, str]]:
+    """What a `retention.purged` event lists as blanked: (seq, digest of the payload) pairs."""
     try:
-        streams = json.loads(payload).get("streams", [])
+        listed = json.loads(payload).get("purged", [])
     except (ValueError, AttributeError):
         return []
-    return [s for s in streams if isinstance(s, str)] if isinstance(streams, list) else []
+    if not isinstance(listed, list):
+        return []
+    return [(item[0], item[1]) for item in listed
+            if isinstance(item, list) and len(item) == 2 and type(item[0]) is int and isinstance(item[1], str)]
+
+
+def _digest_of(db: sqlite_utils.Database, seq: int) -> str | None:
+    row = db.execute("SELECT payload_sha256 FROM events WHERE seq = ?", [seq]).fetchone()
+    return row[0] if row else None
 
 
 def check_anchor(db: sqlite_utils.Database, anchor: Anchor, source: str = "the anchor") -> ChainBreak | None:
@@ -271,14 +288,15 @@ def verify(db: sqlite_utils.Database, anchors: Iterable[Anchor] = ()) -> tuple[i
     Returns:
         How many events were checked, and the first break (None when the chain holds).
     """
-    purges: dict[str, tuple[int, str, str]] = {}
+    purges: dict[int, tuple[str, str]] = {}
     result = walk(db, purges=purges)
     if result.broken:
         return result.checked, result.broken
     if purges:
-        seq, kind, at = min(purges.values())
+        seq = min(purges)
+        kind, at = purges[seq]
         return result.checked, ChainBreak(seq, f"the details of {kind} at {at} were removed, but no retention run "
-                                               "names its record")
+                                               "lists this event with the digest of what it held")
     for anchor in anchors:
         broken = check_anchor(db, anchor)
         if broken:

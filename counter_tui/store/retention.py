@@ -159,6 +159,18 @@ def events_to_purge(db: sqlite_utils.Database, streams: Iterable[str]) -> int:
     return total
 
 
+def payloads_of(db: sqlite_utils.Database, streams: Iterable[str]) -> list[tuple[int, str]]:
+    """The events of `streams` that still hold their payload: (seq, the digest of the payload), in
+    order. A retention run lists them in its `retention.purged` event, so `counter audit verify`
+    can tell retention's blanks from anyone else's."""
+    found: list[tuple[int, str]] = []
+    for ids in _chunks(sorted(streams)):
+        found.extend(db.execute(
+            f"SELECT seq, payload_sha256 FROM events WHERE stream IN ({','.join('?' * len(ids))}) AND payload != ?",
+            [*ids, events.PURGED_TEXT]).fetchall())
+    return sorted(found)
+
+
 _EMPTIED = {
     "contacts": "customer_name = '', reference = '', query = '', note = '', record = '{}', purged_at = :at",
     "incidents": "customer_name = '', reference = '', summary = '', report = '{}', purged_at = :at",
