@@ -387,19 +387,14 @@ class CounterApp(App[None]):
 
 
 def _log_failure(where: str, error: BaseException | None) -> None:
-    """Write a background failure to the log file (its type and code location, no personal data)."""
-    if error is None:
-        return
-    try:
-        from counter_tui.logs import log_failure
-    except ImportError:  # pragma: no cover - the log module ships with the app
-        return
-    log_failure(where, error)
+    """Write a background failure to the log file (its kind and code location, no personal data)."""
+    from counter_tui.logs import log_failure
+
+    if error is not None:
+        log_failure(where, error)
 
 
 def _log_path() -> str:
-    try:
-        from counter_tui.logs import log_file
-    except ImportError:  # pragma: no cover
-        return "the user log directory"
-    return str(log_file())
+    from counter_tui.logs import default_log_file, log_file
+
+    return str(log_file() or default_log_file())
