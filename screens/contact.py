@@ -23,6 +23,8 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreErr
 from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.autosave import Autosave
 from counter_tui.screens.widgets.step_panel import StepPanel
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 
 def contact_screen(app: App, contact_id: str) -> ContactScreen:
@@ -77,12 +79,12 @@ class ContactScreen(Screen):
         yield StepPanel()
         with Vertical(id="capture"):
             with Horizontal(id="details"):
-                yield Input(id="customer_name", placeholder="Who you are speaking to")
-                yield Input(id="reference", placeholder=self.app.ctx.pack.reference_label)
-                yield Input(id="query", placeholder="Their query")
+                yield LimitedInput(id="customer_name", placeholder="Who you are speaking to", limit=NAME_LIMIT)
+                yield LimitedInput(id="reference", placeholder=self.app.ctx.pack.reference_label, limit=REFERENCE_LIMIT)
+                yield LimitedInput(id="query", placeholder="Their query", limit=SHORT_LIMIT)
             yield Static("", id="details-error")
             yield Static("", id="history")
-            yield TextArea(id="note", soft_wrap=True, show_line_numbers=False)
+            yield LimitedTextArea(id="note", soft_wrap=True, show_line_numbers=False, limit=NOTE_LIMIT)
             yield Static("", id="status")
         yield Footer()
 

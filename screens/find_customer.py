@@ -18,6 +18,8 @@ from counter_tui.policy.schema import CHANNEL_NAMES, Channel
 from counter_tui.services import contacts, customers, letter_record, measure_record
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedInput
+from counter_tui.text import NAME_LIMIT, REFERENCE_LIMIT
 
 
 class FindCustomerScreen(Screen):
@@ -41,11 +43,11 @@ class FindCustomerScreen(Screen):
             with Horizontal(id="find-fields"):
                 with Vertical(classes="field"):
                     yield Static("Name", classes="label")
-                    yield Input(id="find-name", placeholder="As the customer gives it")
+                    yield LimitedInput(id="find-name", placeholder="As the customer gives it", limit=NAME_LIMIT)
                     yield Static("", id="error-name", classes="error")
                 with Vertical(classes="field"):
                     yield Static(self.app.ctx.pack.reference_label, classes="label")
-                    yield Input(id="find-reference", placeholder="If they have one")
+                    yield LimitedInput(id="find-reference", placeholder="If they have one", limit=REFERENCE_LIMIT)
                     yield Static("", id="error-reference", classes="error")
             yield Static(id="find-hint")
             yield OptionList(id="matches")

@@ -18,6 +18,8 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreErr
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
 
 
@@ -52,9 +54,9 @@ class IncidentReportScreen(Screen):
                     mark = "" if field.required else " (optional)"
                     yield Label(Content(f"{field.label}{mark}"), classes="field-label")
                     if field.multiline:
-                        yield TextArea(field.text, id=f"field-{field.id}", soft_wrap=True, classes="field")
+                        yield LimitedTextArea(field.text, id=f"field-{field.id}", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                     else:
-                        yield Input(field.text, id=f"field-{field.id}", classes="field")
+                        yield LimitedInput(field.text, id=f"field-{field.id}", classes="field", limit=SHORT_LIMIT)
                 yield Static("", id=f"error-{field.id}", classes="field-error")
         yield Static("", id="record-status")
         yield Footer()

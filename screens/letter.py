@@ -18,6 +18,8 @@ from counter_tui.services import letters
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NOTE_LIMIT
 
 
 class LetterScreen(Screen):
@@ -51,10 +53,10 @@ class LetterScreen(Screen):
                            for n, s in enumerate(current.template.suggestions)]
                 yield Select(options, id="suggestion", prompt="Choose a suggested text", classes="field")
             yield Label("Subject", classes="field-label")
-            yield Input(values["subject"], id="field-subject", classes="field")
+            yield LimitedInput(values["subject"], id="field-subject", classes="field", limit=200)
             yield Static("", id="error-subject", classes="field-error")
             yield Label("The letter", classes="field-label")
-            yield TextArea(values["body"], id="field-body", soft_wrap=True, classes="field letter-body")
+            yield LimitedTextArea(values["body"], id="field-body", soft_wrap=True, classes="field letter-body", limit=NOTE_LIMIT)
             yield Static("", id="error-body", classes="field-error")
             asked = {step.only_if for step in current.spec.after}
             offices = self.app.ctx.settings.offices

@@ -20,6 +20,7 @@ from counter_tui.services import letter_sign_off, letters
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedInput
 
 REFRESH_SECONDS = 2.0
 """How often the e-mail states are read again while the screen is open."""
@@ -47,7 +48,7 @@ class LetterSignOffScreen(Screen):
         with VerticalScroll(id="task-body"):
             yield Static(self._text(), id="letter-text")
         yield Label("Why you are returning it (the drafter sees this)", id="reason-label")
-        yield Input(id="reason", placeholder="Your reason, then Enter")
+        yield LimitedInput(id="reason", placeholder="Your reason, then Enter", limit=2000)
         yield Static("", id="task-error")
         yield Footer()
 

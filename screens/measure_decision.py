@@ -13,13 +13,15 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Label, Static, TextArea
 
 from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.measure_record import describe
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 NFA = "nfa"
 """The id of the "no further action" choice among the measures' checkboxes."""
@@ -64,7 +66,7 @@ class MeasureDecisionScreen(Screen):
                            id=f"pick-{NFA}", classes="field")
             with Vertical(id=f"box-{NFA}", classes="measure-box"):
                 yield Label("Why no further action (the record keeps it)", classes="field-label")
-                yield TextArea(id=f"field-{NFA}-reason", soft_wrap=True, classes="field")
+                yield LimitedTextArea(id=f"field-{NFA}-reason", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                 yield Static("", id="error-no_further_action", classes="field-error")
         yield Static("", id="record-status")
         yield Footer()
@@ -72,7 +74,7 @@ class MeasureDecisionScreen(Screen):
     def _fields(self, spec: MeasureSpec) -> ComposeResult:
         ctx = self.app.ctx
         yield Label("Reason (what the customer did, and why this measure)", classes="field-label")
-        yield TextArea(id=f"field-{spec.id}-reason", soft_wrap=True, classes="field")
+        yield LimitedTextArea(id=f"field-{spec.id}-reason", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
         yield Static("", id=f"error-{spec.id}-reason", classes="field-error")
         if spec.reviewed:
             default = measures.default_review(spec, measures.today(ctx))
@@ -80,19 +82,20 @@ class MeasureDecisionScreen(Screen):
             hint = f" — or {', '.join(choices)}" if choices else ""
             limit = f"; at most {spec.max_review_months} months" if spec.max_review_months else ""
             yield Label(Content(f"Review by (YYYY-MM-DD{limit}){hint}"), classes="field-label")
-            yield Input(default.isoformat() if default else "", id=f"field-{spec.id}-review_on", classes="field")
+            yield LimitedInput(default.isoformat() if default else "", id=f"field-{spec.id}-review_on", classes="field",
+                               limit=REFERENCE_LIMIT)
             yield Static("", id=f"error-{spec.id}-review_on", classes="field-error")
         if spec.ask_told:
             yield Label("How the customer was told — or why telling them would put staff at risk", classes="field-label")
-            yield Input(id=f"field-{spec.id}-told", classes="field")
+            yield LimitedInput(id=f"field-{spec.id}-told", classes="field", limit=SHORT_LIMIT)
             yield Static("", id=f"error-{spec.id}-told", classes="field-error")
         if spec.connected_person:
             yield Label("Behaviour by a person connected to the customer? Their name (optional)", classes="field-label")
-            yield Input(id=f"field-{spec.id}-connected_person", classes="field")
+            yield LimitedInput(id=f"field-{spec.id}-connected_person", classes="field", limit=NAME_LIMIT)
             yield Static("", id=f"error-{spec.id}-connected_person", classes="field-error")
         roles = ", ".join(ctx.pack.role(r).name for r in measures.rules(ctx).detail_roles) or "nobody else"
         yield Label(Content(f"Investigation detail (optional; shown only to: {roles})"), classes="field-label")
-        yield TextArea(id=f"field-{spec.id}-detail", soft_wrap=True, classes="field")
+        yield LimitedTextArea(id=f"field-{spec.id}-detail", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
         yield Static("", id=f"error-{spec.id}-detail", classes="field-error")
 
     def _record(self) -> Content:

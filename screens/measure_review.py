@@ -17,6 +17,8 @@ from counter_tui.services import measure_record, measure_review, measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.measure_review import ACTION_NAMES, MeasureConflict
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NOTE_LIMIT, REFERENCE_LIMIT
 
 
 class MeasureReviewScreen(Screen):
@@ -43,13 +45,13 @@ class MeasureReviewScreen(Screen):
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):
             yield Label("Reason for this review (the record keeps it)", id="label-reason", classes="field-label")
-            yield TextArea(id="field-reason", soft_wrap=True, classes="field")
+            yield LimitedTextArea(id="field-reason", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
             yield Static("", id="error-reason", classes="field-error")
             yield Label("New review date (YYYY-MM-DD)", id="label-review_on", classes="field-label")
-            yield Input(id="field-review_on", classes="field")
+            yield LimitedInput(id="field-review_on", classes="field", limit=REFERENCE_LIMIT)
             yield Static("", id="error-review_on", classes="field-error")
             yield Label("The measure's terms as changed", id="label-terms", classes="field-label")
-            yield TextArea(self.review.measure.reason, id="field-terms", soft_wrap=True, classes="field")
+            yield LimitedTextArea(self.review.measure.reason, id="field-terms", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
             yield Static("", id="error-terms", classes="field-error")
         yield Static("", id="record-status")
         yield Footer()

@@ -15,6 +15,8 @@ from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
 
 
@@ -46,11 +48,11 @@ class RecordScreen(Screen):
                 mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
                 yield Label(Content(f"{label}{mark}"), classes="field-label")
                 if self._multiline[field_id]:
-                    area = TextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field")
+                    area = LimitedTextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                     yield area
                 else:
                     hint = "YYYY-MM-DD HH:MM, for example 2026-12-03 14:30" if field_id in when else ""
-                    yield Input(text, id=f"field-{field_id}", classes="field", placeholder=hint)
+                    yield LimitedInput(text, id=f"field-{field_id}", classes="field", placeholder=hint, limit=SHORT_LIMIT)
                 yield Static("", id=f"error-{field_id}", classes="field-error")
         yield Static("", id="record-status")
         yield Footer()

@@ -16,6 +16,8 @@ from counter_tui.screens.widgets.letter_follow_up import follow_up
 from counter_tui.services import letter_notice, letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedTextArea
+from counter_tui.text import NOTE_LIMIT
 
 
 class TaskScreen(Screen):
@@ -63,7 +65,7 @@ class TaskScreen(Screen):
         with VerticalScroll(id="task-body"):
             yield Static(Content("\n").join(lines))
         yield Label("What you did (optional)", id="task-note-label")
-        yield TextArea(id="task-note", soft_wrap=True)
+        yield LimitedTextArea(id="task-note", soft_wrap=True, limit=NOTE_LIMIT)
         yield Static("", id="task-error")
         yield Footer()
 

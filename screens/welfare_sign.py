@@ -15,6 +15,8 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 from counter_tui.services import welfare
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.fields import LimitedTextArea
+from counter_tui.text import NOTE_LIMIT
 
 
 class WelfareSignScreen(Screen):
@@ -46,7 +48,7 @@ class WelfareSignScreen(Screen):
         with VerticalScroll(id="task-body"):
             yield Static(Content("\n").join(lines))
         yield Label("Your comment (needed if you do not agree)")
-        yield TextArea(id="task-note", soft_wrap=True)
+        yield LimitedTextArea(id="task-note", soft_wrap=True, limit=NOTE_LIMIT)
         yield Static("", id="task-error")
         yield Footer()
 

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from counter_tui.clock import parse_iso
 from counter_tui.models.customer import Customer, CustomerSummary
+from counter_tui.text import match_key
 
 _CUSTOMER = "id, name, reference, version, changed_at, changed_by"
 
@@ -17,9 +18,9 @@ def _customer(row: tuple) -> Customer:
 
 
 def reference_key(reference: str) -> str:
-    """An application reference as it is compared: spaces and case ignored (and lone surrogates,
-    which are not text, dropped)."""
-    return "".join(ch for ch in reference if not "\ud800" <= ch <= "\udfff").replace(" ", "").upper()
+    """An application reference as it is compared: spaces, case and invisible characters ignored (and
+    lone surrogates, which are not text, dropped)."""
+    return "".join(ch for ch in match_key(reference) if not "\ud800" <= ch <= "\udfff").replace(" ", "").upper()
 
 
 def customer(db: sqlite_utils.Database, customer_id: str) -> Customer | None:
@@ -37,8 +38,9 @@ def by_reference(db: sqlite_utils.Database, reference: str) -> Customer | None:
 
 
 def by_name(db: sqlite_utils.Database, name: str) -> list[Customer]:
-    """Customers with exactly this name (case ignored)."""
-    rows = db.execute(f"SELECT {_CUSTOMER} FROM customers WHERE name = ? COLLATE NOCASE ORDER BY id", [name.strip()]).fetchall()
+    """Customers with exactly this name (case and invisible characters ignored)."""
+    rows = db.execute(f"SELECT {_CUSTOMER} FROM customers WHERE name = ? COLLATE NOCASE ORDER BY id",
+                      [match_key(name).strip()]).fetchall()
     return [_customer(r) for r in rows]
 
 

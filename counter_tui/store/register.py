@@ -16,11 +16,17 @@ from datetime import datetime
 import sqlite_utils
 
 from counter_tui.clock import iso, parse_iso
+from counter_tui.text import SEARCH_LIMIT, match_key
 
 
 def fts_query(text: str, *, prefix: bool = True) -> str:
     """Typed text as an FTS5 query: every word a quoted string (all must match), the last one also
-    matched as the start of a word where `prefix`, so a name can be found while it is being typed."""
+    matched as the start of a word where `prefix`, so a name can be found while it is being typed.
+
+    Only the first `SEARCH_LIMIT` characters are searched (each word more makes the query slower, and
+    a pasted page would take minutes); invisible characters are ignored, so "John\u200bSmith" finds
+    John Smith."""
+    text = match_key(text[:SEARCH_LIMIT])
     # Control characters (a NUL ends an FTS5 string early) and lone surrogates (not text SQLite can
     # take) separate words, as spaces do.
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)

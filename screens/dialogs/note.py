@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.screens.widgets.fields import LimitedTextArea
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -34,7 +35,7 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.heading)
-            yield TextArea(id="ask-reason", soft_wrap=True)
+            yield LimitedTextArea(id="ask-reason", soft_wrap=True, limit=2000)
             yield Static("", id="ask-error")
             yield Static(Content.from_markup("[b]ctrl+s[/b] saves · [b]esc[/b] cancels"))
 

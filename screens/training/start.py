@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import training
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.screens.widgets.fields import LimitedInput
 
 
 def scenario_columns(table: DataTable, first: str, width: int) -> None:
@@ -47,7 +48,7 @@ class TrainingStartScreen(Screen):
             "[b]Practice on the real procedures.[/b] Nothing here is live: no real customer, queue, "
             "letter or e-mail. Type your name, then choose what to practise and press [b]Enter[/b]."),
             id="training-intro")
-        yield Input(id="trainee", placeholder="Your name (shown on your scores)")
+        yield LimitedInput(id="trainee", placeholder="Your name (shown on your scores)", limit=80)
         yield Static("", id="trainee-error", classes="field-error")
         yield DataTable(id="choices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="choice-detail")

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from counter_tui.services import training
 from counter_tui.services.errors import FieldErrors, NotFound, StoreError
 from counter_tui.screens.training.start import channel_of, scenario_columns
+from counter_tui.screens.widgets.fields import LimitedInput
 
 REFRESH_SECONDS = 2.0
 """How often the group's scores are read again while the trainer watches."""
@@ -35,7 +36,7 @@ class TrainerScreen(Screen):
             "[b]Trainer.[/b] Type your name, choose a scenario and press [b]n[/b] to run it for a group: trainees "
             "join the session from their terminals (`counter train`). [b]s[/b]: the sessions and their scores."),
             id="training-intro")
-        yield Input(id="trainer", placeholder="Your name (the trainer)")
+        yield LimitedInput(id="trainer", placeholder="Your name (the trainer)", limit=80)
         yield Static("", id="trainer-error", classes="field-error")
         yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
         yield Static("", id="choice-detail")
