@@ -20,6 +20,7 @@ later can take the lock away (`go_home` leaves it in place).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -141,7 +142,8 @@ class CounterApp(App[None]):
         from counter_tui.services.errors import StoreError
 
         try:
-            problem = audit.startup_check(self.ctx.store)
+            configured = self.ctx.settings.audit.head_file
+            problem = audit.startup_check(self.ctx.store, head_file=Path(configured).expanduser() if configured else None)
         except StoreError:
             return  # busy or unavailable: the next start checks again
         finally:

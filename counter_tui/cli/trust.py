@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from counter_tui.cli.common import config_option, db_option, fail, pick, settings_from
+from counter_tui.cli.common import config_option, db_option, fail, pick, settings_from, signed_in
 
 @click.group()
 def audit() -> None:
@@ -54,9 +54,11 @@ def audit_verify(click_ctx, anchors, db_path, config_path) -> None:
     from counter_tui.services.audit import verify
     from counter_tui.services.errors import StoreError
 
-    store, _ = _store(click_ctx, db_path, config_path)
+    store, settings = _store(click_ctx, db_path, config_path)
     try:
-        result = verify(store, anchors)
+        scheduled = any(getattr(settings.retention, key) for key in ("incident_years", "contact_years"))
+        result = verify(store, anchors, schedule=settings.retention if scheduled else None,
+                        head_file=_head_file(settings))
     except StoreError as error:
         fail(str(error))
     if result.problem:
@@ -65,11 +67,18 @@ def audit_verify(click_ctx, anchors, db_path, config_path) -> None:
     click.echo(f"ok: {result.checked} events, the hash chain holds{held}")
 
 
+def _head_file(settings) -> Path | None:
+    """The published head (`[audit] head_file`), if configured."""
+    return Path(settings.audit.head_file).expanduser() if settings.audit.head_file else None
+
+
 @audit.command("head")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the anchor to this file (kept apart from the database: another disk or machine).")
 @db_option
 @config_option
 @click.pass_context
-def audit_head(click_ctx, db_path, config_path) -> None:
+def audit_head(click_ctx, out, db_path, config_path) -> None:
     """Print the chain's newest event as an anchor (SEQ:HASH) to keep apart from the database."""
     from counter_tui.services.audit import head
     from counter_tui.services.errors import StoreError
@@ -84,6 +93,14 @@ def audit_head(click_ctx, db_path, config_path) -> None:
         return
     click.echo(f"Record anchor: event {anchor.seq}, {anchor.short}…")
     click.echo(str(anchor))
+    if out is not None:
+        from counter_tui.store import head_file
+
+        try:
+            head_file.write(out, anchor)
+        except OSError as error:
+            fail(f"could not write {out}: {error.strerror or error}")
+        click.echo(f"Written to {out}.")
 
 
 @click.group()
@@ -93,10 +110,8 @@ def retention() -> None:
 
 @retention.command("run")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
-@db_option
-@config_option
-@click.pass_context
-def retention_run(click_ctx, dry_run, db_path, config_path) -> None:
+@signed_in("retention run")
+def retention_run(ctx, who, dry_run) -> None:
     """Remove the personal data of records past the retention schedule; the hash chain still verifies.
 
     A record (a contact with its incident, tasks, letters, e-mail and follow-up contacts) is closed
@@ -106,7 +121,7 @@ def retention_run(click_ctx, dry_run, db_path, config_path) -> None:
     from counter_tui.services import retention as retaining
     from counter_tui.services.errors import StoreError
 
-    store, settings = _store(click_ctx, db_path, config_path)
+    store, settings = ctx.store, ctx.settings
     schedule = settings.retention
     for key, what in retaining.SCHEDULES.items():
         years = getattr(schedule, key)
@@ -114,7 +129,7 @@ def retention_run(click_ctx, dry_run, db_path, config_path) -> None:
     now = datetime.now(UTC)
     try:
         plan = retaining.plan(store, schedule, now) if dry_run else None
-        outcome = None if dry_run else retaining.run(store, schedule, now, actor="cli", role="administrator")
+        outcome = None if dry_run else retaining.run(store, schedule, now, actor=who.number, role=who.role)
     except StoreError as error:
         fail(str(error))
     plan = plan or outcome.plan
