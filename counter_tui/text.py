@@ -18,6 +18,9 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 #: soft hyphen): "John\u200bSmith" looks like "John Smith" but would not match him. Names and
 #: references refuse them; matching and searching ignore them (`match_key`).
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+REFUSED_INVISIBLE = INVISIBLE - {"\u200c", "\u200d"}
+"""Refused in names and references. The joiners stay: Persian names need the zero-width non-joiner and
+emoji sequences the joiner; matching ignores them all (`INVISIBLE`)."""
 
 NAME_LIMIT = 120
 """The most characters in a person's name."""
@@ -70,7 +73,7 @@ def clean_text(value: str, *, max_length: int, multiline: bool, required: bool =
     for char in text:
         if char in BIDI_CONTROLS:
             raise TextProblem("Contains a hidden direction-changing character; please retype it.")
-        if visible and char in INVISIBLE:
+        if visible and char in REFUSED_INVISIBLE:
             raise TextProblem("Contains an invisible character (such as a zero-width space or soft hyphen), "
                               "so it would not match the same name on record; please retype it.")
         if char in "\n\t":

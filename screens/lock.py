@@ -14,10 +14,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from counter_tui.screens.widgets.pin_form import NumberThenPin
+from counter_tui.screens.widgets.pin_form import PIN_FORM_BINDINGS, NumberThenPin
 
 
-class LockScreen(NumberThenPin):
+class LockScreen(NumberThenPin, Screen[None]):
     """Covers the terminal until someone signs in; never shows what is under it."""
 
     DEFAULT_CSS = """
@@ -28,7 +28,7 @@ class LockScreen(NumberThenPin):
     LockScreen #lock Label { margin-top: 1; }
     LockScreen #lock-error { color: $error; height: auto; min-height: 1; }
     """
-    BINDINGS = [Binding("ctrl+o", "sign_out", "Sign them out", id="lock_sign_out", priority=True)]
+    BINDINGS = [*PIN_FORM_BINDINGS, Binding("ctrl+o", "sign_out", "Sign them out", id="lock_sign_out", priority=True)]
     NUMBER_ID, PIN_ID = "lock-number", "lock-pin"
 
     def __init__(self, why: str, *, handing_over: bool = False) -> None:

@@ -20,16 +20,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from counter_tui.screens.change_pin import ChangePinScreen
-from counter_tui.screens.widgets.pin_form import NumberThenPin
+from counter_tui.screens.widgets.pin_form import PIN_FORM_BINDINGS, NumberThenPin
 
 if TYPE_CHECKING:
     from counter_tui.models.staff import Actor
 
 
-class SignInScreen(NumberThenPin):
+class SignInScreen(NumberThenPin, Screen):
     """Who is at the terminal: every event they cause carries their staff number and role."""
 
     CSS_PATH = "sign_in.tcss"
+    BINDINGS = PIN_FORM_BINDINGS
     AUTO_FOCUS = "#number"
 
     _waiting = False

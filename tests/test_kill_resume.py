@@ -201,7 +201,7 @@ def counter_cli(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedP
 def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
     db = tmp_path / "counter.db"
     added = counter_cli(
-        "staff", "add", "--number", CALL_HANDLER["number"], "--name", CALL_HANDLER["name"],
+        "staff", "add", "--admin", "--number", CALL_HANDLER["number"], "--name", CALL_HANDLER["name"],
         "--role", CALL_HANDLER["role"], "--pin-stdin", "--db", str(db), stdin=CALL_HANDLER["pin"] + "\n", cwd=tmp_path,
     )
     assert added.returncode == 0, added.stderr

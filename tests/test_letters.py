@@ -138,7 +138,7 @@ def test_a_list_missing_from_configuration_holds_the_message_naming_the_setting(
 @pytest.mark.parametrize("bad, named", [
     ('"Senior executive officer" = []', "is empty"),
     ('"Senior executive officer" = ["seo@example.org, boss@example.org"]', "is not an e-mail address"),
-    ('"Senior executive officer" = ["seo@example.org\\nBcc: x@evil.org"]', "is not an e-mail address"),
+    ('"Senior executive officer" = ["seo@example.org\\nBcc: x@evil.org"]', "Must be on one line"),
 ])
 def test_a_malformed_list_in_configuration_is_one_clear_line(tmp_path, bad, named):
     config = tmp_path / "config.toml"

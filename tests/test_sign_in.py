@@ -260,24 +260,24 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
     """GIVEN a member added at the CLI WHEN listed THEN they must change their PIN; WHEN disabled THEN
     listed as such and refused at sign-in; WHEN their PIN is reset THEN they must change it again."""
     db = str(tmp_path / "counter.db")
-    added = run("staff", "add", "--number", "3001", "--name", "Ann Example", "--role", "call_handler",
+    added = run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler",
                 "--pin-stdin", "--db", db, input="3141\n")
     assert added.exit_code == 0, added.output
-    header, line = run("staff", "list", "--db", db).output.splitlines()
+    header, line = run("staff", "list", "--admin", "--db", db).output.splitlines()
     assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
     assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change"]
 
-    disabled = run("staff", "disable", "3001", "--db", db)
+    disabled = run("staff", "disable", "--admin", "3001", "--db", db)
     assert disabled.exit_code == 0 and disabled.output.strip() == "disabled 3001 Ann Example"
-    assert run("staff", "list", "--db", db).output.splitlines()[1].split()[-3:] == ["disabled", "must", "change"]
-    one_line_error(run("staff", "disable", "3001", "--db", db), "already disabled")
+    assert run("staff", "list", "--admin", "--db", db).output.splitlines()[1].split()[-3:] == ["disabled", "must", "change"]
+    one_line_error(run("staff", "disable", "--admin", "3001", "--db", db), "already disabled")
     ctx = Context.open(Path(db), clock=FixedClock(START))
     try:
         assert attempt(ctx, "3001", "3141") == NOT_RECOGNISED
     finally:
         ctx.store.close()
 
-    reset = run("staff", "reset-pin", "3001", "--pin-stdin", "--db", db, input="2718\n")
+    reset = run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="2718\n")
     assert reset.exit_code == 0, reset.output
     assert "3141" not in reset.output and "2718" not in reset.output
     ctx = Context.open(Path(db), clock=FixedClock(START))
@@ -290,21 +290,21 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
 
 def test_cli_staff_errors_are_one_line(run, tmp_path):
     db = str(tmp_path / "counter.db")
-    one_line_error(run("staff", "disable", "9999", "--db", db), "No member of staff has the number 9999")
-    one_line_error(run("staff", "reset-pin", "9999", "--pin-stdin", "--db", db, input="2718\n"), "9999")
-    one_line_error(run("staff", "disable", "\x1b[31mX", "--db", db), "1 to 20 letters or digits")
-    run("staff", "add", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
+    one_line_error(run("staff", "disable", "--admin", "9999", "--db", db), "No member of staff has the number 9999")
+    one_line_error(run("staff", "reset-pin", "--admin", "9999", "--pin-stdin", "--db", db, input="2718\n"), "9999")
+    one_line_error(run("staff", "disable", "--admin", "\x1b[31mX", "--db", db), "1 to 20 letters or digits")
+    run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
         "--db", db, input="3141\n")
-    one_line_error(run("staff", "reset-pin", "3001", "--pin-stdin", "--db", db, input="12\n"), "PIN is 4 to 12 digits")
+    one_line_error(run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="12\n"), "PIN is 4 to 12 digits")
 
 
 def test_cli_reset_pin_asks_twice_without_echo(run, tmp_path, monkeypatch):
     db = str(tmp_path / "counter.db")
-    run("staff", "add", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
+    run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
         "--db", db, input="3141\n")
     typed = iter(["2718", "2719"])
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
-    one_line_error(run("staff", "reset-pin", "3001", "--db", db), "the two PINs differ")
+    monkeypatch.setattr("counter_tui.cli.staff.read_secret", lambda prompt="": next(typed))  # typed without echo
+    one_line_error(run("staff", "reset-pin", "--admin", "3001", "--db", db), "the two PINs differ")
 
 
 # --- the sign-in screen ------------------------------------------------------------------------------

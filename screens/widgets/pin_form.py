@@ -9,23 +9,25 @@ before the app has put the terminal in raw mode arrives as a line feed (ctrl+j),
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Input
 
 
-class NumberThenPin(Screen):
-    """A screen with a staff number field and a PIN field (`NUMBER_ID`, `PIN_ID`).
+PIN_FORM_BINDINGS = [
+    # ctrl+j: Enter typed before the terminal is in raw mode arrives as a line feed.
+    Binding("enter,ctrl+j", "pin_form_enter", "Sign in", show=False, priority=True),
+    Binding("tab", "pin_form_tab", show=False, priority=True),
+]
+"""The screen's BINDINGS include these (Textual merges bindings only from DOM classes, not mixins)."""
+
+
+class NumberThenPin:
+    """Mixed into a screen (before `Screen`) with a staff number field and a PIN field (`NUMBER_ID`, `PIN_ID`).
 
     The screen provides `submit_pin()`, called on Enter in the PIN field.
     """
 
     NUMBER_ID = "number"
     PIN_ID = "pin"
-    BINDINGS = [
-        # ctrl+j: Enter typed before the terminal is in raw mode arrives as a line feed.
-        Binding("enter,ctrl+j", "pin_form_enter", "Sign in", show=False, priority=True),
-        Binding("tab", "pin_form_tab", show=False, priority=True),
-    ]
 
     def action_pin_form_enter(self) -> None:
         focused = self.focused
