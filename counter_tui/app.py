@@ -246,19 +246,24 @@ class CounterApp(App[None]):
 
         if event.state != WorkerState.ERROR:
             return
+        from counter_tui import logs
+
         error = event.worker.error
         if event.worker.group == "startup":
-            _log_failure("opening the database", error)
+            logs.log_failure("opening the database", error)
             self.exit(None, 1, f"counter: the database could not be opened ({type(error).__name__}); "
-                               f"the log has the detail: {_log_path()}")
+                               f"the log has the detail: {logs.log_file() or logs.default_log_file()}")
             return
         self.report_failure(f"background work ({event.worker.group})", error)
 
     def report_failure(self, where: str, error: BaseException) -> None:
         """An unexpected error: logged (its kind and code location, never its words) and said on screen."""
-        _log_failure(where, error)
+        from counter_tui import logs
+
+        logs.log_failure(where, error)
         self.notify(f"Something went wrong in {where} ({type(error).__name__}): the log has the detail "
-                    f"({_log_path()}).", title="Something went wrong", severity="error", timeout=30, markup=False)
+                    f"({logs.log_file() or logs.default_log_file()}).", title="Something went wrong",
+                    severity="error", timeout=30, markup=False)
 
     def poll_alerts(self) -> None:
         """Show a call for help from another terminal at this office; close it once someone goes;
@@ -387,16 +392,3 @@ class CounterApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
-
-def _log_failure(where: str, error: BaseException | None) -> None:
-    """Write a background failure to the log file (its kind and code location, no personal data)."""
-    from counter_tui.logs import log_failure
-
-    if error is not None:
-        log_failure(where, error)
-
-
-def _log_path() -> str:
-    from counter_tui.logs import default_log_file, log_file
-
-    return str(log_file() or default_log_file())

@@ -19,6 +19,7 @@ from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.autosave import Autosave
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
 
@@ -168,12 +169,9 @@ class IncidentReportScreen(Screen):
     def action_print(self) -> None:
         from counter_tui.services import printing
 
-        try:
-            printed = printing.print_incident(self.app.ctx, self.report.incident.id, form="incident")
-        except (StoreError, NotFound, OSError) as problem:
-            self._status(f"Not printed: {problem}")
-            return
-        self._status(printed.message, ok=printed.sent_to_printer or not self.app.ctx.settings.printer)
+        incident_id = self.report.incident.id
+        print_in_background(self, lambda: printing.print_incident(self.app.ctx, incident_id, form="incident"),
+                            lambda text, ok: self._status(text, ok=ok))
 
     def action_back(self) -> None:
         self.save_typing()

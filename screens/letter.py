@@ -19,6 +19,7 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreErr
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
 
 
@@ -182,12 +183,9 @@ class LetterScreen(Screen):
         from counter_tui.services import printing
 
         self.save_typing()
-        try:
-            printed = printing.print_letter(self.app.ctx, self.current.letter.id)
-        except (StoreError, NotFound, OSError) as problem:
-            self._status(f"Not printed: {problem}")
-            return
-        self._status(printed.message, ok=True)
+        letter_id = self.current.letter.id
+        print_in_background(self, lambda: printing.print_letter(self.app.ctx, letter_id),
+                            lambda text, ok: self._status(text, ok=ok))
 
     def action_back(self) -> None:
         self.save_typing()

@@ -21,6 +21,7 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreErr
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedInput
+from counter_tui.screens.widgets.print_job import print_in_background
 
 REFRESH_SECONDS = 2.0
 """How often the e-mail states are read again while the screen is open."""
@@ -140,12 +141,9 @@ class LetterSignOffScreen(Screen):
     def action_print(self) -> None:
         from counter_tui.services import printing
 
-        try:
-            printed = printing.print_letter(self.app.ctx, self.current.letter.id)
-        except (StoreError, NotFound, OSError) as problem:
-            self._error(f"Not printed: {problem}")
-            return
-        self._error(printed.message)
+        letter_id = self.current.letter.id
+        print_in_background(self, lambda: printing.print_letter(self.app.ctx, letter_id),
+                            lambda text, ok: self._error(text))
 
     def action_back(self) -> None:
         if self.query_one("#reason", Input).display:

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 from counter_tui.services import contacts, queue, records
 from counter_tui.services.records import Finished
 from counter_tui.services.record_text import local_time
+from counter_tui.screens.widgets.print_job import print_in_background
 
 
 class SummaryScreen(Screen):
@@ -41,15 +42,10 @@ class SummaryScreen(Screen):
 
     def action_print(self) -> None:
         from counter_tui.services import printing
-        from counter_tui.services.errors import NotFound, StoreError
-
-        try:
-            printed = printing.print_contact(self.app.ctx, self.finished.contact_id)
-        except (StoreError, NotFound, OSError) as problem:
-            printed_text = f"Not printed: {problem}"
-        else:
-            printed_text = printed.message
-        self.query_one("#summary-status", Static).update(Content(printed_text))
+        contact_id = self.finished.contact_id
+        status = self.query_one("#summary-status", Static)
+        print_in_background(self, lambda: printing.print_contact(self.app.ctx, contact_id),
+                            lambda text, ok: status.update(Content(text)))
 
     def _text(self) -> Content:
         ctx = self.app.ctx

@@ -17,6 +17,7 @@ from counter_tui.services import letter_notice, letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedTextArea
+from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
 
 
@@ -94,14 +95,10 @@ class TaskScreen(Screen):
 
     def action_print_letter(self) -> None:
         from counter_tui.services import printing
-        from counter_tui.services.errors import NotFound
-
-        try:
-            printed = printing.print_letter(self.app.ctx, self.letter_id)
-        except (StoreError, NotFound, OSError) as problem:
-            self.query_one("#task-error", Static).update(Content(f"Not printed: {problem}"))
-            return
-        self.query_one("#task-error", Static).update(Content(printed.message))
+        letter_id = self.letter_id
+        status = self.query_one("#task-error", Static)
+        print_in_background(self, lambda: printing.print_letter(self.app.ctx, letter_id),
+                            lambda text, ok: status.update(Content(text)))
 
     def action_done(self) -> None:
         note = self.query_one("#task-note", TextArea).text

@@ -154,6 +154,7 @@ async def test_a_line_managers_day_queue_form_complete_print(tmp_path, clock, ha
         assert "Completed" in str(screen.query_one("#record-status").render())
         assert screen.query_one("#field-details", TextArea).disabled
         await pilot.press("ctrl+r")
+        await screen.workers.wait_for_complete()
         await pilot.pause()
         assert "PDF written" in str(screen.query_one("#record-status").render())
         await pilot.press("escape")
@@ -235,6 +236,7 @@ async def test_the_summary_prints_the_case_note_with_one_key(tmp_path, clock):
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
         await pilot.press("ctrl+r")
+        await app.screen.workers.wait_for_complete()
         await pilot.pause()
         assert "PDF written" in str(app.screen.query_one("#summary-status").render())
     (printed,) = (tmp_path / "prints").glob("C-*-record.pdf")

@@ -13,11 +13,8 @@ path once through a real terminal (tmux), which is the only place the old parser
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +25,7 @@ from textual.binding import Binding
 
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.paste import PasteSafeParser, install_paste_parser
+from tests.tmux_terminal import TmuxTerminal, tmux_available
 
 START, END = "\x1b[200~", "\x1b[201~"
 HOSTILE = "Kovac\x1b[Xa\x07\x07\rmore"
@@ -128,13 +126,19 @@ async def paste(pilot, text: str) -> None:
     await pilot.pause()
 
 
+async def name_field_at_its_end(pilot) -> LimitedInput:
+    """The one-line field, focused, its cursor after what it holds."""
+    field = pilot.app.query_one("#name", LimitedInput)
+    field.focus()
+    await pilot.pause()
+    field.cursor_position = len(field.value)
+    return field
+
+
 async def test_a_one_line_field_takes_a_clean_paste_and_counts_it():
     app = Fields()
     async with app.run_test() as pilot:
-        field = app.query_one("#name", LimitedInput)
-        field.focus()
-        await pilot.pause()
-        field.cursor_position = len(field.value)
+        field = await name_field_at_its_end(pilot)
         await paste(pilot, " Kovac\n")
         assert field.value == "Ms Dana Kovac"
         assert field.border_subtitle == "13/20"
@@ -152,10 +156,7 @@ async def test_a_one_line_field_takes_a_clean_paste_and_counts_it():
 async def test_a_one_line_field_refuses_what_it_cannot_take_whole_and_says_why(text, why):
     app = Fields()
     async with app.run_test() as pilot:
-        field = app.query_one("#name", LimitedInput)
-        field.focus()
-        await pilot.pause()
-        field.cursor_position = len(field.value)
+        field = await name_field_at_its_end(pilot)
         await paste(pilot, text)
         assert field.value == "Ms Dana", "what was there is kept, nothing is cut to fit"
         assert field.border_subtitle.startswith("Paste refused") and why in field.border_subtitle
@@ -188,56 +189,20 @@ async def test_a_note_takes_several_lines_but_refuses_control_characters_and_too
 async def test_the_local_clipboard_is_checked_as_a_paste_is():
     app = Fields()
     async with app.run_test() as pilot:
-        field = app.query_one("#name", LimitedInput)
-        field.focus()
-        await pilot.pause()
-        field.cursor_position = len(field.value)
+        field = await name_field_at_its_end(pilot)
         app.copy_to_clipboard("two\nlines")
         await pilot.press("ctrl+v")
         assert field.value == "Ms Dana" and "2 lines" in field.border_subtitle
 
 
 # -- a real terminal ----------------------------------------------------------------------------------
-TMUX = shutil.which("tmux")
-
-
-class Terminal:
-    """The real `counter` command in a tmux window: keys and pastes go in as a terminal sends them."""
-
-    def __init__(self, name: str, command: list[str]) -> None:
-        self.name = name
-        subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)
-        shell = " ".join(f"'{part}'" for part in command)
-        subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "110", "-y", "35", shell], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run([TMUX, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            shown = self.screen()
-            if text in shown:
-                return shown
-            time.sleep(0.05)
-        raise AssertionError(f"{text!r} never showed; the screen:\n{self.screen()}")
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run([TMUX, "send-keys", "-t", self.name, *keys], check=True)
-
-    def paste(self, text: str) -> None:
-        subprocess.run([TMUX, "set-buffer", "-b", self.name, text], check=True)
-        subprocess.run([TMUX, "paste-buffer", "-p", "-d", "-b", self.name, "-t", self.name], check=True)
-
-    def close(self) -> None:
-        subprocess.run([TMUX, "kill-session", "-t", self.name], capture_output=True)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+@pytest.mark.skipif(not tmux_available(), reason="tmux is not installed")
 def test_in_a_real_terminal_a_hostile_paste_presses_no_key(tmp_path: Path):
     db = tmp_path / "demo.db"
-    terminal = Terminal(f"counter-paste-{tmp_path.name}", [sys.executable, "-m", "counter_tui", "demo", "--db", str(db)])
+    terminal = TmuxTerminal([sys.executable, "-m", "counter_tui", "demo", "--db", str(db)], width=110, height=35)
     try:
         terminal.wait_for("Demo accounts")
         terminal.keys("1001")
