@@ -4,6 +4,7 @@ Textual moves focus when the number field's `Submitted` message is handled, afte
 have gone to the field that had focus: "1001", Enter, "123456" typed quickly became "1001123456" in the
 number field. As priority bindings these keys act before the next key is given to a field. Enter typed
 before the app has put the terminal in raw mode arrives as a line feed (ctrl+j), so that counts as Enter.
+Keys already given to a field wait in its queue, so signing in is queued behind them on the PIN field.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class NumberThenPin:
         if getattr(focused, "id", None) == self.NUMBER_ID:
             self.focus_now(self.PIN_ID)
         elif getattr(focused, "id", None) == self.PIN_ID:
-            self.submit_pin()
+            # After the digits already given to the PIN field (queued there, not yet in its value).
+            focused.call_later(self.submit_pin)
 
     def action_pin_form_tab(self) -> None:
         if getattr(self.focused, "id", None) == self.NUMBER_ID:
