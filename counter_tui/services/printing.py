@@ -17,6 +17,9 @@ from counter_tui.services.errors import NotFound
 from counter_tui.services.record_text import local_time
 from counter_tui.store import queries
 
+PRINTER_TIMEOUT_S = 30.0
+"""How long `lp` may take to accept a job before staff are told the printer did not answer (the PDF is kept)."""
+
 FORMS = ("incident", "case-note", "call-log", "letter")
 """What `counter print --form` accepts."""
 
@@ -130,7 +133,15 @@ def _send_to_printer(ctx: Context, path: Path) -> Printed:
         return Printed(path, False, f"PDF written: {path}")
     if shutil.which("lp") is None:
         return Printed(path, False, f"No printing system here (lp is missing); the PDF is kept: {path}")
-    result = subprocess.run(["lp", "-d", printer, "--", str(path)], capture_output=True, text=True, timeout=30, check=False)
+    try:
+        result = subprocess.run(["lp", "-d", printer, "--", str(path)], capture_output=True, text=True,
+                                timeout=PRINTER_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return Printed(path, False, f"The printer {printer!r} did not answer within {PRINTER_TIMEOUT_S:g} s; "
+                                    f"the PDF is kept: {path}")
+    except OSError as problem:  # lp found but could not be run (removed since, not runnable, a bad interpreter)
+        return Printed(path, False, f"The printing system could not be started ({problem.strerror or problem}); "
+                                    f"the PDF is kept: {path}")
     if result.returncode != 0:
         reason = (result.stderr or result.stdout).strip().splitlines()[:1]
         return Printed(path, False, f"The printer {printer!r} refused it ({reason[0] if reason else 'no reason given'}); the PDF is kept: {path}")
