@@ -39,7 +39,7 @@ def check_texts(value: object, place: str = "") -> None:
             where = f"{place}.{key}" if place else str(key)
             if isinstance(key, str):
                 try:
-                    clean_text(key, max_length=SHORT_LIMIT, multiline=False)
+                    clean_text(key, max_length=SHORT_LIMIT, multiline=False, whole=True)
                 except TextProblem as problem:
                     raise ValueError(f"{where}: the name {problem}") from None
             check_texts(item, where)
@@ -48,7 +48,7 @@ def check_texts(value: object, place: str = "") -> None:
             check_texts(item, f"{place}[{n}]")
     elif isinstance(value, str):
         try:
-            clean_text(value, max_length=TEXT_LIMITS.get(place, SHORT_LIMIT), multiline=False)
+            clean_text(value, max_length=TEXT_LIMITS.get(place, SHORT_LIMIT), multiline=False, whole=True)
         except TextProblem as problem:
             raise ValueError(f"{place}: {problem}") from None
 

@@ -44,7 +44,7 @@ def match_key(text: str) -> str:
 
 
 def clean_text(value: str, *, max_length: int, multiline: bool, required: bool = False,
-               visible: bool = False) -> str:
+               visible: bool = False, whole: bool = False) -> str:
     """Normalise and check a piece of typed text.
 
     Args:
@@ -53,6 +53,10 @@ def clean_text(value: str, *, max_length: int, multiline: bool, required: bool =
         multiline: whether newlines and tabs are allowed.
         required: whether empty (or blank) text is refused.
         visible: whether invisible characters (`INVISIBLE`) are refused, as names and references do.
+        whole: check every character as given, the blanks around the text too. For text read from a
+            file and shown as it is (configuration, packs, scenarios): stripping would remove a control
+            character that counts as a blank (U+001C to U+001F, U+0085 NEL, form feed) at either end
+            unseen, while the file's own text, with it, is what reaches the screen.
 
     Returns:
         The text in NFC with surrounding blanks removed.
@@ -65,12 +69,12 @@ def clean_text(value: str, *, max_length: int, multiline: bool, required: bool =
     text = unicodedata.normalize("NFC", value)
     for other in ("\r\n", "\r", "\u2028", "\u2029"):
         text = text.replace(other, "\n")
-    text = text.strip()
+    unstripped, text = text, text.strip()
     if required and not text:
         raise TextProblem("This cannot be left empty.")
     if len(text) > max_length:
         raise TextProblem(f"Too long: {len(text)} characters, the limit is {max_length}.")
-    for char in text:
+    for char in (unstripped if whole else text):
         if char in BIDI_CONTROLS:
             raise TextProblem("Contains a hidden direction-changing character; please retype it.")
         if visible and char in REFUSED_INVISIBLE:

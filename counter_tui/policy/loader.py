@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from counter_tui.policy.schema import Pack
+from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT, TextProblem, clean_text
 
 PACKAGE = "counter_tui.data.policies"
 DEFAULT_PACK = "hmpo"
@@ -48,12 +49,61 @@ def _place(loc: tuple, data: dict) -> str:
     return ".".join(parts)
 
 
-def parse_toml(text: str, file: str, model, error=PackError):
-    """Validate TOML text as `model`, raising `error` (file, place, rule) for the first problem."""
+def check_texts(value: object, place: str = "", *, multiline: frozenset[str] = frozenset(), key: str = "") -> tuple[str, str] | None:
+    """Check every text of a pack or scenario (keys too) as typed text is checked (`clean_text`):
+    no control characters (C0, C1, escape) or bidi overrides, one line unless its key is in
+    `multiline` (there newlines and tabs are allowed), at most `NOTE_LIMIT` characters. Pack and
+    scenario text is shown on screen as it is, so an escape sequence in it must never reach the terminal.
+
+    Returns:
+        None, or (place, problem) for the first problem, its place named as `_place` names it
+        (list items by their id, else by their number from 1).
+    """
+    if isinstance(value, dict):
+        for name, item in value.items():
+            where = f"{place}.{name}" if place else str(name)
+            try:
+                clean_text(str(name), max_length=SHORT_LIMIT, multiline=False, whole=True)
+            except TextProblem as problem:
+                return place or "top level", f"a key {problem} (U+{_first_bad(str(name))})"
+            if (found := check_texts(item, where, multiline=multiline, key=str(name))) is not None:
+                return found
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            name = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+            where = f"{place}[{n + 1 if name is None or check_texts(name) else name}]"
+            if (found := check_texts(item, where, multiline=multiline, key=key)) is not None:
+                return found
+    elif isinstance(value, str):
+        try:
+            clean_text(value, max_length=NOTE_LIMIT, multiline=key in multiline, whole=True)
+        except TextProblem as problem:
+            bad = _first_bad(value, multiline=key in multiline)
+            return place, f"{problem}" + (f" (U+{bad})" if bad else "")
+    return None
+
+
+def _first_bad(text: str, *, multiline: bool = False) -> str:
+    """The code point of the first character `clean_text` refuses in file text, as hex ("" if none)."""
+    for char in text:
+        try:
+            clean_text(char, max_length=1, multiline=multiline, whole=True)
+        except TextProblem:
+            return f"{ord(char):04X}"
+    return ""
+
+
+def parse_toml(text: str, file: str, model, error=PackError, *, multiline: frozenset[str] = frozenset()):
+    """Validate TOML text as `model`, raising `error` (file, place, rule) for the first problem.
+
+    Every text is checked first (`check_texts`; `multiline` names the keys whose text may have
+    several lines), so no control character reaches the screen, an error message included."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
         raise error(file, "", f"not valid TOML ({problem})") from None
+    if (found := check_texts(data, multiline=multiline)) is not None:
+        raise error(file, *found)
     try:
         return model.model_validate(data)
     except ValidationError as problem:

@@ -131,13 +131,17 @@ class Scenario(_Strict):
         return None
 
 
+MULTILINE = frozenset({"brief"})
+"""The scenario texts that may have several lines (newlines, tabs); every other text is one line."""
+
+
 class ScenarioError(PackError):
     """A scenario that cannot be used; `str()` is one line: file, place, reason."""
 
 
 def parse_scenario(text: str, file: str) -> Scenario:
     """Validate a scenario's TOML text; ScenarioError (file, place, rule) for the first problem."""
-    return parse_toml(text, file, Scenario, ScenarioError)
+    return parse_toml(text, file, Scenario, ScenarioError, multiline=MULTILINE)
 
 
 def shipped_scenario_ids() -> list[str]:
