@@ -21,7 +21,7 @@ from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import customer_history, local_time
-from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.step_panel import StepPanel
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
@@ -70,7 +70,7 @@ class ContactScreen(Screen):
         self._saved_note = ""
         self._saved_details: tuple[str, str, str] = ("", "", "")
         self._customer_version: int | None = None
-        self._autosave = Autosave(self, self.save_typing)
+        self._autosave = Autosave(self, self._draft, lambda text, ok: self._status(text, error=not ok))
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -242,59 +242,81 @@ class ContactScreen(Screen):
     def _typed(self) -> None:
         self._autosave.typed()
 
-    def save_typing(self) -> bool:
-        """Save the note and the customer's details if they changed. Returns False if something failed."""
-        self._autosave.cancel()
-        ctx, actor = self.app.ctx, self.app.actor
-        ok = True
+    def _draft(self) -> SaveJob | None:
+        """The customer's details and the note if they changed, saved on the autosave's thread (or at
+        once by `save_typing`); None when nothing changed."""
+        ctx, actor, contact_id = self.app.ctx, self.app.actor, self.contact_id
         details = tuple(self.query_one(f"#{f}", Input).value for f in ("customer_name", "reference", "query"))
-        error = self.query_one("#details-error", Static)
-        if details != self._saved_details:
-            try:
-                self._customer_version = contacts.update_details(
-                    ctx, actor, self.contact_id, customer_name=details[0], reference=details[1], query=details[2],
-                    customer_version=self._customer_version,
-                )
+        text = self.query_one("#note", TextArea).text
+        save_details, save_note = details != self._saved_details, text != self._saved_note
+        if not (save_details or save_note):
+            return None
+        customer_version, note_version = self._customer_version, self._note_version
+        out: dict[str, object] = {}  # what the thread saved or was refused, applied on the UI thread
+
+        def write() -> None:
+            if save_details:  # a StoreError here stops before the note, as before
+                try:
+                    out["customer_version"] = contacts.update_details(
+                        ctx, actor, contact_id, customer_name=details[0], reference=details[1], query=details[2],
+                        customer_version=customer_version,
+                    )
+                except (FieldErrors, CustomerConflict) as problem:
+                    out["details_problem"] = problem
+            if save_note:
+                try:
+                    out["note_version"] = contacts.save_note(ctx, actor, contact_id, text, version=note_version)
+                except (FieldErrors, NoteConflict) as problem:
+                    out["note_problem"] = problem
+
+        def applied(_result: object = None) -> bool:
+            ok = True
+            error = self.query_one("#details-error", Static)
+            if "customer_version" in out:
+                self._customer_version = out["customer_version"]
                 self._saved_details = details
                 error.remove_class("-shown")
                 # Earlier warnings and history follow who the customer is.
-                self.current = contacts.view(ctx, self.contact_id)
+                self.current = contacts.view(ctx, contact_id)
                 self._show()
                 self._show_history()
                 self.refresh_bindings()
-            except FieldErrors as problem:
+            problem = out.get("details_problem")
+            if isinstance(problem, FieldErrors):
                 labels = {"customer_name": "Name", "reference": "Reference", "query": "Query"}
                 error.update(Content("  ".join(f"{labels.get(k, k)}: {v}" for k, v in problem.errors.items())))
                 error.add_class("-shown")
                 ok = False
-            except CustomerConflict as conflict:
+            elif isinstance(problem, CustomerConflict):
                 # Kept on screen, not saved: typing again saves over the newer record deliberately.
-                self._customer_version, self._saved_details = conflict.current.version, details
-                now = conflict.current
+                self._customer_version, self._saved_details = problem.current.version, details
+                now = problem.current
                 error.update(Content(f"Changed elsewhere, so not saved: the record now says {now.name or 'no name'}, "
                                      f"{now.reference or 'no reference'}. Edit again to save yours."))
                 error.add_class("-shown")
                 ok = False
-            except StoreError as problem:
-                self._status(str(problem), error=True)
-                return False
-        text = self.query_one("#note", TextArea).text
-        if text != self._saved_note:
-            try:
-                self._note_version = contacts.save_note(ctx, actor, self.contact_id, text, version=self._note_version)
-                self._saved_note = text
-                self._status(f"Note saved {local_time(ctx, ctx.clock.now())[:5]}")
-            except FieldErrors as problem:
+            if "note_version" in out:
+                self._note_version, self._saved_note = out["note_version"], text
+            problem = out.get("note_problem")
+            if isinstance(problem, FieldErrors):
                 self._status(f"Note not saved: {problem.errors.get('text', problem)}", error=True)
-                ok = False
-            except NoteConflict as conflict:
+                return False
+            if isinstance(problem, NoteConflict):
                 self._status("The note was changed elsewhere; your text is kept here: copy what you need.", error=True)
-                self._note_version, self._saved_note = conflict.version, conflict.current
-                ok = False
-            except StoreError as problem:
-                self._status(str(problem), error=True)
-                ok = False
-        return ok
+                self._note_version, self._saved_note = problem.version, problem.current
+                return False
+            return ok
+
+        def failed(_error: BaseException) -> bool:
+            applied()  # what was saved before the database refused (the details, say) is kept as saved
+            return False  # the autosave says the database is busy (and retries) or why it was not saved
+
+        return SaveJob(write, applied, failed)
+
+    def save_typing(self) -> bool:
+        """Save the note and the customer's details now if they changed (before a step, signing out,
+        locking). Returns False if something failed."""
+        return self._autosave.save_now()
 
     # -- decisions --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
@@ -352,7 +374,7 @@ class ContactScreen(Screen):
         self.app.go_home()
 
     def action_focus_step(self) -> None:
-        self.save_typing()
+        self._autosave.save_soon()  # on its thread: a step chosen next saves at once after it
         self.query_one(StepPanel).focus()
 
     def action_focus_note(self) -> None:

@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import incident_report, letter_record
-from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.record_text import local_time
-from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
@@ -39,7 +39,7 @@ class IncidentReportScreen(Screen):
         self.task_id = task_id
         self.report: ReportDraft | None = None
         self._version = 0
-        self._autosave = Autosave(self, self.save_typing)
+        self._autosave = Autosave(self, self._draft, lambda text, ok: self._status(text, ok=ok))
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -118,18 +118,27 @@ class IncidentReportScreen(Screen):
     def _typed(self) -> None:
         self._autosave.typed()
 
-    def save_typing(self) -> None:
-        """Keep the form as typed so far (on a pause in typing, leaving, and signing out)."""
-        self._autosave.cancel()
-        if self.report.incident.reported_at is not None:
-            return
-        try:
-            self._version = incident_report.save_draft(self.app.ctx, self.app.actor, self.task_id, self.values(),
-                                                       version=self._version)
-        except ReportConflict as conflict:
-            self._conflict(conflict)
-        except (StoreError, Refused, NotFound) as problem:
-            self._status(f"Not saved: {problem} Your text is kept on screen.")
+    def _draft(self) -> SaveJob | None:
+        """The form as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""
+        if self.report is None or self.report.incident.reported_at is not None:
+            return None
+        ctx, actor, task_id, values, version = self.app.ctx, self.app.actor, self.task_id, self.values(), self._version
+
+        def done(new_version: int) -> bool:
+            self._version = new_version
+            return True
+
+        def failed(error: BaseException) -> bool:
+            if isinstance(error, ReportConflict):
+                self._conflict(error)
+                return True
+            return False  # the autosave says "Not saved: …", or that the database is busy and retries
+
+        return SaveJob(lambda: incident_report.save_draft(ctx, actor, task_id, values, version=version), done, failed)
+
+    def save_typing(self) -> bool:
+        """Keep the form as typed so far, now (leaving, signing out, locking)."""
+        return self._autosave.save_now()
 
     def _conflict(self, conflict: ReportConflict) -> None:
         """Someone else saved: keep this text on screen; saving again is a deliberate replacement."""
@@ -140,7 +149,7 @@ class IncidentReportScreen(Screen):
         if self.report.incident.reported_at is not None:
             self._status("This form is already complete.")
             return
-        self._autosave.cancel()
+        self._autosave.settle()  # a draft save on its thread lands before the form is completed, never after
         for field in self.report.fields:
             self.query_one(f"#error-{field.id}", Static).remove_class("-shown")
         try:
@@ -159,6 +168,7 @@ class IncidentReportScreen(Screen):
         except (StoreError, Refused) as problem:
             self._status(f"{problem} Your text is kept on screen.")
             return
+        self._autosave.cancel()  # read only from now on
         self.report = incident_report.draft(self.app.ctx, self.app.actor, self.task_id)
         self.query_one("#record-heading", Static).update(self._heading())
         for widget in self.query(".field"):

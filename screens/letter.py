@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
-from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.services import letters
-from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
+from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
@@ -38,7 +38,7 @@ class LetterScreen(Screen):
         self.task_id = task_id
         self.current: LetterView | None = None
         self._version = 0
-        self._autosave = Autosave(self, self.save_typing)
+        self._autosave = Autosave(self, self._draft, lambda text, ok: self._status(text, ok=ok))
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -137,25 +137,34 @@ class LetterScreen(Screen):
     def _typed(self) -> None:
         self._autosave.typed()
 
-    def save_typing(self) -> None:
-        """Keep the letter as typed so far (on a pause in typing, leaving, and signing out)."""
-        self._autosave.cancel()
+    def _draft(self) -> SaveJob | None:
+        """The letter as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""
         if self.current is None or self.current.mode != "draft":
-            return
-        try:
-            self._version = letters.save_draft(self.app.ctx, self.app.actor, self.current.letter.id, self.values(),
-                                               version=self._version)
-        except LetterConflict as conflict:
-            self._conflict(conflict)
-        except (StoreError, Refused, NotFound) as problem:
-            self._status(f"Not saved: {problem} Your text is kept on screen.")
+            return None
+        ctx, actor, letter_id, values, version = self.app.ctx, self.app.actor, self.current.letter.id, self.values(), self._version
+
+        def done(new_version: int) -> bool:
+            self._version = new_version
+            return True
+
+        def failed(error: BaseException) -> bool:
+            if isinstance(error, LetterConflict):
+                self._conflict(error)
+                return True
+            return False  # the autosave says "Not saved: …", or that the database is busy and retries
+
+        return SaveJob(lambda: letters.save_draft(ctx, actor, letter_id, values, version=version), done, failed)
+
+    def save_typing(self) -> bool:
+        """Keep the letter as typed so far, now (leaving, printing, signing out, locking)."""
+        return self._autosave.save_now()
 
     def _conflict(self, conflict: LetterConflict) -> None:
         self._version = conflict.version
         self._status(f"{conflict} Your text is kept here; ctrl+s sends yours, replacing theirs.")
 
     def action_submit(self) -> None:
-        self._autosave.cancel()
+        self._autosave.settle()  # a draft save on its thread lands before the letter is sent, never after
         for name in ("subject", "body", "application_office"):
             self.query_one(f"#error-{name}", Static).remove_class("-shown")
         try:
@@ -175,6 +184,7 @@ class LetterScreen(Screen):
         except (StoreError, Refused) as problem:
             self._status(f"{problem} Your text is kept on screen.")
             return
+        self._autosave.cancel()
         self.app.notify(f"Letter {self.current.letter.id} sent to the {self.current.approver_role} for sign off "
                         f"({sign_off.id}).", title="Sent for sign off", markup=False)
         self.app.pop_screen()

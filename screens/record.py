@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
-from counter_tui.screens.widgets.autosave import Autosave
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
@@ -29,7 +29,7 @@ class RecordScreen(Screen):
     def __init__(self, contact_id: str) -> None:
         super().__init__()
         self.contact_id = contact_id
-        self._autosave = Autosave(self, self.save_typing)
+        self._autosave = Autosave(self, self._draft, lambda text, ok: self._status(text, ok=ok))
         self._fields: list[tuple[str, str, str, bool]] = []
         self._multiline: dict[str, bool] = {}
 
@@ -88,19 +88,22 @@ class RecordScreen(Screen):
     def _typed(self) -> None:
         self._autosave.typed()
 
-    def save_typing(self) -> None:
-        """Keep the form as typed so far (on a pause in typing, and before signing out)."""
-        self._autosave.cancel()
-        try:
-            records.save_record_draft(self.app.ctx, self.app.actor, self.contact_id, self._record())
-        except StoreError as problem:
-            self._status(str(problem))
+    def _draft(self) -> SaveJob:
+        """The form as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""
+        ctx, actor, contact_id, record = self.app.ctx, self.app.actor, self.contact_id, self._record()
+        return SaveJob(lambda: records.save_record_draft(ctx, actor, contact_id, record))
 
-    def _status(self, text: str) -> None:
-        self.query_one("#record-status", Static).update(Content(text))
+    def save_typing(self) -> bool:
+        """Keep the form as typed so far, now (before signing out or locking)."""
+        return self._autosave.save_now()
+
+    def _status(self, text: str, *, ok: bool = False) -> None:
+        status = self.query_one("#record-status", Static)
+        status.set_class(ok, "-ok")
+        status.update(Content(text))
 
     def action_finish(self) -> None:
-        self._autosave.cancel()
+        self._autosave.settle()  # a draft save on its thread lands before the record, never after
         for fid, *_ in self._fields:
             self.query_one(f"#error-{fid}", Static).remove_class("-shown")
         try:
@@ -117,6 +120,7 @@ class RecordScreen(Screen):
         except (StoreError, Refused) as problem:
             self._status(f"{problem} Your text is kept on screen.")
             return
+        self._autosave.cancel()
         from counter_tui.screens.summary import SummaryScreen
 
         self.app.switch_screen(SummaryScreen(finished))
