@@ -137,10 +137,16 @@ class CounterApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
     def _check_record(self) -> None:
-        """At every start, check the record's hash chain (incrementally: see `audit.startup_check`)."""
+        """At every start, check the record's hash chain (incrementally: see `audit.startup_check`),
+        and that other users of the machine cannot read the database file."""
+        from counter_tui.private_files import exposed
         from counter_tui.services import audit
         from counter_tui.services.errors import StoreError
 
+        readable = exposed(self.ctx.store.path)
+        if readable:
+            self.call_from_thread(self.notify, readable, title="The record is not private", severity="warning",
+                                  timeout=30, markup=False)
         try:
             configured = self.ctx.settings.audit.head_file
             problem = audit.startup_check(self.ctx.store, head_file=Path(configured).expanduser() if configured else None)

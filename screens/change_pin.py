@@ -1,5 +1,6 @@
 """Choosing your own PIN: shown at the sign-in of a member of staff whose PIN an administrator set
-(`counter staff add`, `counter staff reset-pin`). They are signed in once it is changed."""
+(`counter staff add`, `counter staff reset-pin`), or whose PIN breaks today's rule for PINs (one
+chosen under the older 4-digit rule). They are signed in once it is changed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from counter_tui.services.pin_hash import PIN_RULE
+
 if TYPE_CHECKING:
     from counter_tui.models.staff import Actor
 
@@ -25,22 +28,25 @@ class ChangePinScreen(Screen["Actor | None"]):
     AUTO_FOCUS = "#new-pin"
     BINDINGS = [Binding("escape", "cancel", "Back to sign-in", id="cancel_pin_change")]
 
-    def __init__(self, actor: Actor, old_pin: str) -> None:
+    def __init__(self, actor: Actor, old_pin: str, *, weak: bool = False) -> None:
         """Args:
-        actor: who proved the PIN an administrator gave them.
+        actor: who proved the PIN an administrator gave them (or, `weak`, a PIN that breaks today's rule).
         old_pin: that PIN, as just typed (`change_pin` checks it again); forgotten when this screen goes.
         """
         super().__init__()
         self.actor = actor
         self._old_pin = old_pin
+        self._weak = weak
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="change-pin") as box:
             box.border_title = "Choose your own PIN"
+            why = ("your PIN no longer meets the rule for PINs" if self._weak
+                   else "your PIN was set by an administrator")
             yield Static(Content.from_markup(
-                "[b]$name[/b], your PIN was set by an administrator: choose your own to sign in.\n"
-                "It is 4 to 12 digits, not one digit repeated, and not the PIN you were given.", name=self.actor.name,
+                "[b]$name[/b], $why: choose your own to sign in.\n$rule It is not the PIN you have now.",
+                name=self.actor.name, why=why, rule=PIN_RULE,
             ), id="change-pin-why")
             yield Label("New PIN")
             yield Input(id="new-pin", password=True, max_length=12, restrict=r"[0-9]*")

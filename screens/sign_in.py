@@ -166,7 +166,7 @@ class SignInScreen(NumberThenPin, Screen):
             actor = staff.sign_in(self.app.ctx, number, pin)
         except staff.PinChangeNeeded as needed:
             error.update("")
-            self.app.push_screen(ChangePinScreen(needed.actor, pin), self._pin_changed)
+            self.app.push_screen(ChangePinScreen(needed.actor, pin, weak=needed.weak), self._pin_changed)
             return
         except SignInRefused as refused:
             if isinstance(refused, staff.SignInWait):

@@ -17,7 +17,7 @@ RAVI = Actor(number="3001", name="Ravi Menon", role="interview_officer", office=
 ADE = Actor(number="4001", name="Ade Bello", role="heo_counter_manager", office=MAIN)
 GRACE = Actor(number="6001", name="Grace Adeyemi", role="seo", office=MAIN)
 OWEN = Actor(number="4002", name="Owen Price", role="eo_counter_manager", office=MAIN)
-PINS = {RAVI.number: "3456", ADE.number: "4567", GRACE.number: "6789", OWEN.number: "4680"}
+PINS = {RAVI.number: "345627", ADE.number: "456727", GRACE.number: "678927", OWEN.number: "468027"}
 
 MAIL_LISTS = {
     "Senior executive officer": ["seo@example.org"],
@@ -93,7 +93,7 @@ def barred_from_writing(ctx: Context) -> str:
     from counter_tui.services import customers, letter_sign_off, letters
 
     for actor in (NIA, BEA):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="5678")
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
     customer_id = customers.add(ctx, NIA, name="Mr Ian Abel", reference="PEX 5555 0001")
     for _ in range(2):  # warned, then barred: the second letter is the barring letter
         contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")

@@ -35,7 +35,7 @@ async def type_text(pilot, text: str) -> None:
 
 async def ended_call(pilot, app, note: str = "Swore at me twice") -> str:
     """Sign in as the call handler and take a call through warn, allow to improve, end; return its id."""
-    await sign_in(pilot, "1001", "1234")
+    await sign_in(pilot, "1001", "123427")
     assert isinstance(app.screen, HomeScreen)
     await pilot.press("1", "enter")
     assert isinstance(app.screen, ContactScreen)
@@ -112,7 +112,7 @@ def first_call_is_stored(ctx, contact_id: str) -> None:
 async def test_call_that_improves_finishes_without_hand_off(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", "enter")
         contact_id = app.screen.contact_id
         await pilot.press("1", "1")
@@ -131,7 +131,7 @@ async def test_call_that_improves_finishes_without_hand_off(ctx):
 async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", "enter", "2")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)
@@ -147,7 +147,7 @@ async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):
 
 async def call_back(pilot, app, ctx, choices: tuple[str, ...]) -> str:
     await pilot.press("ctrl+o")
-    await sign_in(pilot, "2001", "2345")
+    await sign_in(pilot, "2001", "234527")
     await pilot.press("q")
     assert isinstance(app.screen, QueueScreen)
     top = queue.my_queue(ctx, app.actor).items[0].task
@@ -226,7 +226,7 @@ async def test_interrupted_contact_is_offered_on_sign_in_and_resumes_where_it_st
     contacts.save_note(ctx, handler, contact_id, "Raised her voice", version=0)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.pause()
         assert type(app.screen).__name__ == "ResumeDialog"
         await pilot.press("1")
@@ -240,7 +240,7 @@ async def test_interrupted_contact_is_offered_on_sign_in_and_resumes_where_it_st
 async def test_hostile_text_is_refused_beside_the_field_and_kept(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", "enter")
         screen = app.screen
         name = screen.query_one("#customer_name", Input)
@@ -269,7 +269,7 @@ async def test_locked_database_keeps_the_step_on_screen_and_a_retry_works(tmp_pa
     ctx = Context.open(path, Settings(busy_timeout_ms=50), clock=clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", "enter")
         screen = app.screen
         blocker = sqlite3.connect(path)
@@ -330,7 +330,7 @@ async def test_a_database_with_no_staff_says_how_to_add_them(tmp_path, clock):
 async def test_command_palette_starts_a_call_and_offers_no_screenshot(ctx):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert titles and not any("screenshot" in t.lower() for t in titles)
         await pilot.press("ctrl+p")
@@ -354,7 +354,7 @@ async def test_the_sign_in_screen_paints_first_and_the_database_opens_behind_it(
     before the database is open THEN sign-in completes as soon as it is."""
     app = CounterApp(open_context=lambda: ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"1001", "enter", *"1234", "enter")
+        await pilot.press(*"1001", "enter", *"123427", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -384,7 +384,7 @@ async def test_a_terminal_left_alone_locks_hides_the_customer_and_keeps_the_note
 
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", *"Mr Tom Fielding", "enter", "ctrl+n")
         await type_text(pilot, "Swearing")
         contact_id = app.screen.contact_id
@@ -395,7 +395,7 @@ async def test_a_terminal_left_alone_locks_hides_the_customer_and_keeps_the_note
         shown = app.export_screenshot()
         assert "Fielding" not in shown and "Swearing" not in shown, "nothing of the customer is visible"
         assert queries.contact(ctx.store.db, contact_id).note == "Swearing"
-        await pilot.press(*"1234", "enter")
+        await pilot.press(*"123427", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
 
@@ -408,13 +408,13 @@ async def test_switching_user_mid_call_keeps_the_call_and_who_took_each_step(ctx
 
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "1001", "1234")
+        await sign_in(pilot, "1001", "123427")
         await pilot.press("1", "enter", "1")
         contact_id = app.screen.contact_id
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
-        await pilot.press(*"2001", "enter", *"2345", "enter")
+        await pilot.press(*"2001", "enter", *"234527", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
         assert app.actor.number == "2001"
@@ -432,8 +432,8 @@ async def test_a_call_for_help_reaches_the_other_terminal_at_the_office_until_ac
 
     caller, helper = CounterApp(ctx), CounterApp(ctx)
     async with caller.run_test(size=SIZE) as one, helper.run_test(size=SIZE) as two:
-        await sign_in(one, "1001", "1234")
-        await sign_in(two, "2001", "2345")
+        await sign_in(one, "1001", "123427")
+        await sign_in(two, "2001", "234527")
         await one.press("1", "enter", "ctrl+g")
         caller.poll_alerts()
         assert not isinstance(caller.screen, HelpAlertDialog), "never shown to whoever asked"

@@ -183,14 +183,14 @@ def test_staff_add_duplicate_number(run, tmp_path):
     """GIVEN a staff number already in use WHEN added again THEN one line says so and the first member is kept."""
     db = tmp_path / "counter.db"
     assert add(run, db).exit_code == 0
-    assert_one_line_error(add(run, db, role="line_manager", pin="5555"), "number", "3001", "already in use")
+    assert_one_line_error(add(run, db, role="line_manager", pin="555527"), "number", "3001", "already in use")
     assert run("staff", "list", "--admin", "--db", str(db)).output.count("3001") == 1
 
 
 def test_staff_add_bad_pin(run, tmp_path):
     """GIVEN a PIN that is too short WHEN added THEN one line says what a PIN must be and does not echo it."""
-    text = assert_one_line_error(add(run, tmp_path / "counter.db", pin="12"), "PIN is 4 to 12 digits")
-    assert "12 " not in text.replace("4 to 12 digits", "")
+    text = assert_one_line_error(add(run, tmp_path / "counter.db", pin="12"), "PIN is 6 to 12 digits")
+    assert "12 " not in text.replace("6 to 12 digits", "")
 
 
 # --- queue and audit ---------------------------------------------------------------------------

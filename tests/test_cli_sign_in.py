@@ -71,12 +71,12 @@ def test_a_call_handler_may_not_export_and_the_refusal_is_recorded(db):
 def test_staff_changes_need_the_administrator_unless_the_configuration_names_a_role(db, tmp_path):
     """GIVEN the packs say nothing about the command line WHEN a line manager resets a PIN THEN it is
     refused by default, and allowed once `command_roles` names their role; the event names them."""
-    refused = counter(db, "staff", "reset-pin", "1001", "--pin-stdin", "--as", "2001", input=f"{LINE_MANAGER['pin']}\n7070\n")
+    refused = counter(db, "staff", "reset-pin", "1001", "--pin-stdin", "--as", "2001", input=f"{LINE_MANAGER['pin']}\n707027\n")
     assert refused.exit_code == 1 and "only the administrator" in refused.output
     config = tmp_path / "counter.toml"
     config.write_text('[command_roles]\n"staff reset-pin" = ["line_manager"]\n', encoding="utf-8")
     done = counter(db, "staff", "reset-pin", "1001", "--pin-stdin", "--as", "2001",
-                   input=f"{LINE_MANAGER['pin']}\n7070\n", config=config)
+                   input=f"{LINE_MANAGER['pin']}\n707027\n", config=config)
     assert done.exit_code == 0, done.output
     assert [actor for actor, _, _ in events(db, "staff.pin_reset")] == ["2001"]
 
@@ -86,7 +86,7 @@ def test_the_owner_of_the_file_adds_the_first_member_as_administrator(tmp_path):
     and the record names the administrator and their operating-system user."""
     new = tmp_path / "new.db"
     result = counter(new, "staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role",
-                     "line_manager", "--pin-stdin", input="4040\n")
+                     "line_manager", "--pin-stdin", input="404027\n")
     assert result.exit_code == 0, result.output
     (actor, role, _), = events(new, "staff.added")
     assert actor.startswith("administrator (os user ") and role == "administrator"

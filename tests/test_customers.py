@@ -40,7 +40,7 @@ async def test_a_reference_typed_at_the_start_finds_the_customer_and_their_earli
     assert len(customer_rows(ctx)) == 1, "the same reference is the same customer"
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finder(pilot, app, "3001", "3456", "2")
+        screen = await finder(pilot, app, "3001", "345627", "2")
         await pilot.press("tab", *"pex5521")
         await pilot.pause()
         matches = screen.query_one("#matches", OptionList)
@@ -60,7 +60,7 @@ async def test_a_new_customer_is_added_once_and_found_the_next_time(tmp_path, cl
     ctx = channel_context(tmp_path / "c.db", clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finder(pilot, app, "1001", "1234", "1")
+        screen = await finder(pilot, app, "1001", "123427", "1")
         screen.query_one("#find-name", Input).value = "Mr Tom Fielding"
         screen.query_one("#find-reference", Input).value = "PEX 9902 5531"
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_a_new_customer_is_added_once_and_found_the_next_time(tmp_path, cl
         await pilot.press("2")  # refused to serve: the record
         await pilot.pause()
     assert customer_rows(ctx) == [("P-000001", "Mr Tom Fielding", "PEX 9902 5531")]
-    handler = staff.sign_in(ctx, "1001", "1234")
+    handler = staff.sign_in(ctx, "1001", "123427")
     again = contacts.start_contact(ctx, handler, "telephone", reference="pex 9902 5531")
     assert queries.contact(ctx.store.db, again).customer_id == queries.contact(ctx.store.db, first).customer_id
     assert queries.contact(ctx.store.db, again).customer_name == "Mr Tom Fielding", "the register fills the name in"
@@ -81,7 +81,7 @@ async def test_nothing_typed_starts_at_once_with_the_customer_not_known_yet(tmp_
     ctx = channel_context(tmp_path / "c.db", clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finder(pilot, app, "1001", "1234", "1")
+        screen = await finder(pilot, app, "1001", "123427", "1")
         assert "not known yet" in str(screen.query_one("#find-hint").render())
         await pilot.press("enter")
         await pilot.pause()
@@ -98,7 +98,7 @@ async def test_hostile_text_at_the_start_is_refused_beside_the_field_and_kept(tm
     ctx = channel_context(tmp_path / "c.db", clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await finder(pilot, app, "1001", "1234", "1")
+        screen = await finder(pilot, app, "1001", "123427", "1")
         name = screen.query_one("#find-name", Input)
         name.value = "[red]Mr\u202e X[/red]"
         await pilot.press("enter")
@@ -144,7 +144,7 @@ def test_a_stale_change_to_the_customer_is_a_conflict_and_changes_nothing(ctx, h
 async def test_the_contact_screen_shows_the_conflict_and_keeps_the_typing(ctx, handler, manager):
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"1001", "enter", *"1234", "enter", "1", *"Gareth", "space", *"Rowe", "enter")
+        await pilot.press(*"1001", "enter", *"123427", "enter", "1", *"Gareth", "space", *"Rowe", "enter")
         await pilot.pause()
         screen = app.screen
         customer_id = screen.current.contact.customer_id
@@ -171,7 +171,7 @@ async def test_video_connection_ended_is_timed_and_in_the_case_note(tmp_path, cl
     ctx = channel_context(tmp_path / "c.db", clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"3001", "enter", *"3456", "enter", "3", "enter", "1", "ctrl+d")
+        await pilot.press(*"3001", "enter", *"345627", "enter", "3", "enter", "1", "ctrl+d")
         await pilot.pause()
         screen = app.screen
         assert type(screen).__name__ == "VideoScreen"

@@ -36,8 +36,8 @@ def customer_id(ctx: Context, name_and_ref: tuple[str, str]) -> str:
 
 def test_the_demo_offers_the_four_council_accounts():
     assert [(x.number, x.pin, x.role) for x in demo.logins("council")] == [
-        ("8001", "8123", "staff_member"), ("8002", "8234", "line_manager"),
-        ("8003", "8345", "determination_team"), ("8004", "8456", "health_and_safety_officer")]
+        ("8001", "812327", "staff_member"), ("8002", "823427", "line_manager"),
+        ("8003", "834527", "determination_team"), ("8004", "845627", "health_and_safety_officer")]
     assert demo.settings(None, "council").letterhead.name == "Example Council (demo)"
 
 

@@ -40,8 +40,8 @@ def queued(ctx: Context, actor) -> list[tuple[str, str]]:
 
 def test_the_demo_offers_five_ico_accounts_numbered_7501_to_7505():
     assert [(x.number, x.pin, x.role) for x in demo_ico.ICO_LOGINS] == [
-        ("7501", "7512", "call_handler"), ("7502", "7523", "line_manager"), ("7503", "7534", "senior"),
-        ("7504", "7545", "head_of_department"), ("7505", "7556", "call_handler")]
+        ("7501", "751227", "call_handler"), ("7502", "752327", "line_manager"), ("7503", "753427", "senior"),
+        ("7504", "754527", "head_of_department"), ("7505", "755627", "call_handler")]
     assert len({x.name for x in demo_ico.ICO_LOGINS}) == 5
 
 

@@ -46,8 +46,8 @@ def customer_id(ctx: Context, name_and_ref: tuple[str, str]) -> str:
 def test_five_accounts_numbered_9001_to_9005_one_for_each_role():
     logins = demo_north_tyneside.NORTH_TYNESIDE_LOGINS
     assert [(x.number, x.pin, x.role) for x in logins] == [
-        ("9001", "9123", "employee"), ("9002", "9234", "line_manager"), ("9003", "9345", "service_team_manager"),
-        ("9004", "9456", "health_and_safety_team"), ("9005", "9567", "employee")]
+        ("9001", "912327", "employee"), ("9002", "923427", "line_manager"), ("9003", "934527", "service_team_manager"),
+        ("9004", "945627", "health_and_safety_team"), ("9005", "956727", "employee")]
     assert all(x.what for x in logins)
 
 

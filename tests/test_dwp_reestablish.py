@@ -40,7 +40,7 @@ THREAT = "Shouted that she would wait for me outside the office."
 def dwp(tmp_path, clock) -> Context:
     ctx = Context.open(tmp_path / "counter.db", Settings(policy="dwp"), clock=clock)
     for pin, actor in enumerate(STAFF, start=4100):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=str(pin))
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=f"{pin}27")
     return ctx
 
 

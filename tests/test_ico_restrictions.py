@@ -24,7 +24,7 @@ HEAD = Actor(number="8001", name="Morgan Reid", role="head_of_department", offic
 @pytest.fixture
 def ico(tmp_path, clock):
     ctx = make_context(tmp_path / "ico.db", clock, policy="ico")
-    staff.add_staff(ctx, number=HEAD.number, name=HEAD.name, role=HEAD.role, office=HEAD.office, pin="8123")
+    staff.add_staff(ctx, number=HEAD.number, name=HEAD.name, role=HEAD.role, office=HEAD.office, pin="812327")
     yield ctx
     ctx.store.close()
 

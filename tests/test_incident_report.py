@@ -80,7 +80,7 @@ def test_two_managers_saving_at_once_never_overwrite_each_other(ctx, handler, ma
     other = manager.model_copy(update={"number": "2009", "name": "Kim Patel"})
     from counter_tui.services import staff
 
-    staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="2999")
+    staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="299927")
     task_id = report_task(ctx, ended_call(ctx, handler)).id
     mine = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
     theirs = dict(mine, comments="Kim's comments")
@@ -135,7 +135,7 @@ async def test_a_line_managers_day_queue_form_complete_print(tmp_path, clock, ha
     task_id = report_task(ctx, contact_id).id
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"2001", "enter", *"2345", "enter", "q")
+        await pilot.press(*"2001", "enter", *"234527", "enter", "q")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         keys = [row.key.value for row in table.ordered_rows]
@@ -228,7 +228,7 @@ async def test_the_summary_prints_the_case_note_with_one_key(tmp_path, clock):
     ctx = make_context(tmp_path / "counter.db", clock)
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"1001", "enter", *"1234", "enter", "1", "enter", "2")  # refused to serve
+        await pilot.press(*"1001", "enter", *"123427", "enter", "1", "enter", "2")  # refused to serve
         await pilot.pause()
         for field in app.screen.query("TextArea.field"):
             field.load_text(field.text or "Recorded in the test")
@@ -254,7 +254,7 @@ def test_a_stale_save_never_changes_the_form(tmp_path_factory, saves):
     from tests.conftest import START
 
     ctx = make_context(tmp_path_factory.mktemp("r") / "counter.db", FixedClock(START, tick=timedelta(seconds=1)))
-    staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="2999")
+    staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="299927")
     handler = Actor(number="1001", name="Sam Okafor", role="call_handler", office="Main office")
     task_id = report_task(ctx, ended_call(ctx, handler)).id
     incident_id = queries.task(ctx.store.db, task_id).incident_id

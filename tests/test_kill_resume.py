@@ -42,9 +42,9 @@ NOTE = "Shouted and swore at me; said he would sort me out if the passport was n
 
 CTRL_N, ENTER, ESCAPE = b"\x0e", b"\r", b"\x1b"
 
-CALL_HANDLER = {"number": "1001", "name": "Sam Okafor", "role": "call_handler", "pin": "1234"}
+CALL_HANDLER = {"number": "1001", "name": "Sam Okafor", "role": "call_handler", "pin": "123427"}
 """The call handler of tests/conftest.py, added here through the real `counter staff add`."""
-OWN_PIN = "2468"
+OWN_PIN = "246827"
 """The PIN they choose at their first sign-in (`counter staff add` gives one to change)."""
 
 T = TypeVar("T")

@@ -279,7 +279,7 @@ def test_a_pack_names_its_own_approver_the_line_manager_for_cmel9271(tmp_path, c
     leader = Actor(number="7001", name="Tina Shaw", role="team_leader", office="Main office")
     manager = Actor(number="7002", name="Lee Grant", role="line_manager", office="Main office")
     for actor in (leader, manager):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="123427")
     contact_id = contacts.start_contact(ctx, leader, "re_establish", customer_name="Ms Jo Client", reference="CM 1234")
     contacts.take_step(ctx, leader, contact_id, 1, at_step="attempt")
     task_id = records.finish(ctx, leader, contact_id, {}).task_ids[0]
@@ -311,7 +311,7 @@ def test_the_barring_letters_follow_their_own_sections(tmp_path, clock, bar, liv
     from tests.letters_helpers import counter_bar
 
     ctx = letter_context(tmp_path / "c.db", clock)
-    staff.add_staff(ctx, number="3002", name="Chloe Evans", role="counter_staff", office="Main office", pin="3579")
+    staff.add_staff(ctx, number="3002", name="Chloe Evans", role="counter_staff", office="Main office", pin="357927")
     letter_id = _submit(ctx, counter_bar(ctx, bar, CHLOE), live_application=live)
     letter = _approve(ctx, letter_id)
     lists = {m.list_name for m in outbox.messages(ctx)}
@@ -368,7 +368,7 @@ async def test_a_signed_off_bar_is_shown_before_the_first_word_of_the_next_conta
     assert not shown[1].barred_here and "warning letter" in shown[1].text
     app = CounterApp(ctx)
     async with app.run_test(size=(110, 40)) as pilot:
-        await pilot.press(*"5001", "enter", *"5678", "enter", "4", *"Abel")
+        await pilot.press(*"5001", "enter", *"567827", "enter", "4", *"Abel")
         await pilot.pause()
         matches = app.screen.query_one("#matches", OptionList)
         assert "barred: written communication" in str(matches.get_option_at_index(0).prompt)

@@ -133,7 +133,7 @@ def _template_database() -> Path:
     ctx = letter_context(folder / "template.db", FixedClock(START))
     for actor in STAFF:
         if actor.number not in ("4001", "6001", "3001", "4002"):
-            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
+            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="123427")
     ctx.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     ctx.store.close()
     return folder / "template.db"

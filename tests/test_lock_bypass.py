@@ -30,7 +30,7 @@ HOSTILE = "[@click=app.quit]Mrs Link[/]"
 
 async def _locked_mid_call(pilot, name: str = "Mr Tom Fielding") -> str:
     """Sign in as the call handler, start a call with a customer named `name`, then f2."""
-    await pilot.press(*"1001", "enter", *"1234", "enter")
+    await pilot.press(*"1001", "enter", *"123427", "enter")
     await pilot.press("1", *[("space" if c == " " else c) for c in name], "enter")
     await pilot.pause()
     assert isinstance(pilot.app.screen, ContactScreen)
@@ -61,7 +61,7 @@ async def test_while_locked_the_palette_help_and_quit_are_refused(ctx):
         assert app.is_running and app.return_code is None
         assert "Fielding" not in app.export_screenshot()
         assert _event_kinds(ctx) == before, "nothing recorded in the locked member's name"
-        await pilot.press(*"1001", "enter", *"1234", "enter")  # f2 left the staff number empty
+        await pilot.press(*"1001", "enter", *"123427", "enter")  # f2 left the staff number empty
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
 
@@ -74,7 +74,7 @@ async def test_the_idle_lock_comes_back_after_carrying_on(ctx):
     async with app.run_test(size=SIZE) as pilot:
         await _locked_mid_call(pilot)
         await pilot.press("ctrl+p")
-        await pilot.press(*"1001", "enter", *"1234", "enter")
+        await pilot.press(*"1001", "enter", *"123427", "enter")
         await pilot.pause()
         assert not app.locked
         app._last_input = time.monotonic() - 60 * 60
@@ -88,7 +88,7 @@ async def test_a_lock_covers_an_open_palette_and_clears_notices(ctx):
     closed under the lock and no notice stays on screen."""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"1001", "enter", *"1234", "enter")
+        await pilot.press(*"1001", "enter", *"123427", "enter")
         app.notify("Mrs Secret's record", markup=False)
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -104,7 +104,7 @@ async def test_the_palette_shows_a_customers_name_as_text_never_markup(ctx):
     name shows as typed, with no link in it, and choosing it resumes the contact (the app does not quit)."""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"1001", "enter", *"1234", "enter")
+        await pilot.press(*"1001", "enter", *"123427", "enter")
         await pilot.press("1", *[("space" if c == " " else c) for c in HOSTILE], "enter")
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen)
@@ -142,7 +142,7 @@ async def test_quitting_at_the_sign_in_screen_needs_a_members_pin(ctx):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert app.is_running
-        app.screen.query_one("#pin").value = "1234"
+        app.screen.query_one("#pin").value = "123427"
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0 or app.return_code is None
@@ -201,7 +201,7 @@ async def test_a_number_and_pin_typed_ahead_land_in_their_own_fields(tmp_path, c
 
     app = CounterApp(open_context=slow_open)
     async with app.run_test(size=SIZE) as pilot:
-        for key in [*"1001", "enter", *"1234", "enter"]:
+        for key in [*"1001", "enter", *"123427", "enter"]:
             app.post_message(events.Key(key, "\r" if key == "enter" else key))
         await app.workers.wait_for_complete()
         for _ in range(5):

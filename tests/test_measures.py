@@ -54,7 +54,7 @@ def measures_context(db: Path, clock: FixedClock, members: tuple[Actor, ...] = S
     def build(db: Path, clock: FixedClock) -> Context:
         ctx = Context.open(db, Settings(policy=str(PACK), offices=[MAIN, SECOND]), clock=clock)
         for actor in members:
-            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="1234")
+            staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="123427")
         return ctx
 
     pack = pack_key(str(PACK))

@@ -357,7 +357,7 @@ DETERMINATION = Actor(number="5003", name="Joe Banks", role="determination_team"
 def council(tmp_path, clock) -> Context:
     ctx = Context.open(tmp_path / "counter.db", Settings(policy="council"), clock=clock)
     for pin, actor in enumerate((STAFF, LINE_MANAGER, DETERMINATION), start=4200):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=str(pin))
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=f"{pin}27")
     return ctx
 
 

@@ -440,7 +440,7 @@ NOMINATED_MANAGER = Actor(number="3003", name="Helen Ashworth", role="nominated_
 def dwp(tmp_path, clock) -> Context:
     ctx = Context.open(tmp_path / "counter.db", Settings(policy="dwp"), clock=clock)
     for pin, actor in enumerate((CASEWORKER, TEAM_LEADER, NOMINATED_MANAGER), start=4100):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=str(pin))
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin=f"{pin}27")
     return ctx
 
 

@@ -388,7 +388,7 @@ def nt(tmp_path, clock) -> Context:
 @pytest.fixture
 def nt_app(nt) -> Context:
     """The same, with the employee who signs in at the terminal."""
-    staff.add_staff(nt, number=EMPLOYEE.number, name=EMPLOYEE.name, role=EMPLOYEE.role, office=EMPLOYEE.office, pin="4300")
+    staff.add_staff(nt, number=EMPLOYEE.number, name=EMPLOYEE.name, role=EMPLOYEE.role, office=EMPLOYEE.office, pin="430027")
     return nt
 
 
@@ -553,7 +553,7 @@ async def test_keys_risk_assessment_before_moderating_and_zero_to_withdraw(nt_ap
     nt = nt_app
     app = CounterApp(nt)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*EMPLOYEE.number, "enter", *"4300", "enter")
+        await pilot.press(*EMPLOYEE.number, "enter", *"430027", "enter")
         call = await start(pilot, app, "1")
         await pilot.press("2", "2")
         await pilot.pause()

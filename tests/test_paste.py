@@ -208,7 +208,7 @@ def test_in_a_real_terminal_a_hostile_paste_presses_no_key(tmp_path: Path):
         terminal.keys("1001")
         terminal.wait_for("1001")
         terminal.keys("Tab")
-        terminal.keys("1234")
+        terminal.keys("123427")
         terminal.wait_for("••••")
         terminal.keys("Enter")
         terminal.wait_for("Start a contact")

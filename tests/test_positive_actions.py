@@ -23,7 +23,7 @@ OFFICER = Actor(number="4101", name="Dee Marsh", role="staff_member", office="Ma
 @pytest.fixture
 def council(tmp_path, clock):
     ctx = make_context(tmp_path / "council.db", clock, policy="council")
-    staff.add_staff(ctx, number=OFFICER.number, name=OFFICER.name, role=OFFICER.role, office=OFFICER.office, pin="4101")
+    staff.add_staff(ctx, number=OFFICER.number, name=OFFICER.name, role=OFFICER.role, office=OFFICER.office, pin="482027")
     yield ctx
     ctx.store.close()
 
@@ -49,7 +49,7 @@ async def test_p_on_the_record_logs_it_and_the_record_shows_it(council):
     customer_id = customers.add(council, OFFICER, name="Mr Alan Price", reference="")
     app = CounterApp(council)
     async with app.run_test(size=(110, 36)) as pilot:
-        await pilot.press(*OFFICER.number, "enter", *"4101", "enter")
+        await pilot.press(*OFFICER.number, "enter", *"482027", "enter")
         await pilot.pause()
         app.push_screen(CustomerRecordScreen(customer_id))
         await pilot.pause()

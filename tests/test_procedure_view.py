@@ -28,7 +28,7 @@ from counter_tui.screens.record import RecordScreen
 from counter_tui.screens.sign_in import SignInScreen
 
 SIZE = (80, 24)
-HANDLER = [*"1001", "enter", *"1234", "enter"]
+HANDLER = [*"1001", "enter", *"123427", "enter"]
 
 
 def text_of(widget: Static) -> str:

@@ -80,7 +80,7 @@ async def test_the_queue_screen_switches_scope_kind_and_channel(ctx):
     add_task(ctx, due_hours=2, role="heo_counter_manager", channel="counter", spec="incident_report")
     app = CounterApp(ctx)
     async with app.run_test(size=(110, 30)) as pilot:
-        await pilot.press(*"2001", "enter", *"2345", "enter", "q")
+        await pilot.press(*"2001", "enter", *"234527", "enter", "q")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         summary = lambda: str(app.screen.query_one("#queue-counts").render())  # noqa: E731
@@ -104,7 +104,7 @@ async def test_the_queue_pages_as_the_cursor_reaches_the_end(ctx):
         add_task(ctx, due_hours=hours)
     app = CounterApp(ctx)
     async with app.run_test(size=(110, 30)) as pilot:
-        await pilot.press(*"2001", "enter", *"2345", "enter", "q")
+        await pilot.press(*"2001", "enter", *"234527", "enter", "q")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == PAGE

@@ -105,7 +105,7 @@ async def test_find_a_customer_open_their_record_and_link_an_incident(tmp_path, 
     ended_call(ctx, handler, name="Mr Gareth Rowe")
     app = CounterApp(ctx)
     async with app.run_test(size=(110, 36)) as pilot:
-        await pilot.press(*"2001", "enter", *"2345", "enter", "c", *"rowe", "enter")  # Enter searches at once
+        await pilot.press(*"2001", "enter", *"234527", "enter", "c", *"rowe", "enter")  # Enter searches at once
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1 and table.has_focus

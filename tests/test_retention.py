@@ -215,7 +215,7 @@ def test_a_contact_without_an_incident_follows_contact_years(ctx):
 def test_letters_and_their_e_mail_go_with_the_case(tmp_path, clock):
     """GIVEN an interview whose warning letter was signed off (copies queued with the PDF) WHEN the case goes THEN the letter's draft, the messages' bodies and attachments go too."""
     ctx = letter_context(tmp_path / "letters.db", clock)
-    staff.add_staff(ctx, number=MANAGER.number, name=MANAGER.name, role=MANAGER.role, office=MANAGER.office, pin="2345")
+    staff.add_staff(ctx, number=MANAGER.number, name=MANAGER.name, role=MANAGER.role, office=MANAGER.office, pin="234527")
     task_id = ended_interview(ctx, name="Mr Quentin Zabriskie", reference="QZA 7777")
     view = letters.view(ctx, ADE, task_id)
     letters.submit(ctx, ADE, view.letter.id, view.values, version=view.letter.version)

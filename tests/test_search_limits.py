@@ -93,7 +93,7 @@ def test_notes_may_still_hold_joiners(kovac):
 async def test_the_register_searches_as_you_type_off_the_ui_thread_and_the_latest_search_wins(kovac):
     app = CounterApp(kovac)
     async with app.run_test(size=(110, 34)) as pilot:
-        await pilot.press(*"3001", "enter", *"3456", "enter")
+        await pilot.press(*"3001", "enter", *"345627", "enter")
         await pilot.pause()
         app.push_screen(RegisterScreen())
         await pilot.pause()

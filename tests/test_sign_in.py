@@ -30,7 +30,7 @@ from counter_tui.store.migrations import migrate, migrations
 from tests.conftest import START, make_context
 
 NOT_RECOGNISED = "Staff number or PIN not recognised."
-NEW_STARTER = {"number": "4001", "name": "Priya Shah", "role": "call_handler", "office": "Main office", "pin": "4040"}
+NEW_STARTER = {"number": "4001", "name": "Priya Shah", "role": "call_handler", "office": "Main office", "pin": "404027"}
 
 
 @pytest.fixture
@@ -68,11 +68,11 @@ def test_five_wrong_pins_then_a_wait_in_which_even_the_right_pin_is_refused(guar
     assert attempt(guarded, "1001", "0000") == f"{NOT_RECOGNISED} Too many wrong PINs: try again in 30 s."
     still.advance(timedelta(seconds=12))
     with pytest.raises(SignInWait) as waiting:
-        staff.sign_in(guarded, "1001", "1234")
+        staff.sign_in(guarded, "1001", "123427")
     assert str(waiting.value) == "Too many wrong PINs: try again in 18 s."
     assert waiting.value.until == START + timedelta(seconds=30)
     still.advance(timedelta(seconds=18))
-    assert staff.sign_in(guarded, "1001", "1234").name == "Sam Okafor"
+    assert staff.sign_in(guarded, "1001", "123427").name == "Sam Okafor"
 
 
 def test_an_unknown_number_gets_the_same_messages_and_the_same_waits(guarded, still):
@@ -116,7 +116,7 @@ def test_the_right_pin_after_the_wait_forgets_the_count(guarded, still):
     for _ in range(5):
         attempt(guarded, "1001", "0000")
     still.advance(timedelta(seconds=30))
-    assert attempt(guarded, "1001", "1234") == "signed in"
+    assert attempt(guarded, "1001", "123427") == "signed in"
     assert guarded.store.db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
     assert [attempt(guarded, "1001", "0000") for _ in range(4)] == [NOT_RECOGNISED] * 4
 
@@ -125,7 +125,7 @@ def test_a_disabled_member_is_refused_like_a_wrong_pin(guarded):
     """GIVEN 1001 disabled WHEN they type their right PIN THEN the same message as a wrong PIN, and
     it counts towards the wait like any other refusal."""
     staff.disable_staff(guarded, "1001")
-    assert attempt(guarded, "1001", "1234") == NOT_RECOGNISED
+    assert attempt(guarded, "1001", "123427") == NOT_RECOGNISED
     assert refused_events(guarded) == [{"number": "1001", "lockout": False, "failures": 1}]
     with pytest.raises(FieldErrors, match="already disabled"):
         staff.disable_staff(guarded, "1001")
@@ -144,7 +144,7 @@ def test_each_refusal_is_an_event_naming_the_number_and_whether_it_was_a_wait_ne
 
 def test_hostile_text_typed_as_a_number_is_counted_printable_and_bounded(guarded):
     for typed in ("[b]1001[/b]\x1b[31m", "\u202e1001", "1" * 1_000_000, "' OR 1=1 --"):
-        assert attempt(guarded, typed, "1234") == NOT_RECOGNISED
+        assert attempt(guarded, typed, "123427") == NOT_RECOGNISED
     numbers = [row[0] for row in guarded.store.db.execute("SELECT number FROM sign_in_failures").fetchall()]
     assert len(numbers) == 4
     assert all(len(n) <= 40 and n.isprintable() and "\u202e" not in n for n in numbers)
@@ -176,35 +176,37 @@ def test_a_member_added_to_change_their_pin_must_do_so_before_signing_in(guarded
     staff.add_staff(guarded, **NEW_STARTER, must_change_pin=True)
     assert attempt(guarded, "4001", "9999") == NOT_RECOGNISED
     with pytest.raises(PinChangeNeeded) as needed:
-        staff.sign_in(guarded, "4001", "4040")
+        staff.sign_in(guarded, "4001", "404027")
     actor = needed.value.actor
     assert actor.name == "Priya Shah"
-    assert staff.change_pin(guarded, actor, "4040", "271828") == actor
+    assert staff.change_pin(guarded, actor, "404027", "271828") == actor
     assert attempt(guarded, "4001", "271828") == "signed in"
-    assert attempt(guarded, "4001", "4040") == NOT_RECOGNISED
+    assert attempt(guarded, "4001", "404027") == NOT_RECOGNISED
     assert [m.must_change_pin for m in staff.list_staff(guarded) if m.number == "4001"] == [False]
     kinds = [r[0] for r in guarded.store.db.execute("SELECT kind FROM events WHERE stream = 'staff:4001'")]
     assert kinds == ["staff.added", "staff.pin_changed"]
 
 
 @pytest.mark.parametrize(("new", "problem"), [
-    ("12", "4 to 12 digits"), ("12ab", "4 to 12 digits"), ("1" * 13, "4 to 12 digits"),
-    ("7777", "one digit repeated"), ("4040", "differ from the old"),
+    ("12", "6 to 12 digits"), ("12ab", "6 to 12 digits"), ("1" * 13, "6 to 12 digits"), ("2718", "6 to 12 digits"),
+    ("777777", "one digit repeated"), ("123456", "run of digits"), ("987654", "run of digits"),
+    ("121212", "repeated pattern"), ("123123", "repeated pattern"), ("840017", "your staff number"),
+    ("404027", "differ from the old"),
 ])
 def test_a_new_pin_must_keep_the_rules(guarded, new, problem):
     staff.add_staff(guarded, **NEW_STARTER, must_change_pin=True)
     with pytest.raises(PinChangeNeeded) as needed:
-        staff.sign_in(guarded, "4001", "4040")
+        staff.sign_in(guarded, "4001", "404027")
     with pytest.raises(FieldErrors, match=problem):
-        staff.change_pin(guarded, needed.value.actor, "4040", new)
+        staff.change_pin(guarded, needed.value.actor, "404027", new)
 
 
 def test_changing_a_pin_proves_the_old_one_and_counts_it_if_wrong(guarded):
     staff.add_staff(guarded, **NEW_STARTER, must_change_pin=True)
     with pytest.raises(PinChangeNeeded) as needed:
-        staff.sign_in(guarded, "4001", "4040")
+        staff.sign_in(guarded, "4001", "404027")
     with pytest.raises(SignInRefused, match="not recognised"):
-        staff.change_pin(guarded, needed.value.actor, "4041", "271828")
+        staff.change_pin(guarded, needed.value.actor, "404127", "271828")
     assert refused_events(guarded)[-1] == {"number": "4001", "lockout": False, "failures": 1}
 
 
@@ -213,12 +215,12 @@ def test_a_reset_pin_must_be_changed_and_lifts_the_wait(guarded):
     is lifted and the reset PIN leads to choosing their own."""
     for _ in range(5):
         attempt(guarded, "1001", "0000")
-    staff.reset_pin(guarded, "1001", "5151")
+    staff.reset_pin(guarded, "1001", "515127")
     with pytest.raises(PinChangeNeeded):
-        staff.sign_in(guarded, "1001", "5151")
-    assert attempt(guarded, "1001", "1234") == NOT_RECOGNISED
+        staff.sign_in(guarded, "1001", "515127")
+    assert attempt(guarded, "1001", "123427") == NOT_RECOGNISED
     with pytest.raises(FieldErrors, match="No member of staff has the number 9999"):
-        staff.reset_pin(guarded, "9999", "5151")
+        staff.reset_pin(guarded, "9999", "515127")
 
 
 def test_existing_members_need_not_change_their_pin_after_the_upgrade(tmp_path):
@@ -261,7 +263,7 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
     listed as such and refused at sign-in; WHEN their PIN is reset THEN they must change it again."""
     db = str(tmp_path / "counter.db")
     added = run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler",
-                "--pin-stdin", "--db", db, input="3141\n")
+                "--pin-stdin", "--db", db, input="314159\n")
     assert added.exit_code == 0, added.output
     header, line = run("staff", "list", "--admin", "--db", db).output.splitlines()
     assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
@@ -273,13 +275,13 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
     one_line_error(run("staff", "disable", "--admin", "3001", "--db", db), "already disabled")
     ctx = Context.open(Path(db), clock=FixedClock(START))
     try:
-        assert attempt(ctx, "3001", "3141") == NOT_RECOGNISED
+        assert attempt(ctx, "3001", "314159") == NOT_RECOGNISED
     finally:
         ctx.store.close()
 
-    reset = run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="2718\n")
+    reset = run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="271828\n")
     assert reset.exit_code == 0, reset.output
-    assert "3141" not in reset.output and "2718" not in reset.output
+    assert "314159" not in reset.output and "271828" not in reset.output
     ctx = Context.open(Path(db), clock=FixedClock(START))
     try:
         kinds = [r[0] for r in ctx.store.db.execute("SELECT kind FROM events WHERE stream = 'staff:3001' ORDER BY seq")]
@@ -291,18 +293,18 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
 def test_cli_staff_errors_are_one_line(run, tmp_path):
     db = str(tmp_path / "counter.db")
     one_line_error(run("staff", "disable", "--admin", "9999", "--db", db), "No member of staff has the number 9999")
-    one_line_error(run("staff", "reset-pin", "--admin", "9999", "--pin-stdin", "--db", db, input="2718\n"), "9999")
+    one_line_error(run("staff", "reset-pin", "--admin", "9999", "--pin-stdin", "--db", db, input="271828\n"), "9999")
     one_line_error(run("staff", "disable", "--admin", "\x1b[31mX", "--db", db), "1 to 20 letters or digits")
     run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
-        "--db", db, input="3141\n")
-    one_line_error(run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="12\n"), "PIN is 4 to 12 digits")
+        "--db", db, input="314159\n")
+    one_line_error(run("staff", "reset-pin", "--admin", "3001", "--pin-stdin", "--db", db, input="12\n"), "PIN is 6 to 12 digits")
 
 
 def test_cli_reset_pin_asks_twice_without_echo(run, tmp_path, monkeypatch):
     db = str(tmp_path / "counter.db")
     run("staff", "add", "--admin", "--number", "3001", "--name", "Ann Example", "--role", "call_handler", "--pin-stdin",
-        "--db", db, input="3141\n")
-    typed = iter(["2718", "2719"])
+        "--db", db, input="314159\n")
+    typed = iter(["271828", "271829"])
     monkeypatch.setattr("counter_tui.cli.staff.read_secret", lambda prompt="": next(typed))  # typed without echo
     one_line_error(run("staff", "reset-pin", "--admin", "3001", "--db", db), "the two PINs differ")
 
@@ -327,7 +329,7 @@ async def test_five_wrong_pins_on_the_screen_show_the_wait_and_keep_the_number(g
         assert app.screen.query_one("#number", Input).value == "1001"
         assert app.screen.query_one("#pin", Input).value == ""
         assert app.screen.query_one("#pin", Input).has_focus
-        await pilot.press(*"1234", "enter")
+        await pilot.press(*"123427", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and app.actor is None
         assert "try again in 30 s" in str(app.screen.query_one("#error").render())
@@ -354,33 +356,33 @@ async def test_a_first_sign_in_chooses_a_pin_then_shows_the_start_screen(guarded
     staff.add_staff(guarded, **NEW_STARTER, must_change_pin=True)
     app = CounterApp(guarded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "4001", "4040")
+        await type_in(pilot, "4001", "404027")
         assert isinstance(app.screen, ChangePinScreen) and app.actor is None
-        await pilot.press(*"2468", "enter", *"2469", "enter")
+        await pilot.press(*"246827", "enter", *"2469", "enter")
         await pilot.pause()
         assert "The two PINs differ" in str(app.screen.query_one("#error").render())
-        await pilot.press(*"4040", "enter", *"4040", "enter")
+        await pilot.press(*"404027", "enter", *"404027", "enter")
         await pilot.pause()
         assert "differ from the old" in str(app.screen.query_one("#error").render())
-        await pilot.press(*"2468", "enter", *"2468", "enter")
+        await pilot.press(*"246827", "enter", *"246827", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.number == "4001"
         assert len(app.screen_stack) == 2
-    assert attempt(guarded, "4001", "2468") == "signed in"
+    assert attempt(guarded, "4001", "246827") == "signed in"
 
 
 async def test_escape_from_choosing_a_pin_goes_back_to_the_sign_in(guarded):
     staff.add_staff(guarded, **NEW_STARTER, must_change_pin=True)
     app = CounterApp(guarded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "4001", "4040")
+        await type_in(pilot, "4001", "404027")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and app.actor is None
         assert "not changed" in str(app.screen.query_one("#error").render())
     with pytest.raises(PinChangeNeeded):
-        staff.sign_in(guarded, "4001", "4040")
+        staff.sign_in(guarded, "4001", "404027")
 
 
 async def test_choosing_a_pin_left_alone_goes_back_to_the_sign_in(guarded):
@@ -390,7 +392,7 @@ async def test_choosing_a_pin_left_alone_goes_back_to_the_sign_in(guarded):
     guarded.settings.idle_lock_minutes = 0.02
     app = CounterApp(guarded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "4001", "4040")
+        await type_in(pilot, "4001", "404027")
         assert isinstance(app.screen, ChangePinScreen)
         await pilot.pause(1.5)
         assert isinstance(app.screen, SignInScreen) and app.actor is None

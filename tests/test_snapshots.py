@@ -162,7 +162,7 @@ def test_welfare_record_to_sign(snap_compare, tmp_path, still_clock, size, handl
     from tests.test_welfare import support_and_record, welfare_task
 
     ctx = make_context(tmp_path / "counter.db", still_clock)
-    manager = staff.sign_in(ctx, "2001", "2345")
+    manager = staff.sign_in(ctx, "2001", "234527")
     support_and_record(ctx, manager, welfare_task(ctx, _ended_call(ctx, handler)).id)
     assert snap_compare(CounterApp(ctx), press=[*HANDLER, "q", "enter"], terminal_size=size)
 
@@ -274,7 +274,7 @@ def test_customer_changed_elsewhere_is_a_conflict(snap_compare, app, size):
     async def conflict(pilot):
         await pilot.press(*HANDLER, "1", *"Gareth", "space", *"Rowe", "enter")
         screen = pilot.app.screen
-        manager = staff.sign_in(pilot.app.ctx, "2001", "2345")
+        manager = staff.sign_in(pilot.app.ctx, "2001", "234527")
         customer_id = screen.current.contact.customer_id
         with write(pilot.app.ctx.store.db):
             customers.change(pilot.app.ctx.store.db, pilot.app.ctx, manager, customer_id, name="Mr Gareth Rowe",

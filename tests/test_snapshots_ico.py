@@ -16,7 +16,7 @@ from counter_tui.clock import FixedClock
 from tests.conftest import START, make_context
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-SAM = [*"1001", "enter", *"1234", "enter"]
+SAM = [*"1001", "enter", *"123427", "enter"]
 IN_PERSON = ["2", "enter"]
 """The second flow on the start screen (contact in person), the customer not known yet."""
 

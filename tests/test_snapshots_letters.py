@@ -78,14 +78,14 @@ def test_the_outbox_with_held_messages(snap_compare, still_ctx, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_a_barred_customer_is_shown_as_barred_when_found(snap_compare, still_ctx, size):
     barred_from_writing(still_ctx)
-    keys = [*"5001", "enter", *"5678", "enter", "4", *"Abel"]
+    keys = [*"5001", "enter", *"567827", "enter", "4", *"Abel"]
     assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_barred_customer_is_shown_as_barred_before_the_first_word(snap_compare, still_ctx, size):
     barred_from_writing(still_ctx)
-    keys = [*"5001", "enter", *"5678", "enter", "4", *"Abel", "down", "enter"]
+    keys = [*"5001", "enter", *"567827", "enter", "4", *"Abel", "down", "enter"]
     assert snap_compare(CounterApp(still_ctx), press=keys, terminal_size=size)
 
 
@@ -102,9 +102,9 @@ def test_cmel9271_offers_the_guidances_suggested_texts(snap_compare, tmp_path, s
     pack = Path(__file__).parent / "packs" / "cmel9271.toml"
     ctx = Context.open(tmp_path / "c.db", Settings(policy=str(pack)), clock=FixedClock(START))
     leader = Actor(number="7001", name="Tina Shaw", role="team_leader", office="Main office")
-    staff.add_staff(ctx, number=leader.number, name=leader.name, role=leader.role, office=leader.office, pin="7777")
+    staff.add_staff(ctx, number=leader.number, name=leader.name, role=leader.role, office=leader.office, pin="777727")
     contact_id = contacts.start_contact(ctx, leader, "re_establish", customer_name="Ms Jo Client", reference="CM 1234")
     contacts.take_step(ctx, leader, contact_id, 1, at_step="attempt")
     records.finish(ctx, leader, contact_id, {})
-    keys = [*"7001", "enter", *"7777", "enter", "q", "enter", "enter"]  # the suggestions open
+    keys = [*"7001", "enter", *"777727", "enter", "q", "enter", "enter"]  # the suggestions open
     assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)

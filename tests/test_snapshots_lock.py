@@ -16,7 +16,7 @@ from counter_tui.clock import FixedClock
 from tests.conftest import START, make_context
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-MID_CALL = [*"1001", "enter", *"1234", "enter", "1", *"Mr Tom Fielding", "enter", "ctrl+n", *"Swearing"]
+MID_CALL = [*"1001", "enter", *"123427", "enter", "1", *"Mr Tom Fielding", "enter", "ctrl+n", *"Swearing"]
 
 
 @pytest.fixture

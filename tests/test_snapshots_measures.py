@@ -17,8 +17,8 @@ from tests.conftest import START
 from tests.test_measures_app import mark_and_restrict_booth
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-PAT = [*"7003", "enter", *"7345", "enter"]
-KIM = [*"7001", "enter", *"7123", "enter"]
+PAT = [*"7003", "enter", *"734527", "enter"]
+KIM = [*"7001", "enter", *"712327", "enter"]
 DECISION = ["q", "enter"]
 """The nominated manager's queue opens on today's decision (Mr Booth), the soonest due."""
 

@@ -18,7 +18,7 @@ from counter_tui.services.context import Context
 from tests.conftest import START
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-LUCY = [*"9001", "enter", *"9123", "enter"]
+LUCY = [*"9001", "enter", *"912327", "enter"]
 THREATENING_CALL = ["1", "enter", "2", "1"]
 """A call (the customer not known yet): threatening, bullying, discriminatory or abusive; threatening."""
 
@@ -26,7 +26,7 @@ THREATENING_CALL = ["1", "enter", "2", "1"]
 @pytest.fixture
 def north_tyneside(tmp_path):
     ctx = Context.open(tmp_path / "nt.db", Settings(policy="north_tyneside"), clock=FixedClock(START))
-    staff.add_staff(ctx, number="9001", name="Lucy Armstrong", role="employee", office="Main office", pin="9123")
+    staff.add_staff(ctx, number="9001", name="Lucy Armstrong", role="employee", office="Main office", pin="912327")
     yield ctx
     ctx.store.close()
 

@@ -19,10 +19,10 @@ from counter_tui.services.context import Context
 from tests.conftest import START, make_context
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-CALL_HANDLER = [*"1001", "enter", *"1234", "enter"]
-AMY = [*"8001", "enter", *"8123", "enter"]
+CALL_HANDLER = [*"1001", "enter", *"123427", "enter"]
+AMY = [*"8001", "enter", *"812327", "enter"]
 """The council demo's member of staff at reception."""
-KIM = [*"7001", "enter", *"7123", "enter"]
+KIM = [*"7001", "enter", *"712327", "enter"]
 """The DWP demo's caseworker."""
 UNNAMED_CALL = ["1", "enter"]
 """A telephone call (the first flow of each pack), started before the caller is named."""

@@ -14,7 +14,7 @@ from tests.conftest import START
 from tests.letters_helpers import barred_from_writing, letter_context
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-GRACE = [*"6001", "enter", *"6789", "enter"]
+GRACE = [*"6001", "enter", *"678927", "enter"]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def barred_ctx(tmp_path):
     barred_from_writing(ctx)
     from counter_tui.services import staff
 
-    handler = staff.sign_in(ctx, "3001", "3456")
+    handler = staff.sign_in(ctx, "3001", "345627")
     unknown_caller_as(ctx, handler)
     return ctx
 

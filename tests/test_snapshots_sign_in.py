@@ -16,8 +16,8 @@ from tests.conftest import START, make_context
 
 SIZE = (80, 24)
 WRONG_PIN = [*"9999", "enter"]
-NEW_STARTER = {"number": "4001", "name": "Priya Shah", "role": "call_handler", "office": "Main office", "pin": "4040"}
-FIRST_SIGN_IN = [*"4001", "enter", *"4040", "enter"]
+NEW_STARTER = {"number": "4001", "name": "Priya Shah", "role": "call_handler", "office": "Main office", "pin": "404027"}
+FIRST_SIGN_IN = [*"4001", "enter", *"404027", "enter"]
 
 
 @pytest.fixture
@@ -37,4 +37,4 @@ def test_a_first_sign_in_asks_for_a_pin_of_ones_own(snap_compare, app):
 
 
 def test_two_different_new_pins_are_refused(snap_compare, app):
-    assert snap_compare(app, press=[*FIRST_SIGN_IN, *"2468", "enter", *"2469", "enter"], terminal_size=SIZE)
+    assert snap_compare(app, press=[*FIRST_SIGN_IN, *"246827", "enter", *"2469", "enter"], terminal_size=SIZE)

@@ -31,16 +31,10 @@ def with_take_over(ctx, rules: TakeOver | None = RULES):
     return ctx
 
 
-@pytest.fixture(autouse=True)
-def cheap_pins(monkeypatch):
-    """A PIN's scrypt hash is slow on purpose; nothing here tests it (tests/test_sign_in.py does)."""
-    monkeypatch.setitem(staff.SCRYPT, "n", 2**4)
-
-
 @pytest.fixture
 def ico(tmp_path, clock):
     ctx = with_take_over(make_context(tmp_path / "ico.db", clock, policy="ico"))
-    staff.add_staff(ctx, number=SENIOR.number, name=SENIOR.name, role=SENIOR.role, office=SENIOR.office, pin="3123")
+    staff.add_staff(ctx, number=SENIOR.number, name=SENIOR.name, role=SENIOR.role, office=SENIOR.office, pin="312327")
     yield ctx
     ctx.store.close()
 

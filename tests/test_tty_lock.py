@@ -31,7 +31,7 @@ def test_typed_ahead_then_locked_the_palette_and_quit_are_refused(terminal):
     """GIVEN the app just started WHEN "1001", Enter, the PIN and Enter are typed at once THEN the call
     handler is signed in; WHEN f2 locks and ctrl+p, ctrl+q are pressed THEN the lock screen stays, no
     palette, and the app is still running."""
-    terminal.keys("1001", "Enter", "1234", "Enter")  # before the first paint
+    terminal.keys("1001", "Enter", "123427", "Enter")  # before the first paint
     terminal.wait_for("Signed in as Sam Okafor")
     terminal.keys("F2")
     terminal.wait_for("Locked")
@@ -42,5 +42,5 @@ def test_typed_ahead_then_locked_the_palette_and_quit_are_refused(terminal):
     shown = terminal.wait_for("The terminal is locked")  # the refusal of ctrl+q (the toast wraps)
     assert "Search for commands" not in shown and "Locked" in shown
     assert terminal.alive()
-    terminal.keys("C-u", "1001", "Enter", "1234", "Enter")
+    terminal.keys("C-u", "1001", "Enter", "123427", "Enter")
     terminal.wait_for("Signed in as Sam Okafor")

@@ -59,8 +59,8 @@ def test_the_checklist_is_stored_with_times_and_never_on_the_customers_record(ct
 
 
 def test_only_the_member_of_staff_signs_and_only_they_or_the_line_manager_read_it(ctx, handler, manager):
-    staff.add_staff(ctx, number="1009", name="Lee Other", role="call_handler", office="Main office", pin="1999")
-    other = staff.sign_in(ctx, "1009", "1999")
+    staff.add_staff(ctx, number="1009", name="Lee Other", role="call_handler", office="Main office", pin="199927")
+    other = staff.sign_in(ctx, "1009", "199927")
     sign_id = support_and_record(ctx, manager, welfare_task(ctx, ended_call(ctx, handler)).id).task_ids[0]
     assert welfare.record_to_sign(ctx, manager, sign_id).fields, "the line manager may read it"
     with pytest.raises(Refused):
@@ -87,7 +87,7 @@ async def test_a_line_managers_welfare_check_then_the_member_of_staff_signs(tmp_
     task_id = welfare_task(ctx, call).id
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"2001", "enter", *"2345", "enter", "q")
+        await pilot.press(*"2001", "enter", *"234527", "enter", "q")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=[row.key.value for row in table.ordered_rows].index(task_id))
@@ -101,7 +101,7 @@ async def test_a_line_managers_welfare_check_then_the_member_of_staff_signs(tmp_
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("ctrl+o")
-        await pilot.press(*"1001", "enter", *"1234", "enter", "q")
+        await pilot.press(*"1001", "enter", *"123427", "enter", "q")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

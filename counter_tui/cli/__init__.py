@@ -17,6 +17,7 @@ import click
 
 from counter_tui.cli.common import (config_option, context_for, db_option, fail, pick, policy_option, run_app, settings_from,
                                     signed_in)
+from counter_tui.private_files import keep_private
 from counter_tui.startup import open_context
 
 @click.group(invoke_without_command=True)
@@ -29,6 +30,7 @@ def main(click_ctx: click.Context, db_path: Path | None, config_path: Path | Non
 
     With no command, runs the app on your database (the same as `counter run`).
     """
+    keep_private()  # the record, printed forms, the log: readable by this user only
     click_ctx.ensure_object(dict)
     click_ctx.obj.update(db_path=db_path, config_path=config_path, policy=policy)
     if click_ctx.invoked_subcommand is None:

@@ -111,8 +111,9 @@ def _who(ctx, command: str, as_number: str | None, as_admin: bool):
         command_access.authorise(ctx, who, command)
     except command_access.NotAdministrator as problem:
         fail(str(problem))
-    except staff_service.PinChangeNeeded:
-        fail("your PIN was set by an administrator: choose your own at the app's sign-in screen first")
+    except staff_service.PinChangeNeeded as needed:
+        fail("your PIN breaks today's rule for PINs: choose a new one at the app's sign-in screen first" if needed.weak
+             else "your PIN was set by an administrator: choose your own at the app's sign-in screen first")
     except (SignInRefused, Refused, StoreError) as problem:
         fail(str(problem))
     return who

@@ -25,7 +25,7 @@ from counter_tui.models.event import Event
 from counter_tui.store import events, projections
 
 TABLES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "staff": ("number", ("pin_salt", "pin_hash", "must_change_pin"), ""),
+    "staff": ("number", ("pin_salt", "pin_hash", "pin_cost", "must_change_pin"), ""),
     "contacts": ("id", (), "id"),
     "steps": ("event_seq", ("id",), "contact_id"),
     "incidents": ("id", (), "id"),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from counter_tui.clock import FixedClock
 from counter_tui.config import Letterhead, Settings
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, incident_report, letters, queue, records, staff, welfare
+from counter_tui.services import contacts, incident_report, letters, pin_hash, queue, records, staff, welfare
 from counter_tui.services.context import Context
 
 
@@ -27,21 +27,29 @@ class DemoLogin:
 
 MAIN, SECOND = "Main office", "Second office"
 
+def add_logins(demo: Context, logins: list[DemoLogin]) -> None:
+    """Put the demo's accounts on its staff register. Their PINs are printed on the sign-in screen, so
+    they are hashed at the demo's low cost (each is remade at today's cost at its first sign-in)."""
+    for login in logins:
+        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office,
+                        pin=login.pin, cost=pin_hash.DEMO_COST)
+
+
 THIRD_INTERVIEW_REFERENCE = "PEX 5521 0047"
 """A customer already warned in two face-to-face interviews: the third is an admin refusal."""
 
 HMPO_LOGINS = [
-    DemoLogin("1001", "1234", "Sam Okafor", "call_handler", MAIN, "call handler: take a call"),
-    DemoLogin("2001", "2345", "Jo Lindqvist", "line_manager", MAIN, "line manager: call-backs"),
-    DemoLogin("3001", "3456", "Ravi Menon", "interview_officer", MAIN, f"interviews: {THIRD_INTERVIEW_REFERENCE}"),
-    DemoLogin("3002", "3579", "Chloe Evans", "counter_staff", MAIN, "counter: post box, no guards"),
-    DemoLogin("5001", "5678", "Nia Jones", "caseworker", MAIN, "the post: written abuse"),
-    DemoLogin("4001", "4567", "Ade Bello", "heo_counter_manager", MAIN, "HEO: letters due"),
-    DemoLogin("6001", "6789", "Grace Adeyemi", "seo", MAIN, "SEO: signs off letters"),
-    DemoLogin("4002", "4680", "Owen Price", "eo_counter_manager", MAIN, "EO: tells the other offices"),
-    DemoLogin("1002", "1357", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
-    DemoLogin("2002", "2468", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
-    DemoLogin("1003", "1470", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
+    DemoLogin("1001", "123427", "Sam Okafor", "call_handler", MAIN, "call handler: take a call"),
+    DemoLogin("2001", "234527", "Jo Lindqvist", "line_manager", MAIN, "line manager: call-backs"),
+    DemoLogin("3001", "345627", "Ravi Menon", "interview_officer", MAIN, f"interviews: {THIRD_INTERVIEW_REFERENCE}"),
+    DemoLogin("3002", "357927", "Chloe Evans", "counter_staff", MAIN, "counter: post box, no guards"),
+    DemoLogin("5001", "567827", "Nia Jones", "caseworker", MAIN, "the post: written abuse"),
+    DemoLogin("4001", "456727", "Ade Bello", "heo_counter_manager", MAIN, "HEO: letters due"),
+    DemoLogin("6001", "678927", "Grace Adeyemi", "seo", MAIN, "SEO: signs off letters"),
+    DemoLogin("4002", "468027", "Owen Price", "eo_counter_manager", MAIN, "EO: tells the other offices"),
+    DemoLogin("1002", "135727", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
+    DemoLogin("2002", "246827", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
+    DemoLogin("1003", "147027", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
 ]
 
 FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
@@ -139,8 +147,7 @@ def fill(ctx: Context, now: datetime) -> None:
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
-    for login in HMPO_LOGINS:
-        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    add_logins(demo, HMPO_LOGINS)
     sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex = (actor_of(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.

@@ -11,16 +11,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import measures, positive_actions, queue, staff
+from counter_tui.services import measures, positive_actions, queue
 from counter_tui.services.context import Context
-from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, call
+from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 from counter_tui.store import queries
 
 COUNCIL_LOGINS = [
-    DemoLogin("8001", "8123", "Amy Clarke", "staff_member", MAIN, "staff member (reception): take a contact"),
-    DemoLogin("8002", "8234", "Ben Walsh", "line_manager", MAIN, "line manager: reports to support"),
-    DemoLogin("8003", "8345", "Cath Noble", "determination_team", MAIN, "determination team: decide today's call"),
-    DemoLogin("8004", "8456", "Dev Patel", "health_and_safety_officer", MAIN, "health and safety officer"),
+    DemoLogin("8001", "812327", "Amy Clarke", "staff_member", MAIN, "staff member (reception): take a contact"),
+    DemoLogin("8002", "823427", "Ben Walsh", "line_manager", MAIN, "line manager: reports to support"),
+    DemoLogin("8003", "834527", "Cath Noble", "determination_team", MAIN, "determination team: decide today's call"),
+    DemoLogin("8004", "845627", "Dev Patel", "health_and_safety_officer", MAIN, "health and safety officer"),
 ]
 
 BANNED = ("Mr Keith Roper", "C-4471")
@@ -38,8 +38,7 @@ def fill(ctx: Context, now: datetime) -> None:
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=42), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
-    for login in COUNCIL_LOGINS:
-        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    add_logins(demo, COUNCIL_LOGINS)
     amy, ben, cath, dev = (actor_of(x) for x in COUNCIL_LOGINS)
 
     # Six weeks ago at reception: Mr Roper threatened Amy and would not stop when asked; she ended the

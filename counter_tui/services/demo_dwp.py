@@ -10,16 +10,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import contacts, incident_report, measures, queue, records, staff
+from counter_tui.services import contacts, incident_report, measures, queue, records
 from counter_tui.services.context import Context
-from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, call
+from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 
 DWP_LOGINS = [
-    DemoLogin("7001", "7123", "Kim Taylor", "caseworker", MAIN, "caseworker: take a call"),
-    DemoLogin("7002", "7234", "Lee Morgan", "team_leader", MAIN, "team leader: consider instances"),
-    DemoLogin("7003", "7345", "Pat Quinn", "nominated_manager", MAIN, "nominated manager: decide, review"),
-    DemoLogin("7004", "7456", "Rosa Diaz", "caseworker", MAIN, "caseworker: the post"),
-    DemoLogin("7005", "7567", "Ruth Kemp", "line_manager", MAIN, "line manager: signs off CMEL9271"),
+    DemoLogin("7001", "712327", "Kim Taylor", "caseworker", MAIN, "caseworker: take a call"),
+    DemoLogin("7002", "723427", "Lee Morgan", "team_leader", MAIN, "team leader: consider instances"),
+    DemoLogin("7003", "734527", "Pat Quinn", "nominated_manager", MAIN, "nominated manager: decide, review"),
+    DemoLogin("7004", "745627", "Rosa Diaz", "caseworker", MAIN, "caseworker: the post"),
+    DemoLogin("7005", "756727", "Ruth Kemp", "line_manager", MAIN, "line manager: signs off CMEL9271"),
 ]
 
 BOOTH = ("Mr Neil Booth", "CMS 7741 0092")
@@ -33,8 +33,7 @@ def fill(ctx: Context, now: datetime) -> None:
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=356), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
-    for login in DWP_LOGINS:
-        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    add_logins(demo, DWP_LOGINS)
     kim, lee, pat, rosa, _ruth = (actor_of(x) for x in DWP_LOGINS)
 
     # Nearly a year ago: Ms Pryce threatened Kim; the team leader completed the form and the

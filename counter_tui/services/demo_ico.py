@@ -13,16 +13,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import contacts, measures, queue, staff
+from counter_tui.services import contacts, measures, queue
 from counter_tui.services.context import Context
-from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, call
+from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 
 ICO_LOGINS = [
-    DemoLogin("7501", "7512", "Maya Fitzgerald", "call_handler", MAIN, "member of staff: take a call"),
-    DemoLogin("7502", "7523", "Tom Hargreaves", "line_manager", MAIN, "line manager: a terminated call log"),
-    DemoLogin("7503", "7534", "Aisha Rahman", "senior", MAIN, "senior: a threat of self-harm"),
-    DemoLogin("7504", "7545", "Gareth Pugh", "head_of_department", MAIN, "Head of Department: restrictions"),
-    DemoLogin("7505", "7556", "Owen Lloyd", "call_handler", MAIN, "member of staff: the post"),
+    DemoLogin("7501", "751227", "Maya Fitzgerald", "call_handler", MAIN, "member of staff: take a call"),
+    DemoLogin("7502", "752327", "Tom Hargreaves", "line_manager", MAIN, "line manager: a terminated call log"),
+    DemoLogin("7503", "753427", "Aisha Rahman", "senior", MAIN, "senior: a threat of self-harm"),
+    DemoLogin("7504", "754527", "Gareth Pugh", "head_of_department", MAIN, "Head of Department: restrictions"),
+    DemoLogin("7505", "755627", "Owen Lloyd", "call_handler", MAIN, "member of staff: the post"),
 ]
 
 RESTRICTED = ("Mr Derek Holloway", "IC-48213-K7P2")
@@ -47,8 +47,7 @@ def fill(ctx: Context, now: datetime) -> None:
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=42), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
-    for login in ICO_LOGINS:
-        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    add_logins(demo, ICO_LOGINS)
     maya, tom, aisha, gareth, owen = (actor_of(x) for x in ICO_LOGINS)
 
     # Six weeks ago: Mr Holloway rang Maya for the fourteenth time this month about his closed

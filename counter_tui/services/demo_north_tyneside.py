@@ -14,16 +14,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import contacts, incident_report, measures, queue, records, staff, welfare
+from counter_tui.services import contacts, incident_report, measures, queue, records, welfare
 from counter_tui.services.context import Context
-from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, call
+from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 
 NORTH_TYNESIDE_LOGINS = [
-    DemoLogin("9001", "9123", "Lucy Armstrong", "employee", MAIN, "employee (Customer First Centre): take a contact"),
-    DemoLogin("9002", "9234", "Gary Robson", "line_manager", MAIN, "line manager: today's incident report and 121"),
-    DemoLogin("9003", "9345", "Aisha Khan", "service_team_manager", MAIN, "team or service manager: Police, further action"),
-    DemoLogin("9004", "9456", "Peter Charlton", "health_and_safety_team", MAIN, "Health & Safety Team: support an investigation"),
-    DemoLogin("9005", "9567", "Sophie Bell", "employee", MAIN, "employee (contact centre): sign your 121 notes"),
+    DemoLogin("9001", "912327", "Lucy Armstrong", "employee", MAIN, "employee (Customer First Centre): take a contact"),
+    DemoLogin("9002", "923427", "Gary Robson", "line_manager", MAIN, "line manager: today's incident report and 121"),
+    DemoLogin("9003", "934527", "Aisha Khan", "service_team_manager", MAIN, "team or service manager: Police, further action"),
+    DemoLogin("9004", "945627", "Peter Charlton", "health_and_safety_team", MAIN, "Health & Safety Team: support an investigation"),
+    DemoLogin("9005", "956727", "Sophie Bell", "employee", MAIN, "employee (contact centre): sign your 121 notes"),
 ]
 
 THREATENED = ("Mr Darren Holt", "NT-40213")
@@ -44,8 +44,7 @@ def fill(ctx: Context, now: datetime) -> None:
     settings = ctx.settings.model_copy(update={"offices": [MAIN, SECOND], "office_facilities": FACILITIES})
     clock = FixedClock(now - timedelta(days=35), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
-    for login in NORTH_TYNESIDE_LOGINS:
-        staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office, pin=login.pin)
+    add_logins(demo, NORTH_TYNESIDE_LOGINS)
     lucy, gary, aisha, peter, sophie = (actor_of(x) for x in NORTH_TYNESIDE_LOGINS)
 
     # Five weeks ago at the counter: Mr Holt leaned over the counter and threatened Lucy. She pressed 0

@@ -29,11 +29,12 @@ class FieldErrors(Exception):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
     @classmethod
-    def from_validation(cls, error: ValidationError) -> FieldErrors:
-        """Keep only each field's location and message, never the input (it may be hostile)."""
+    def from_validation(cls, error: ValidationError, form_field: str = "form") -> FieldErrors:
+        """Keep only each field's location and message, never the input (it may be hostile); an
+        error of the whole form (a rule across fields) is shown beside `form_field`."""
         errors: dict[str, str] = {}
         for item in error.errors(include_input=False, include_url=False):
-            field = str(item["loc"][0]) if item["loc"] else "form"
+            field = str(item["loc"][0]) if item["loc"] else form_field
             message = item["msg"].removeprefix("Value error, ")
             errors.setdefault(field, message)
         return cls(errors)

@@ -5,12 +5,13 @@ Sign-in never says whether a staff number exists: a wrong number, a wrong PIN an
 account get one message, and wrong PINs are counted for any number typed. After `LOCK_AFTER` wrong
 PINs in a row that number must wait (`FIRST_WAIT`, doubling with each further wrong PIN, at most
 `LONGEST_WAIT`) before its PIN is checked again; the wait is the same whether the number exists or
-not. A member added or reset by an administrator chooses their own PIN at their next sign-in.
+not. A member added or reset by an administrator chooses their own PIN at their next sign-in, and so does
+one whose PIN breaks today's rule (`pin_hash`); a PIN hashed at a lower cost than today's is remade
+at today's cost when its owner signs in.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import os
@@ -19,22 +20,21 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ValidationError, field_validator, model_validator
 
 from counter_tui.clock import iso, parse_iso
 from counter_tui.models.staff import Actor, StaffMember
 from counter_tui.services.context import Context
+from counter_tui.services import pin_hash
 from counter_tui.services.errors import FieldErrors, SignInRefused
+from counter_tui.services.pin_hash import PinCost, pin_problem
 from counter_tui.store import projections
 from counter_tui.store import staff as register
 from counter_tui.store.connection import write
 from counter_tui.text import BIDI_CONTROLS, Name
 
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 _DUMMY_SALT = b"\x00" * 16
 
-PIN_PATTERN = r"[0-9]{4,12}"
-PIN_RULE = "A PIN is 4 to 12 digits."
 NUMBER_PATTERN = r"[A-Za-z0-9]{1,20}"
 NUMBER_RULE = "A staff number is 1 to 20 letters or digits."
 NOT_RECOGNISED = "Staff number or PIN not recognised."
@@ -65,26 +65,19 @@ class PinChangeNeeded(SignInRefused):
     """The PIN was right, but was set by an administrator: `actor` chooses a new one (`change_pin`)
     before they are signed in. A caller that does not handle this refuses the sign-in."""
 
-    def __init__(self, actor: Actor) -> None:
-        super().__init__("Your PIN was set by an administrator: choose your own on the sign-in screen first.")
+    ADMINISTRATOR_SET = "Your PIN was set by an administrator: choose your own on the sign-in screen first."
+    TOO_WEAK = "Your PIN no longer meets the rule for PINs: choose a new one on the sign-in screen first."
+
+    def __init__(self, actor: Actor, *, weak: bool = False) -> None:
+        super().__init__(self.TOO_WEAK if weak else self.ADMINISTRATOR_SET)
         self.actor = actor
-
-
-def hash_pin(pin: str, salt: bytes) -> bytes:
-    """The scrypt hash of a PIN with a per-member salt."""
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, **SCRYPT)
+        self.weak = weak
 
 
 def _check_number(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(NUMBER_PATTERN, value):
         raise ValueError(NUMBER_RULE)
-    return value
-
-
-def _check_pin(value: str) -> str:
-    if not re.fullmatch(PIN_PATTERN, value):
-        raise ValueError(PIN_RULE)
     return value
 
 
@@ -95,7 +88,7 @@ class NewStaff(BaseModel):
     name: Name
     role: str
     office: str
-    pin: Annotated[str, AfterValidator(_check_pin)]
+    pin: str
 
     @field_validator("name")
     @classmethod
@@ -104,6 +97,13 @@ class NewStaff(BaseModel):
             raise ValueError("A name is needed.")
         return value
 
+    @model_validator(mode="after")
+    def _pin_rule(self) -> NewStaff:
+        problem = pin_problem(self.pin, self.number)
+        if problem:
+            raise ValueError(problem)
+        return self
+
 
 def _by(actor: Actor | None) -> dict[str, str]:
     """Who an administrative change is recorded as: the signed-in actor, or the administrator at the CLI."""
@@ -111,11 +111,12 @@ def _by(actor: Actor | None) -> dict[str, str]:
 
 
 def add_staff(ctx: Context, *, number: str, name: str, role: str, office: str, pin: str, actor: Actor | None = None,
-              must_change_pin: bool = False) -> StaffMember:
+              must_change_pin: bool = False, cost: PinCost | None = None) -> StaffMember:
     """Add a member of staff; the PIN is stored only as a salted scrypt hash.
 
     Args:
         must_change_pin: they choose their own PIN at their first sign-in (`counter staff add` sets it).
+        cost: the hash's cost, when not today's (`pin_hash.DEMO_COST` for the demo's published PINs).
 
     Raises:
         FieldErrors: a field is invalid, the role is not in the pack, the office not configured,
@@ -124,7 +125,7 @@ def add_staff(ctx: Context, *, number: str, name: str, role: str, office: str, p
     try:
         new = NewStaff(number=number, name=name, role=role, office=office, pin=pin)
     except ValidationError as error:
-        raise FieldErrors.from_validation(error) from None
+        raise FieldErrors.from_validation(error, form_field="pin") from None
     roles = {r.id for r in ctx.pack.roles}
     if new.role not in roles:
         raise FieldErrors({"role": f"Not a role in the {ctx.pack.id} pack (one of: {', '.join(sorted(roles))})."})
@@ -132,13 +133,13 @@ def add_staff(ctx: Context, *, number: str, name: str, role: str, office: str, p
         raise FieldErrors({"office": f"Not a configured office (one of: {', '.join(ctx.settings.offices)})."})
     member = StaffMember(number=new.number, name=new.name, role=new.role, office=new.office,
                          must_change_pin=must_change_pin)
-    salt = os.urandom(16)
-    digest = hash_pin(new.pin, salt)
+    salt, cost = os.urandom(16), cost or pin_hash.COST
+    digest = pin_hash.hash_pin(new.pin, salt, cost)
     db = ctx.store.db
     with write(db):
         if register.exists(db, member.number):
             raise FieldErrors({"number": f"Staff number {member.number} is already in use."})
-        register.add(db, member, salt, digest)
+        register.add(db, member, salt, digest, cost.text())
         projections.record(
             db, at=ctx.clock.now(), **_by(actor), kind="staff.added", stream=f"staff:{member.number}",
             payload={"number": member.number, "name": member.name, "role": member.role, "office": member.office},
@@ -183,18 +184,17 @@ def reset_pin(ctx: Context, number: str, pin: str, actor: Actor | None = None) -
     sign-in, and any count of wrong PINs for their number is forgotten.
 
     Raises:
-        FieldErrors: no such staff number, or the PIN is not 4 to 12 digits.
+        FieldErrors: no such staff number, or the PIN breaks the rule for PINs (`pin_hash.pin_problem`).
     """
     member = _member_for_admin(ctx, number)
-    try:
-        _check_pin(pin)
-    except ValueError as error:
-        raise FieldErrors({"pin": str(error)}) from None
+    problem = pin_problem(pin, member.number)
+    if problem:
+        raise FieldErrors({"pin": problem})
     salt = os.urandom(16)
-    digest = hash_pin(pin, salt)
+    digest = pin_hash.hash_pin(pin, salt)
     db = ctx.store.db
     with write(db):
-        register.set_pin(db, member.number, salt, digest, must_change=True)
+        register.set_pin(db, member.number, salt, digest, pin_hash.COST.text(), must_change=True)
         register.clear_failures(db, member.number)
         projections.record(db, at=ctx.clock.now(), **_by(actor), kind="staff.pin_reset", stream=f"staff:{member.number}",
                            payload={"number": member.number})
@@ -232,14 +232,26 @@ def _counted_as(typed: str) -> str:
 
 
 def _proves(ctx: Context, number: str, pin: str) -> StaffMember | None:
-    """The active member whose number and PIN these are; None otherwise, after the same scrypt work."""
+    """The active member whose number and PIN these are; None otherwise, after the same scrypt work.
+    A PIN proved against a hash made at less than today's cost is hashed again at today's."""
     found = register.credentials(ctx.store.db, number) if re.fullmatch(NUMBER_PATTERN, number) else None
-    salt, expected = (found[1], found[2]) if found else (_DUMMY_SALT, b"")
-    valid = re.fullmatch(PIN_PATTERN, pin) is not None  # nothing else can be a PIN (nor be encoded: a lone surrogate)
-    given = hash_pin(pin if valid else "0000", salt)  # the same scrypt work either way
+    salt, expected, cost = (found[1], found[2], PinCost.parse(found[3])) if found else (_DUMMY_SALT, b"", None)
+    valid = pin_hash.SIGN_IN_PIN.fullmatch(pin) is not None  # nothing else can be a PIN (nor be encoded: a lone surrogate)
+    given = pin_hash.hash_pin(pin if valid else "0000", salt, cost)  # the same scrypt work either way
     if found is None or not valid or not hmac.compare_digest(given, expected) or not found[0].active:
         return None
+    if cost.weaker_than(pin_hash.COST):
+        _rehash(ctx, found[0], pin)
     return found[0]
+
+
+def _rehash(ctx: Context, member: StaffMember, pin: str) -> None:
+    """Remake a member's PIN hash at today's cost (the PIN itself, and whether they must change it, stay)."""
+    salt = os.urandom(16)
+    digest = pin_hash.hash_pin(pin, salt)
+    db = ctx.store.db
+    with write(db):
+        register.set_pin(db, member.number, salt, digest, pin_hash.COST.text(), must_change=member.must_change_pin)
 
 
 def _locked_until(ctx: Context, key: str, now: datetime) -> datetime | None:
@@ -319,21 +331,23 @@ def sign_in(ctx: Context, number: str, pin: str) -> Actor:
     Raises:
         SignInRefused: wrong number or PIN, or a disabled account, with the same message for each.
         SignInWait: too many wrong PINs for this number; the message says how long to wait.
-        PinChangeNeeded: the PIN is right but an administrator set it: `change_pin` first.
+        PinChangeNeeded: the PIN is right but an administrator set it, or it breaks today's rule for
+            PINs (`weak`): `change_pin` first.
     """
     typed = number.strip()
     member = _attempt(ctx, _counted_as(typed), ctx.clock.now(), lambda: _proves(ctx, typed, pin))
     if member.must_change_pin:
         raise PinChangeNeeded(_actor(member))
+    if pin_problem(pin, member.number):
+        raise PinChangeNeeded(_actor(member), weak=True)
     return _actor(member)
 
 
-def new_pin_problem(old_pin: str, new_pin: str) -> str | None:
+def new_pin_problem(old_pin: str, new_pin: str, number: str = "") -> str | None:
     """Why a new PIN cannot be chosen, or None if it can."""
-    if not re.fullmatch(PIN_PATTERN, new_pin):
-        return PIN_RULE
-    if len(set(new_pin)) == 1:
-        return "A PIN of one digit repeated is too easy to guess."
+    problem = pin_problem(new_pin, number)
+    if problem:
+        return problem
     if new_pin == old_pin:
         return "The new PIN must differ from the old one."
     return None
@@ -349,18 +363,18 @@ def change_pin(ctx: Context, actor: Actor, old_pin: str, new_pin: str) -> Actor:
         FieldErrors: the new PIN breaks a rule (`new_pin`).
         SignInRefused: the old PIN is wrong, the account disabled, or (SignInWait) the number must wait.
     """
-    problem = new_pin_problem(old_pin, new_pin)
+    problem = new_pin_problem(old_pin, new_pin, actor.number)
     if problem:
         raise FieldErrors({"new_pin": problem})
     member = _attempt(ctx, actor.number, ctx.clock.now(), lambda: _proves(ctx, actor.number, old_pin))
     salt = os.urandom(16)
-    digest = hash_pin(new_pin, salt)
+    digest = pin_hash.hash_pin(new_pin, salt)
     db = ctx.store.db
     with write(db):
         current = register.member(db, member.number)
         if current is None or not current.active:
             raise SignInRefused(NOT_RECOGNISED)  # disabled since the old PIN was checked
-        register.set_pin(db, member.number, salt, digest, must_change=False)
+        register.set_pin(db, member.number, salt, digest, pin_hash.COST.text(), must_change=False)
         projections.record(db, at=ctx.clock.now(), actor=member.number, role=member.role, kind="staff.pin_changed",
                            stream=f"staff:{member.number}", payload={"number": member.number})
     return _actor(member)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from counter_tui.private_files import private_file
+
 DEFAULT_BUSY_TIMEOUT_MS = 2000
 
 
@@ -43,8 +45,12 @@ def open_database(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) ->
     """Open (creating if needed) the database file with Counter's pragmas.
 
     WAL, synchronous=FULL (each commit is durable), a busy timeout, foreign keys and secure delete.
+    A new file (and its folder) is readable by its owner only; its -wal and -shm files take its mode.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        private_file(path)
+    except OSError as error:
+        raise StoreUnavailable(f"The database file cannot be created ({error.strerror}): {path}") from None
     try:
         conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000)
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")

@@ -455,6 +455,13 @@ def m014_contact_taken_over(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m015_pin_cost(db: sqlite_utils.Database) -> None:
+    """The scrypt cost each PIN hash was made at, so a weaker one is remade at sign-in (before this,
+    every hash was made at N=2^14, r=8, p=1)."""
+    db.execute("ALTER TABLE staff ADD COLUMN pin_cost TEXT NOT NULL DEFAULT 'scrypt:16384:8:1'")
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -20,11 +20,12 @@ def _member(row) -> StaffMember:
                        must_change_pin=bool(row[5]))
 
 
-def add(db: sqlite_utils.Database, member: StaffMember, salt: bytes, pin_hash: bytes) -> None:
-    """Add a member of staff (inside a write transaction)."""
+def add(db: sqlite_utils.Database, member: StaffMember, salt: bytes, pin_hash: bytes, pin_cost: str) -> None:
+    """Add a member of staff (inside a write transaction); `pin_cost` is the hash's cost as text."""
     db.execute(
-        "INSERT INTO staff (number, name, role, office, pin_salt, pin_hash, active, must_change_pin) VALUES (?,?,?,?,?,?,?,?)",
-        [member.number, member.name, member.role, member.office, salt, pin_hash, int(member.active),
+        "INSERT INTO staff (number, name, role, office, pin_salt, pin_hash, pin_cost, active, must_change_pin)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        [member.number, member.name, member.role, member.office, salt, pin_hash, pin_cost, int(member.active),
          int(member.must_change_pin)],
     )
 
@@ -38,12 +39,12 @@ def member(db: sqlite_utils.Database, number: str) -> StaffMember | None:
     return _member(row) if row else None
 
 
-def credentials(db: sqlite_utils.Database, number: str) -> tuple[StaffMember, bytes, bytes] | None:
-    """The member with their PIN salt and hash, or None if there is no such staff number."""
-    row = db.execute(f"SELECT {_MEMBER}, pin_salt, pin_hash FROM staff WHERE number = ?", [number]).fetchone()
+def credentials(db: sqlite_utils.Database, number: str) -> tuple[StaffMember, bytes, bytes, str] | None:
+    """The member with their PIN salt, hash and the hash's cost, or None if there is no such staff number."""
+    row = db.execute(f"SELECT {_MEMBER}, pin_salt, pin_hash, pin_cost FROM staff WHERE number = ?", [number]).fetchone()
     if row is None:
         return None
-    return _member(row), row[6], row[7]
+    return _member(row), row[6], row[7], row[8]
 
 
 def all_staff(db: sqlite_utils.Database) -> list[StaffMember]:
@@ -55,10 +56,11 @@ def name_of(db: sqlite_utils.Database, number: str) -> str | None:
     return row[0] if row else None
 
 
-def set_pin(db: sqlite_utils.Database, number: str, salt: bytes, pin_hash: bytes, *, must_change: bool) -> None:
+def set_pin(db: sqlite_utils.Database, number: str, salt: bytes, pin_hash: bytes, pin_cost: str, *,
+            must_change: bool) -> None:
     """Replace a member's PIN (inside a write transaction); `must_change` when an administrator set it."""
-    db.execute("UPDATE staff SET pin_salt = ?, pin_hash = ?, must_change_pin = ? WHERE number = ?",
-               [salt, pin_hash, int(must_change), number])
+    db.execute("UPDATE staff SET pin_salt = ?, pin_hash = ?, pin_cost = ?, must_change_pin = ? WHERE number = ?",
+               [salt, pin_hash, pin_cost, int(must_change), number])
 
 
 def office_of(db: sqlite_utils.Database, number: str) -> str | None:

@@ -79,7 +79,7 @@ def run(steps: int = STEPS) -> dict[str, list[float]]:
         conn, payload = _bare(folder / "bare.db")
         ctx = Context.open(folder / "counter.db")
         office = ctx.settings.offices[0]
-        staff.add_staff(ctx, number="1001", name="Sam Okafor", role="call_handler", office=office, pin="1234")
+        staff.add_staff(ctx, number="1001", name="Sam Okafor", role="call_handler", office=office, pin="123427")
         actor = Actor(number="1001", name="Sam Okafor", role="call_handler", office=office)
         try:
             total = steps + WARM_UP

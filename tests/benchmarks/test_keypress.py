@@ -78,7 +78,7 @@ async def _measure(db: Path, decisions: int) -> dict[str, dict[str, list[float]]
     from counter_tui.services.context import Context
 
     ctx = Context.open(db)
-    staff.add_staff(ctx, number="1001", name="Sam Okafor", role="call_handler", office=ctx.settings.offices[0], pin="1234")
+    staff.add_staff(ctx, number="1001", name="Sam Okafor", role="call_handler", office=ctx.settings.offices[0], pin="123427")
     actor = Actor(number="1001", name="Sam Okafor", role="call_handler", office=ctx.settings.offices[0])
     flow = ctx.pack.flow(FLOW)
     first = flow.step(flow.start)

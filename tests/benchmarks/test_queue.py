@@ -58,7 +58,7 @@ WARM_UP = 3
 
 OFFICES = ["Main office", *(f"Office {n:02d}" for n in range(2, 20))]  # 19
 CHANNELS = ["telephone", "face_to_face", "video", "written", "counter"]
-MANAGER = {"number": "2001", "name": "Jo Lindqvist", "role": "line_manager", "office": "Main office", "pin": "2345"}
+MANAGER = {"number": "2001", "name": "Jo Lindqvist", "role": "line_manager", "office": "Main office", "pin": "234527"}
 
 _FILL = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count),
