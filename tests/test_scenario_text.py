@@ -135,3 +135,12 @@ def test_configuration_text_refuses_a_control_character_stripping_would_hide(tmp
     path.write_text('organisation = "HM Passport Office\\u0085"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="organisation.*control character"):
         load_settings(path)
+
+
+def test_a_letter_template_with_an_escape_sequence_is_refused_naming_the_file_and_field():
+    """Letter templates are shown on screen and printed as they are: checked like packs and scenarios."""
+    from counter_tui.policy.letter_templates import TemplateError, parse_template
+
+    with pytest.raises(TemplateError) as refused:
+        parse_template('subject = "Your letter\\u001b]0;owned\\u0007"\n', "evil_letter.toml")
+    assert str(refused.value) == "evil_letter.toml: subject: Contains a control character; please retype it. (U+001B)"

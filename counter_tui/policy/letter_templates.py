@@ -21,6 +21,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from counter_tui.policy.loader import check_texts
+
 PACKAGE = "counter_tui.data.letters"
 
 MERGE_FIELDS: frozenset[str] = frozenset(
@@ -137,6 +139,8 @@ def parse_template(text: str, file: str) -> LetterTemplate:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(file, "", " ".join(f"not valid TOML ({error})".split())) from None
+    if (found := check_texts(data)) is not None:  # shown and printed as it is: no escape sequences
+        raise TemplateError(file, *found)
     try:
         return LetterTemplate.model_validate(data)
     except ValidationError as error:
