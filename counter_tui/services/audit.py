@@ -45,7 +45,8 @@ def verify(store: Store, anchors: Iterable[Anchor] = (), *, now: datetime | None
            schedule: RetentionSettings | None = None, head_file: Path | None = None) -> AuditResult:
     """Check the whole chain, then the re-base record, the audit checkpoint, the published head and
     each anchor; then that every retention run was due (under `schedule`, the `[retention]` in force,
-    when given); then rebuild the projections from the events and compare them with the tables.
+    when given) and none is dated after `now` (when given, or when `schedule` is: then the time of
+    the check); then rebuild the projections from the events and compare them with the tables.
 
     A checkpoint that vanished while the log has events is a problem until an anchor or the head
     file proves where the record ends (deleting both the newest events and the checkpoint would
@@ -65,7 +66,7 @@ def verify(store: Store, anchors: Iterable[Anchor] = (), *, now: datetime | None
     proven = bool(anchors) or (head_file is not None and head_files.read(head_file) is not None)
     if saved is None and checked and not proven:
         return AuditResult(checked=checked, problem=MISSING_CHECKPOINT)
-    purge = audit_retention.unproven(db, schedule)
+    purge = audit_retention.unproven(db, schedule, now or (datetime.now(UTC) if schedule is not None else None))
     if purge:
         return AuditResult(checked=checked, problem=str(purge))
     found = audit_projections.differences(db)

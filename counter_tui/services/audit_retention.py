@@ -11,7 +11,9 @@ asks, from what the purge could not remove (each event's time, kind and stream):
 - every contact of the case was finished and every task done (their `contact.finished` and
   `task.done` events), and nothing happened in any of the case's records within those years of
   the run; the same for each customer removed with it;
-- every event it lists belongs to the records it names.
+- every event it lists belongs to the records it names;
+- it is not dated after the check's `now` (given explicitly, or the time of the check when a
+  schedule is in force): a forged run dated years on would otherwise make any closed case look due.
 
 A run failing any of these is reported as a break, naming the run and the record.
 """
@@ -46,11 +48,13 @@ class _Seen:
     """seq of a blanked event → its stream."""
 
 
-def unproven(db: sqlite_utils.Database, schedule: RetentionSettings | None = None) -> ChainBreak | None:
+def unproven(db: sqlite_utils.Database, schedule: RetentionSettings | None = None,
+             now: datetime | None = None) -> ChainBreak | None:
     """The first retention run that was not due (or not retention's), or None when every one was.
 
     Args:
         schedule: the `[retention]` settings in force; None checks each run against its own rule only.
+        now: when the check is made: a run dated after it is reported (None: not checked).
     """
     seen = _Seen()
     rows = db.execute("SELECT seq, at, kind, stream, payload FROM events ORDER BY seq")
@@ -58,6 +62,9 @@ def unproven(db: sqlite_utils.Database, schedule: RetentionSettings | None = Non
         if payload == events.PURGED_TEXT:
             seen.blanked[seq] = stream
         elif kind == events.PURGE_KIND:
+            if now is not None and parse_iso(at) > now:
+                return ChainBreak(seq, f"the retention run at {at} is dated after this check ({now.isoformat()}): "
+                                       "no run can have been due in the future")
             problem = _run_problem(payload, parse_iso(at), seen, schedule)
             if problem:
                 return ChainBreak(seq, f"the retention run at {at} {problem}")
