@@ -374,7 +374,7 @@ class ContactScreen(Screen):
         self.app.go_home()
 
     def action_focus_step(self) -> None:
-        self._autosave.save_soon()  # on its thread: a step chosen next saves at once after it
+        self.save_typing()  # at once: what was refused shows beside the fields before the step has focus
         self.query_one(StepPanel).focus()
 
     def action_focus_note(self) -> None:
