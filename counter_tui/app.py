@@ -178,13 +178,14 @@ class CounterApp(App[None]):
         self.switch_screen(HomeScreen(offer_resume=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A call for help needs someone signed in (it says who and where); so does locking. While
-        locked only `LOCKED_ACTIONS` run: no palette, no call for help in the locked member's name."""
+        """A call for help needs someone signed in (it says who and where); so do locking and signing
+        out. While locked only `LOCKED_ACTIONS` run: no palette, no call for help in the locked
+        member's name."""
         if self.locked and action not in LOCKED_ACTIONS:
             return False
         if action == "lock":
             return self.actor is not None and self.ctx is not None and not self.locked
-        if action == "get_help":
+        if action in ("get_help", "sign_out"):  # nobody to sign out at the sign-in screen
             return self.actor is not None and self.ctx is not None
         return True
 

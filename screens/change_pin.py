@@ -45,7 +45,7 @@ class ChangePinScreen(Screen["Actor | None"]):
             why = ("your PIN no longer meets the rule for PINs" if self._weak
                    else "your PIN was set by an administrator")
             yield Static(Content.from_markup(
-                "[b]$name[/b], $why: choose your own to sign in.\n$rule It is not the PIN you have now.",
+                "[b]$name[/b], $why: choose your own to sign in.\n$rule It must differ from your PIN now.",
                 name=self.actor.name, why=why, rule=PIN_RULE,
             ), id="change-pin-why")
             yield Label("New PIN")

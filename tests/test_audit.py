@@ -263,7 +263,17 @@ def test_startup_check_catches_new_events_altered_and_a_missing_checkpoint(recor
 # --- anchors and the command line -----------------------------------------------------------------
 
 
-def test_cli_head_and_verify_with_an_anchor(record, tmp_path_factory):
+def test_cli_head_and_verify_with_an_anchor(record, tmp_path_factory, monkeypatch):
+    import datetime as real
+
+    class Later(real.datetime):
+        """The record's retention run is dated 2033: verify as if run after it (no run may be dated later)."""
+
+        @classmethod
+        def now(cls, tz=None):
+            return real.datetime(2034, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr("counter_tui.cli.trust.datetime", Later)
     store = fresh_copy(record, tmp_path_factory)
     path = str(store.path)
     runner = CliRunner()

@@ -166,6 +166,7 @@ def test_a_forged_purge_dated_in_the_future_is_flagged(hmpo, tmp_path):
     problem = verify(path, now=datetime(2026, 12, 1, tzinfo=UTC)).problem
     assert problem is not None and problem.startswith(f"event {seq}:") and "after" in problem, problem
     refused(cli_verify(path, config(tmp_path, "[retention]\ncontact_years = 2\n")), f"event {seq}")
+    refused(cli_verify(path, config(tmp_path, "")), f"event {seq}", "after")  # no schedule: today is still today
 
 
 def test_a_forged_purge_listing_another_records_event_is_flagged(hmpo, tmp_path):

@@ -528,7 +528,7 @@ def test_a_restriction_decided_by_a_head_of_department_shows_on_every_channel(ic
 
 # --- key by key ------------------------------------------------------------------------------------
 
-SAM = ["1", "0", "0", "1", "enter", "1", "2", "3", "4", "enter"]
+SAM = [*"1001", "enter", *"123427", "enter"]
 
 
 async def finish_record(pilot, app) -> None:

@@ -21,8 +21,8 @@ from tests.conftest import CALL_HANDLER, LINE_MANAGER, START, make_context
 from tests.test_channels import channel_context, two_interview_warnings
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-HANDLER = ["1", "0", "0", "1", "enter", "1", "2", "3", "4", "enter"]
-MANAGER = ["2", "0", "0", "1", "enter", "2", "3", "4", "5", "enter"]
+HANDLER = [*"1001", "enter", *"123427", "enter"]
+MANAGER = [*"2001", "enter", *"234527", "enter"]
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_sign_in_in_the_demo_shows_the_demo_accounts(snap_compare, tmp_path, sti
 
 @pytest.mark.parametrize("size", SIZES)
 def test_sign_in_refused(snap_compare, app, size):
-    assert snap_compare(app, press=["1", "0", "0", "1", "enter", "9", "9", "9", "9", "enter"], terminal_size=size)
+    assert snap_compare(app, press=[*"1001", "enter", *"999927", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -237,9 +237,9 @@ def _channel_app(tmp_path, clock, facilities=()) -> CounterApp:
     return CounterApp(channel_context(tmp_path / "counter.db", clock, facilities))
 
 
-OFFICER = ["3", "0", "0", "1", "enter", "3", "4", "5", "6", "enter"]
-COUNTER = ["3", "0", "0", "2", "enter", "3", "5", "7", "9", "enter"]
-POST = ["5", "0", "0", "1", "enter", "5", "6", "7", "8", "enter"]
+OFFICER = [*"3001", "enter", *"345627", "enter"]
+COUNTER = [*"3002", "enter", *"357927", "enter"]
+POST = [*"5001", "enter", *"567827", "enter"]
 
 
 @pytest.mark.parametrize("size", SIZES)
