@@ -5,7 +5,7 @@ printed forms and letters, the published chain head and the log. `keep_private()
 process's umask at the command line's entry, so everything Counter creates is private;
 `private_folder` and `private_file` make a path private whoever calls them (a test, a library user).
 A file or folder that already exists keeps its mode: an administrator who shared it with a group
-chose that, and `exposed()` names it for the start-up check.
+chose that, and `exposed()` names it for the start-up check (as it does a folder others may write).
 """
 
 from __future__ import annotations
@@ -41,13 +41,22 @@ def private_file(path: Path) -> None:
 
 
 def exposed(path: Path) -> str | None:
-    """Why other users of this machine can read `path` or list its folder, or None if they cannot."""
-    for target, kind in ((path, "file"), (path.parent, "folder")):
+    """Why other users of this machine can read or change the database at `path` (the file or its
+    -wal/-shm can be read or written by others, or its folder written without the sticky bit, so the
+    file can be replaced), or None if they cannot."""
+    for target in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
-            mode = target.stat().st_mode
+            mode = stat.S_IMODE(target.stat().st_mode)
         except OSError:
             continue
-        if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
-            return (f"The database {kind} {target} can be read by other users of this machine "
-                    f"(mode {stat.S_IMODE(mode):04o}): chmod {FILE_MODE if kind == 'file' else FOLDER_MODE:o} it.")
+        if mode & 0o066:
+            return (f"The database file {target} can be read or changed by other users of this machine "
+                    f"(mode {mode:04o}): chmod 600 it.")
+    try:
+        mode = stat.S_IMODE(path.parent.stat().st_mode)
+    except OSError:
+        return None
+    if mode & 0o022 and not mode & stat.S_ISVTX:
+        return (f"The database folder {path.parent} can be written by other users of this machine, who could "
+                f"replace the record (mode {mode:04o}): chmod 700 it.")
     return None

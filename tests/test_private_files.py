@@ -63,10 +63,17 @@ def test_an_existing_file_keeps_its_mode_and_is_named_as_readable(tmp_path):
     path.chmod(0o644)
     open_database(path).conn.close()
     assert _mode(path) == 0o644  # an administrator's choice is not undone behind their back
-    assert exposed(path) == (f"The database file {path} can be read by other users of this machine "
+    assert exposed(path) == (f"The database file {path} can be read or changed by other users of this machine "
                              "(mode 0644): chmod 600 it.")
     path.chmod(0o600)
     assert exposed(path) is None
+    tmp_path.chmod(0o755)  # others may list the folder, but not read the file nor replace it
+    assert exposed(path) is None
+    tmp_path.chmod(0o777)
+    assert "can be written by other users" in exposed(path) and "chmod 700" in exposed(path)
+    tmp_path.chmod(0o1777)  # sticky, like /tmp: only the owner may replace their file
+    assert exposed(path) is None
+    tmp_path.chmod(0o700)
 
 
 async def test_the_app_says_at_start_when_the_record_is_readable_by_others(tmp_path, clock):
@@ -77,4 +84,4 @@ async def test_the_app_says_at_start_when_the_record_is_readable_by_others(tmp_p
         await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [n.message for n in app._notifications]
-    assert any("can be read by other users" in m and "chmod 600" in m for m in messages)
+    assert any("can be read or changed by other users" in m and "chmod 600" in m for m in messages)
