@@ -44,9 +44,10 @@ class LockScreen(NumberThenPin, Screen[None]):
         actor = self.app.actor
         with Vertical(id="lock") as box:
             box.border_title = "Locked"
-            yield Static(Content.from_markup("$why\n[b]$name[/b]: your PIN carries on where you were. Someone else: "
+            yours = "your staff number and PIN carry" if self.handing_over else "your PIN carries"
+            yield Static(Content.from_markup("$why\n[b]$name[/b]: $yours on where you were. Someone else: "
                                              "type your own staff number and PIN to switch user.",
-                                             why=self.why, name=actor.name if actor else ""))
+                                             why=self.why, name=actor.name if actor else "", yours=yours))
             yield Label("Staff number")
             yield Input("" if self.handing_over or actor is None else actor.number, id="lock-number", max_length=20)
             yield Label("PIN")
