@@ -412,6 +412,15 @@ class Measures(_Strict):
         raise KeyError(measure_id)
 
 
+class Section(_Strict):
+    """A section or numbered step of the source document, by its heading only (never its names or contact details)."""
+
+    id: str
+    heading: str
+    note: str = ""
+    """Why nothing cites it ("background, no duty"), or "Not yet covered: ..." naming the duty still to do."""
+
+
 class TakeOver(_Strict):
     """A manager's view of the contacts in progress, from which they may take one over (ICO 14.2:
     "direct intervention, taking control of a customer contact where necessary")."""
@@ -448,6 +457,8 @@ class Pack(_Strict):
     (HMPO: "Application reference"; DWP: "Case reference")."""
     review_notes: list[str] = Field(default_factory=list)
     """Where the document is silent or unclear: shown to administrators instead of an invented rule."""
+    sections: list[Section] = Field(default_factory=list)
+    """The document's sections and numbered steps (`counter policy coverage`)."""
 
     def flow(self, flow_id: str) -> Flow:
         for flow in self.flows:
