@@ -25,10 +25,10 @@ from counter_tui.policy.schema import Pack, Section
 
 NOT_YET = "Not yet covered:"
 CITING_FIELDS = ("section", "allowed_by", "no_further_action_section", "positive_action_log")
-EXPLANATION = re.compile(r"^the (guidance|document) (sets|states) no\b", re.IGNORECASE)
+EXPLANATION = re.compile(r"^(the (guidance|document) (sets|states) no\b|counter )", re.IGNORECASE)
 _NUMBER = r"\d+(?:\.\d+)*"
 LEADING_IDS = re.compile(rf"^{_NUMBER}(?:\s*(?:[–-]|,|and)\s*{_NUMBER})*")
-_BRACKETS = re.compile(r"\s*\([^)]*\)")
+_BRACKETS = re.compile(r"\s*\([^()]*\)")
 KINDS = {"Step": "step", "Choice": "choice", "TaskSpec": "task", "Form": "form", "LetterSpec": "letter",
          "Flow": "flow", "Role": "role", "Behaviour": "behaviour", "Due": "clock", "MeasureSpec": "measure",
          "MeasureEffect": "measure", "Measures": "measures", "ImmediateRisk": "rule", "IncidentReport": "form",
@@ -81,6 +81,13 @@ class Coverage:
                 f"{counts['uncovered']} uncovered")
 
 
+def _unbracket(text: str) -> str:
+    """The text without its remarks in brackets (nested ones too)."""
+    while (stripped := _BRACKETS.sub("", text)) != text:
+        text = stripped
+    return text.strip()
+
+
 def _norm(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("–", "-").casefold().split())
 
@@ -93,7 +100,7 @@ def citations(pack: Pack) -> list[Citation]:
         if isinstance(node, BaseModel):
             kind = KINDS.get(type(node).__name__)
             own = getattr(node, "id", None)
-            here = f"{place}.{own}" if place and own else (own or place)
+            here = "" if isinstance(node, Pack) else f"{place}.{own}" if place and own else (own or place)
             for name in type(node).model_fields:
                 value = getattr(node, name)
                 if name in CITING_FIELDS and isinstance(value, str) and value.strip() and kind:
@@ -130,28 +137,47 @@ def _expand(spec: str, ids: list[str]) -> list[str] | None:
     return out
 
 
+_SUBPART = re.compile(r"^(suggestion|paragraph|step)s?\s+", re.IGNORECASE)
+
+
 def resolve(part: str, pack: Pack) -> list[str] | None:
-    """The section ids one citation part names, [] for an explanation, None if it names no listed section."""
+    """The section ids one citation part names, [] for an explanation, None if it names no listed section.
+
+    A part is a listed id or heading (a remark in brackets aside), ids ("7.3", "5.6, 5.7 and 7",
+    "11.5–11.6") followed by any words, or a heading followed by ": a subheading", by step numbers
+    ("Identify Unacceptable Customer Behaviour 1") or by numbered parts listed as "ID suggestion N"
+    ("CMEL9271 suggestions 1 and 3"); step numbers in brackets count too ("... (22-27)")."""
     ids = [s.id for s in pack.sections]
     text = part.strip()
     if not text or EXPLANATION.match(text):
         return []
-    for candidate in (text, _BRACKETS.sub("", text).strip()):
+    bare = _unbracket(text)
+    in_brackets: list[str] = []
+    for inner in re.findall(r"\(([^()]*)\)", text):
+        if (ids_in := LEADING_IDS.fullmatch(inner.strip())) and (named := _expand(ids_in.group(0), ids)):
+            in_brackets += named
+    for candidate in (text, bare):
         for s in pack.sections:
-            if _norm(candidate) in (_norm(s.id), _norm(s.heading)):
-                return [s.id]
-    text = _BRACKETS.sub("", text).strip()
-    if (leading := LEADING_IDS.match(text)) is not None:
+            if _norm(candidate) in (_norm(s.id), _norm(s.heading), _norm(_unbracket(s.heading))):
+                return [s.id] + (in_brackets if candidate == bare else [])
+    if (leading := LEADING_IDS.match(bare)) is not None:
         return _expand(leading.group(0), ids)
-    # a heading followed by a step number: "Identify Unacceptable Customer Behaviour 1"
     for s in pack.sections:
-        head = _norm(s.heading)
-        if head and _norm(text).startswith(head):
-            rest = text[len(s.heading):].strip(" :")
-            if not rest:
-                return [s.id]
-            if (more := LEADING_IDS.match(rest)) is not None and (named := _expand(more.group(0), ids)):
-                return named
+        for head in (s.id, _unbracket(s.heading)):
+            if len(head) < 4 or not _norm(bare).startswith(_norm(head)):
+                continue
+            rest = bare[len(head):].strip()
+            if rest.startswith(":"):
+                return [s.id] + in_brackets
+            if (word := _SUBPART.match(rest)) is not None:
+                numbers = LEADING_IDS.fullmatch(rest[word.end():].strip())
+                kind = word.group(1).lower()
+                if numbers is not None:
+                    named = [f"{s.id} {kind} {n}" for n in re.findall(_NUMBER, numbers.group(0))]
+                    if all(n in ids for n in named):
+                        return named
+            elif (numbers := LEADING_IDS.fullmatch(rest)) is not None and (named := _expand(numbers.group(0), ids)):
+                return [s.id] + named
     return None
 
 
@@ -160,6 +186,8 @@ def coverage(pack: Pack) -> Coverage:
     by_id = {s.id: SectionCoverage(s) for s in pack.sections}
     unknown: list[tuple[Citation, str]] = []
     for citation in citations(pack):
+        if EXPLANATION.match(citation.text.strip()):
+            continue
         for part in citation.text.split(";"):
             named = resolve(part, pack)
             if named is None:
