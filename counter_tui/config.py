@@ -132,19 +132,10 @@ class AuditSettings(BaseModel):
     (`SEQ:HASH`); each start warns when the database is behind it or forked from it. Empty: none."""
 
 
-DEFAULT_DEADLINES: dict[str, float] = {
-    "call_back": 24.0, "staff_threatened": 24.0, "discuss_call_log": 72.0, "serious_incident": 24.0,
-    "admin_refusal": 72.0, "line_manager_written": 24.0, "incident_report": 24.0,
-    "sign_welfare_record": 72.0, "letter_sign_off": 24.0, "letter_follow_up": 24.0,
-    "tell_other_offices": 24.0, "consider_instance": 24.0, "measure_review_notice": 336.0,
-    "consider_persistent": 72.0, "restriction_decision": 120.0, "reestablish_contact": 72.0,
-    "police_contact": 24.0, "referral_rejected": 24.0, "draft_cmel9271": 24.0,
-    "report_to_line_manager": 24.0, "determination_decision": 120.0,
-    "health_and_safety_investigation": 72.0, "police_report_support": 24.0,
-    "welfare_one_to_one": 72.0, "police_report": 24.0, "police_decision": 24.0,
-    "further_action_decision": 120.0,
-}
-"""The hours each configurable deadline allows unless `[deadlines]` says otherwise."""
+DEFAULT_DEADLINES: dict[str, float] = {}
+"""None: every `[deadlines]` entry is a clock the guidance does not set, so Counter invents none. A
+task whose pack names an entry this configuration leaves out has no due time ("no time set by the
+guidance") and is still queued, in plain sight."""
 
 
 class Settings(BaseModel):
@@ -164,8 +155,9 @@ class Settings(BaseModel):
     timezone: str = "Europe/London"
     """Local time zone for times shown to staff and for 'end of day' deadlines; storage is UTC."""
     deadlines: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
-    """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation. A
-    `[deadlines]` table changes the keys it names; every other deadline keeps its default."""
+    """Hours allowed for hand-offs whose deadline the guidance leaves to the organisation, e.g.
+    {"call_back" = 24}. An entry left out means no due time: the task shows "no time set by the
+    guidance" (no default is invented)."""
     incident_distribution: dict[str, str] = Field(default_factory=dict)
     """Where each copy of the incident report form goes: the pack's recipient name → an address or
     mailbox (e.g. {"Human resources service centre" = "hr-incidents@example.org"}). Recipients the
@@ -207,7 +199,7 @@ class Settings(BaseModel):
     @field_validator("deadlines", mode="before")
     @classmethod
     def _merge_deadlines(cls, value: object) -> object:
-        """Setting one deadline keeps the others' defaults (it used to replace them all)."""
+        """Merged with the defaults (none today: the guidance sets none of these clocks)."""
         return {**DEFAULT_DEADLINES, **value} if isinstance(value, dict) else value
 
     @field_validator("timezone")
@@ -237,7 +229,7 @@ class Settings(BaseModel):
         return ZoneInfo(self.timezone)
 
     def deadline_hours(self, key: str) -> float:
-        """Hours for a configured deadline.
+        """Hours for a configured deadline (tasks use `services.deadlines.due_at`, which allows none).
 
         Raises:
             ConfigError: the pack asks for a deadline this configuration does not set.

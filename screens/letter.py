@@ -17,7 +17,7 @@ from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.services import letters
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
-from counter_tui.services.record_text import local_time
+from counter_tui.services.deadlines import due_text
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
@@ -84,7 +84,7 @@ class LetterScreen(Screen):
                                 id=letter.id, incident=letter.incident_id or "—"),
             Content.from_markup("$customer $ref · draft due $due · signed off by the $approver",
                                 customer=letter.customer_name or "customer not named", ref=letter.reference,
-                                due=local_time(ctx, current.task.due_at, with_date=True), approver=current.approver_role),
+                                due=due_text(ctx, current.task.due_at), approver=current.approver_role),
         ]
         if letter.status == "returned":
             lines.append(Content.from_markup("[b $error]Returned:[/] $why", why=letter.returned_reason))

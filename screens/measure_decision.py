@@ -19,6 +19,7 @@ from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.measure_record import describe
+from counter_tui.services.deadlines import due_text
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
@@ -109,7 +110,7 @@ class MeasureDecisionScreen(Screen):
         ctx, request = self.app.ctx, self.request
         task = request.task
         lines = [Content.from_markup("[b]$title[/b] · $id · due $due  [dim]— $section[/dim]", title=task.title, id=task.id,
-                                     due=local_time(ctx, task.due_at, with_date=True),
+                                     due=due_text(ctx, task.due_at),
                                      section=measures.rules(ctx).section)]
         if request.customer is None:
             lines.append(Content.from_markup(

@@ -1,5 +1,6 @@
-"""The queue: tasks by due time, overdue first and marked, with counts by kind; mine, my office's or
-every office's, narrowed by kind or channel; Enter opens one on its own screen."""
+"""The queue: tasks by due time, overdue first and marked, then those with no time set by the
+guidance (oldest first, never hidden), with counts by kind; mine, my office's or every office's,
+narrowed by kind or channel; Enter opens one on its own screen."""
 
 from __future__ import annotations
 
@@ -94,13 +95,17 @@ class QueueScreen(Screen):
         ctx, table = self.app.ctx, self.query_one(DataTable)
         for item in items:
             task = item.task
-            when = Text(_until((task.due_at - now).total_seconds()), style="bold red" if item.overdue else "")
+            if task.due_at is None:  # the guidance sets no clock and neither does the configuration
+                when, due, height = Text("no time set by\nthe guidance", style="italic"), Text("—"), 2
+            else:
+                when = Text(_until((task.due_at - now).total_seconds()), style="bold red" if item.overdue else "")
+                due, height = Text(local_time(ctx, task.due_at, style="day_time")), 1
             cells = {
-                "When": when, "Due": Text(local_time(ctx, task.due_at, style="day_time")),
+                "When": when, "Due": due,
                 "Task": Text(task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"),
                 "Customer": Text(task.customer_name or "—"), "Reference": Text(task.reference or "—"),
             }
-            table.add_row(*(cells[label] for label in self._columns), key=task.id)
+            table.add_row(*(cells[label] for label in self._columns), key=task.id, height=height)
 
     @on(DataTable.RowHighlighted)
     def _next_page(self, event: DataTable.RowHighlighted) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from counter_tui.services import contacts, queue, records
 from counter_tui.services.records import Finished
-from counter_tui.services.record_text import local_time
+from counter_tui.services.deadlines import due_text
 from counter_tui.screens.widgets.print_job import print_in_background
 
 
@@ -74,7 +74,7 @@ class SummaryScreen(Screen):
                 role = ctx.pack.role(task.role).name
                 lines.append(Content.from_markup(
                     "• $title — $role, due $due ($id)", title=task.title, role=role,
-                    due=local_time(ctx, task.due_at, with_date=True), id=task.id,
+                    due=due_text(ctx, task.due_at), id=task.id,
                 ))
         lines.append(Content.from_markup("\nPress [b]Enter[/b] to go back."))
         return Content("\n").join(lines)

@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from counter_tui.screens.widgets.letter_follow_up import follow_up
-from counter_tui.services import letter_notice, letters, queue
+from counter_tui.services import deadlines, letter_notice, letters, queue
+from counter_tui.services.deadlines import due_text
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
-from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
@@ -43,8 +43,9 @@ class TaskScreen(Screen):
         spec = queue.spec_of(ctx, task)
         lines = [
             Content.from_markup("[b]$title[/b] · $id  [dim]— $section[/dim]", title=task.title, id=task.id, section=spec.section),
-            Content.from_markup("Due $due · $customer $ref", due=local_time(ctx, task.due_at, with_date=True),
+            Content.from_markup("Due $due · $customer $ref", due=due_text(ctx, task.due_at),
                                 customer=task.customer_name, ref=task.reference),
+            Content.from_markup("[dim]$clock[/dim]", clock=deadlines.clock_source(spec.due, ctx.settings)),
         ]
         lines += [Content.from_markup("• $text", text=text) for text in spec.instructions]
         self.letter_id = task.letter_id

@@ -105,8 +105,8 @@ def first_call_is_stored(ctx, contact_id: str) -> None:
     tasks = queries.queue(db, queries.TaskFilter(role="line_manager", office="Main office"))
     assert [t.spec for t in tasks] == ["call_back", "staff_threatened", "incident_report"]
     assert tasks[0].customer_name == "Mr Gareth Rowe"
-    # Due by configuration (HMPO sets no deadline): 24 hours by default.
-    assert (tasks[0].due_at - contact.ended_at).total_seconds() == pytest.approx(24 * 3600, abs=5)
+    # HMPO sets no deadline and this configuration sets no [deadlines] call_back: no due time.
+    assert tasks[0].due_at is None
 
 
 async def test_call_that_improves_finishes_without_hand_off(ctx):

@@ -131,6 +131,33 @@ def policy_check(pack: str | None) -> None:
         sys.exit(1)
 
 
+@policy.command("coverage")
+@click.argument("pack")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def policy_coverage(pack: str, fmt: str) -> None:
+    """Each section of the pack's source document and what cites it (steps, choices, tasks, forms,
+    letters, rules), or UNCOVERED / its review note; then the counts. Non-zero exit where `policy
+    check` would fail on coverage (an uncited section without a note, a citation to no listed section)."""
+    import json
+
+    from counter_tui.policy import coverage
+    from counter_tui.policy.loader import PackError, load_pack
+
+    try:
+        loaded = load_pack(pack)
+    except PackError as error:
+        fail(str(error))
+    if not loaded.sections:
+        fail(f"{pack}: the pack lists no sections of its source document ([[sections]])")
+    result = coverage.coverage(loaded)
+    if fmt == "json":
+        click.echo(json.dumps(coverage.render_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(coverage.render_text(result), nl=False)
+    if coverage.problems(loaded):
+        sys.exit(1)
+
+
 @policy.command("graph")
 @click.argument("pack")
 @click.argument("channel", type=click.Choice(["telephone", "face_to_face", "video", "written", "counter"]))
@@ -175,8 +202,8 @@ def policy_show(pack: str, channel: str | None) -> None:
 @signed_in("queue")
 def queue_command(ctx, who, role, office, kind, channel) -> None:
     """Print what is due, overdue first, with counts by kind, as text (for a line manager's morning)."""
+    from counter_tui.services.deadlines import due_text
     from counter_tui.services.queue import all_open
-    from counter_tui.services.record_text import local_time
 
     result = all_open(ctx, role=role, office=office, spec=kind, channel=channel)
     click.echo(f"{result.open_count} open, {result.overdue_count} overdue")
@@ -185,9 +212,10 @@ def queue_command(ctx, who, role, office, kind, channel) -> None:
         click.echo(f"  {count.open:>4} {count.spec}{overdue}")
     for item in result.items:
         task = item.task
-        mark = "OVERDUE" if item.overdue else "due"
+        mark = "OVERDUE" if item.overdue else "due" if task.due_at is not None else "-"
+        when = due_text(ctx, task.due_at)
         click.echo(
-            f"{mark:<8}{local_time(ctx, task.due_at, with_date=True):<19}{task.id:<10}{task.title:<52}"
+            f"{mark:<8}{when:<19}{task.id:<10}{task.title:<52}"
             f"{task.customer_name} {task.reference}  [{task.role}, {task.office}]".rstrip()
         )
 

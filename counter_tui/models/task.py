@@ -25,7 +25,9 @@ class Task(BaseModel):
     customer_name: str
     reference: str
     created_at: datetime
-    due_at: datetime
+    due_at: datetime | None
+    """None: the pack leaves the clock to the configuration, which does not set it ("no time set by
+    the guidance"); such a task is never overdue and is queued after the overdue ones, by age."""
     status: str
     """`open` or `done`."""
     done_at: datetime | None = None
@@ -38,4 +40,4 @@ class Task(BaseModel):
     """The letter the task drafts, signs off or follows up."""
 
     def overdue(self, now: datetime) -> bool:
-        return self.status == "open" and self.due_at < now
+        return self.status == "open" and self.due_at is not None and self.due_at < now

@@ -36,9 +36,6 @@ class Context:
         findings = lint(pack)
         if findings:
             raise PackError(file, findings[0].place, f"{findings[0].rule} {findings[0].message}")
-        for task in pack.tasks:
-            if task.due.config is not None and task.due.config not in settings.deadlines:
-                raise PackError(file, f"tasks[{task.id}].due",
-                                f"needs [deadlines] {task.due.config} in the configuration (hours), which is not set")
+        # a task whose [deadlines] entry is not configured has no due time (services.deadlines): no error
         return cls(store=Store(db_path, settings.busy_timeout_ms), pack=pack, settings=settings,
                    clock=clock or SystemClock())

@@ -31,7 +31,8 @@ class About:
 def create_task(ctx: Context, db: sqlite_utils.Database, base: dict, spec: TaskSpec, about: About,
                 assignee: str | None = None, due: datetime | None = None) -> str:
     """Record a new task of `spec`, due by its clock from `base["at"]` (or at `due`: a measure's
-    review date); returns its id."""
+    review date), or with no due time where its clock is a `[deadlines]` entry not configured;
+    returns its id."""
     task_id = projections.next_id(db, "task", "T")
     projections.record(
         db, **base, kind="task.created", stream=f"task:{task_id}",
@@ -39,11 +40,15 @@ def create_task(ctx: Context, db: sqlite_utils.Database, base: dict, spec: TaskS
             "task_id": task_id, "spec": spec.id, "title": spec.title, "role": spec.role, "office": about.office,
             "flow": spec.flow, "contact_id": about.contact_id, "incident_id": about.incident_id,
             "customer_name": about.customer_name, "reference": about.reference,
-            "due_at": iso(due or due_at(spec.due, base["at"], ctx.settings)), "channel": about.channel,
+            "due_at": _iso_or_none(due or due_at(spec.due, base["at"], ctx.settings)), "channel": about.channel,
             "assignee": assignee, "letter_id": about.letter_id,
         },
     )
     return task_id
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else iso(moment)
 
 
 def open_letter(db: sqlite_utils.Database, base: dict, letter_spec: str, about: About) -> str:

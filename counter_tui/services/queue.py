@@ -71,13 +71,14 @@ def task_filter(actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = N
 
 def my_queue(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | None = None,
              channel: str | None = None, limit: int = 200) -> Queue:
-    """Open tasks by due time (so the overdue come first), with counts by kind; measures whose
+    """Open tasks, the overdue first, then those with no due time (oldest first), then by due time,
+    with counts by kind; measures whose
     review date is near have their review task queued first."""
     measure_review.queue_due(ctx)
     db = ctx.store.db
     now = ctx.clock.now()
     which = task_filter(actor, scope, spec=spec, channel=channel)
-    tasks = queries.queue(db, which, limit=limit)
+    tasks = queries.queue(db, which, now=now, limit=limit)
     total, overdue = queries.queue_counts(db, which, now=now)
     kinds = [KindCount(*row) for row in queries.queue_kinds(db, task_filter(actor, scope), now=now)]
     return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue,
@@ -88,7 +89,8 @@ def page(ctx: Context, actor: Actor, scope: Scope = Scope.mine, *, spec: str | N
          channel: str | None = None, offset: int = 0, limit: int = 50) -> list[QueueItem]:
     """A further page of the same queue, by due time."""
     now = ctx.clock.now()
-    tasks = queries.queue(ctx.store.db, task_filter(actor, scope, spec=spec, channel=channel), limit=limit, offset=offset)
+    tasks = queries.queue(ctx.store.db, task_filter(actor, scope, spec=spec, channel=channel), now=now,
+                          limit=limit, offset=offset)
     return [QueueItem(t, t.overdue(now)) for t in tasks]
 
 
@@ -105,7 +107,7 @@ def all_open(ctx: Context, *, role: str | None = None, office: str | None = None
     db = ctx.store.db
     now = ctx.clock.now()
     which = queries.TaskFilter(role=role, office=office, spec=spec, channel=channel)
-    tasks = queries.queue(db, which, limit=limit)
+    tasks = queries.queue(db, which, now=now, limit=limit)
     total, overdue = queries.queue_counts(db, which, now=now)
     kinds = [KindCount(*row) for row in queries.queue_kinds(db, queries.TaskFilter(role=role, office=office), now=now)]
     return Queue(items=[QueueItem(t, t.overdue(now)) for t in tasks], open_count=total, overdue_count=overdue,

@@ -462,6 +462,25 @@ def m015_pin_cost(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE staff ADD COLUMN pin_cost TEXT NOT NULL DEFAULT 'scrypt:16384:8:1'")
 
 
+@migrations()
+def m016_task_without_due_time(db: sqlite_utils.Database) -> None:
+    """A task may have no due time: its pack leaves the clock to `[deadlines]` and the organisation
+    has not set it (Counter used to invent one). SQLite cannot drop NOT NULL, so the table is
+    rebuilt with the same columns, rows and indexes; references to it are checked at commit."""
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tasks'").fetchone()[0]
+    indexes = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' AND sql IS NOT NULL")]
+    rebuilt = table.replace("CREATE TABLE tasks", "CREATE TABLE tasks_rebuilt", 1).replace(
+        "due_at TEXT NOT NULL", "due_at TEXT", 1)
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute(rebuilt)
+    db.execute("INSERT INTO tasks_rebuilt SELECT * FROM tasks")
+    db.execute("DROP TABLE tasks")
+    db.execute("ALTER TABLE tasks_rebuilt RENAME TO tasks")
+    for index in indexes:
+        db.execute(index)
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -207,10 +207,15 @@ class TaskFilter:
         return " UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
 
 
-def queue(db: sqlite_utils.Database, which: TaskFilter, *, limit: int = 200, offset: int = 0) -> list[Task]:
-    """Open tasks by due time (the overdue come first by nature), a page at a time."""
+def queue(db: sqlite_utils.Database, which: TaskFilter, *, now: datetime | None = None, limit: int = 200,
+          offset: int = 0) -> list[Task]:
+    """Open tasks a page at a time: the overdue by due time, then those with no due time (no time
+    set by the guidance) oldest first, in plain sight, then the rest by due time."""
     sql, params = which.select(_TASK)
-    rows = db.execute(f"{sql} ORDER BY due_at, id LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+    order = "CASE WHEN due_at IS NULL THEN 1 WHEN due_at < ? THEN 0 ELSE 2 END, coalesce(due_at, created_at), id"
+    at = iso(now or datetime.now(UTC))
+    rows = db.execute(f"SELECT {_TASK} FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?",
+                      [*params, at, limit, offset]).fetchall()
     return [_task(r) for r in rows]
 
 
