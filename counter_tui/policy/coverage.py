@@ -16,6 +16,7 @@ when a review note says why nothing does; not yet covered when its note starts "
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -106,7 +107,7 @@ def citations(pack: Pack) -> list[Citation]:
                 if name in CITING_FIELDS and isinstance(value, str) and value.strip() and kind:
                     found.append(Citation(kind, here or "pack", value))
                 elif name != "sections":
-                    walk(value, f"{here}.{name}" if isinstance(value, BaseModel) else here)
+                    walk(value, ".".join(filter(None, (here, name))) if isinstance(value, BaseModel) else here)
         elif isinstance(node, list):
             for n, item in enumerate(node):
                 walk(item, place if getattr(item, "id", None) else f"{place}[{n + 1}]")
@@ -231,16 +232,18 @@ def _cited_by(item: SectionCoverage) -> str:
         return "; ".join(places)
     if item.through_parts:
         return "(through its parts)"
-    return f"{item.status.upper()}" + (f": {item.section.note}" if item.section.note else "")
+    note = item.section.note.removeprefix(NOT_YET).strip()
+    return item.status.upper() + (f": {note}" if note else "")
 
 
 def render_text(result: Coverage) -> str:
     """A table: section id, heading, what cites it (or UNCOVERED / the review note); then the summary."""
-    width = max([len(i.section.id) for i in result.sections] + [2])
+    width = min(max([len(i.section.id) for i in result.sections] + [2]), 12)
     lines = []
     for item in result.sections:
         lines.append(f"{item.section.id:<{width}}  {item.section.heading}")
-        lines.append(f"{'':<{width}}    {_cited_by(item)}")
+        lines += textwrap.wrap(_cited_by(item), 100, initial_indent=" " * (width + 4),
+                               subsequent_indent=" " * (width + 6), break_on_hyphens=False)
     for citation, part in result.unknown:
         lines.append(f"NOT LISTED: {citation.kind} {citation.place} cites {part!r}")
     lines.append(result.summary())

@@ -17,6 +17,8 @@ Each finding names the flow and step and the rule broken. Rules:
 - P013 a letter whose template is missing or malformed, or that no task drafts
 - P014 a control measure nobody may decide, whose review rules contradict themselves, that refuses a
   channel without words, or a `restricted` choice in a pack without measures
+- P015 a section of the source document that nothing cites and no review note explains
+- P016 a citation naming a section the pack does not list (see `counter policy coverage`)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass
 
-from counter_tui.policy import engine
+from counter_tui.policy import coverage, engine
 from counter_tui.policy.schema import Flow, Pack
 
 
@@ -347,6 +349,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _letters(pack)
     found += _measures(pack)
     found += _typed_clocks(pack)
+    found += [Finding(rule, place, message) for rule, place, message in coverage.problems(pack)]
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:
