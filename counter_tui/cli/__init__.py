@@ -158,33 +158,6 @@ def policy_coverage(pack: str, fmt: str) -> None:
         sys.exit(1)
 
 
-@policy.command("coverage")
-@click.argument("pack")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def policy_coverage(pack: str, fmt: str) -> None:
-    """Each section of the pack's source document and what cites it (steps, choices, tasks, forms,
-    letters, rules), or UNCOVERED / its review note; then the counts. Non-zero exit where `policy
-    check` would fail on coverage (an uncited section without a note, a citation to no listed section)."""
-    import json
-
-    from counter_tui.policy import coverage
-    from counter_tui.policy.loader import PackError, load_pack
-
-    try:
-        loaded = load_pack(pack)
-    except PackError as error:
-        fail(str(error))
-    if not loaded.sections:
-        fail(f"{pack}: the pack lists no sections of its source document ([[sections]])")
-    result = coverage.coverage(loaded)
-    if fmt == "json":
-        click.echo(json.dumps(coverage.render_json(result), indent=2, ensure_ascii=False))
-    else:
-        click.echo(coverage.render_text(result), nl=False)
-    if coverage.problems(loaded):
-        sys.exit(1)
-
-
 @policy.command("graph")
 @click.argument("pack")
 @click.argument("channel", type=click.Choice(["telephone", "face_to_face", "video", "written", "counter"]))
