@@ -98,11 +98,13 @@ def test_review_notes_name_the_gaps_instead_of_inventing_rules(pack):
         assert gap in notes, gap
 
 
-def test_every_configured_clock_has_a_default(pack):
+def test_no_configured_clock_has_an_invented_default(pack):
+    """The document sets none of these clocks: unconfigured, such a task has no due time (issue 18.11)."""
     defaults = Settings().deadlines
     for task in pack.tasks:
         if task.due.config is not None:
-            assert task.due.config in defaults, task.id
+            assert task.due.config not in defaults, task.id
+            assert "configuration" in task.due.section, task.id
 
 
 def test_section_14_is_left_to_the_code():
@@ -447,7 +449,7 @@ def test_offensive_explained_then_warned_then_ended_completes_the_terminated_cal
         "Mr Craig Benson", "RFA0457712", NOTE, HANDLER.name)
     assert queued(ico, MANAGER) == [("discuss_call_log", "Mr Craig Benson")]
     [task] = [queue.get_task(ico, t) for t in finished.task_ids]
-    assert task.due_at - task.created_at == timedelta(hours=ico.settings.deadlines["discuss_call_log"])
+    assert task.due_at is None  # 8.2 sets no clock and this configuration sets no [deadlines] discuss_call_log
 
 
 def test_abusive_in_person_is_ended_at_once_with_the_terminated_call_log(ico):
@@ -466,7 +468,7 @@ def test_unacceptable_comments_in_writing_wait_for_the_line_managers_discussion(
     assert queries.contact_record(ico.store.db, finished.contact_id)["comments"] == NOTE
     assert queued(ico, MANAGER) == [("discuss_written_reply", "Mr Craig Benson")]
     task = queue.get_task(ico, finished.task_ids[0])
-    assert task.due_at - task.created_at == timedelta(hours=ico.settings.deadlines["line_manager_written"])
+    assert task.due_at is None  # 7.6 sets no clock and this configuration sets no [deadlines] line_manager_written
     assert queue.originating_record(ico, task)[2] == ("The comments you think unacceptable, as written", NOTE)
 
 
