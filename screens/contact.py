@@ -352,6 +352,9 @@ class ContactScreen(Screen):
         except contacts.TakenOver as taken:
             self._taken_over(taken)
             return
+        except contacts.NotYourDecision as refused:
+            self.query_one(StepPanel).refuse(f"{refused} {self._who_to_call(refused)}")
+            return
         except (Refused, NotFound) as problem:
             self._status(str(problem), error=True)
             return
@@ -363,6 +366,16 @@ class ContactScreen(Screen):
         else:
             self._show()
         self.refresh_bindings()
+
+    def _who_to_call(self, refused: contacts.NotYourDecision) -> str:
+        """Who to call for a decision that is another role's: they take it over at their own sign-in
+        where the pack lets that role take contacts over, or else they sign in here (f2)."""
+        who = " or the ".join(refused.roles)
+        take_over = self.app.ctx.pack.take_over
+        names = {r.id: r.name for r in self.app.ctx.pack.roles}
+        if take_over is not None and any(names.get(r) in refused.roles for r in take_over.roles):
+            return f"Call the {who}: they take this contact over at their own sign-in (Live contacts, l on the start screen)."
+        return f"Call the {who}: they press f2 here and sign in as themselves to decide."
 
     def _taken_over(self, taken: contacts.TakenOver) -> None:
         """A manager took this contact over at another terminal (ICO 14.2): back to the start, the note

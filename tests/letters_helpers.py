@@ -75,7 +75,8 @@ def counter_bar(ctx: Context, bar: str, actor: Actor, reference: str = "PEX 1100
     for wanted in (2, 1, 2, "Remove them", "They left", bar):  # abusive, warned, did not improve, removed, barred
         view = contacts.view(ctx, contact_id)
         number = wanted if isinstance(wanted, int) else next(n for n, c in view.offered if c.label.startswith(wanted))
-        contacts.take_step(ctx, actor, contact_id, number, at_step=view.step.id)
+        by = OWEN if view.step.decided_by else actor  # removing and barring are the EO counter manager's
+        contacts.take_step(ctx, by, contact_id, number, at_step=view.step.id)
     assert contacts.view(ctx, contact_id).step.is_final, contacts.view(ctx, contact_id).step.id
     contacts.save_note(ctx, actor, contact_id, "Shouted at staff and refused to leave.", version=0)
     fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}

@@ -18,6 +18,7 @@ from counter_tui.screens.record import RecordScreen
 from counter_tui.screens.summary import SummaryScreen
 from counter_tui.services import contacts, records, staff
 from counter_tui.services.context import Context
+from counter_tui.services.demo import HMPO_LOGINS
 from counter_tui.store import queries
 from tests.conftest import CALL_HANDLER, LINE_MANAGER
 
@@ -28,6 +29,7 @@ STAFF = {
     "counter_staff": ("3002", "357927"),
     "caseworker": ("5001", "567827"),
     "call_handler": ("1001", "123427"),
+    **{login.role: (login.number, login.pin) for login in HMPO_LOGINS if login.role == "eo_counter_manager"},
 }
 
 
@@ -49,6 +51,14 @@ def two_interview_warnings(ctx) -> None:
         for step in ("warn", "allow", "can_continue"):  # warned, improved, carried on
             contacts.take_step(ctx, officer, earlier, 1, at_step=step)
         records.finish(ctx, officer, earlier, {})
+
+
+async def switch_to(pilot, role: str) -> None:
+    """Hand the terminal to a colleague (f2): the EO counter manager decides at the counter."""
+    number, pin = STAFF[role]
+    await pilot.press("f2")
+    await pilot.press(*number, "enter", *pin, "enter")
+    await pilot.pause()
 
 
 async def start(pilot, app, flow: str) -> str:
@@ -153,6 +163,7 @@ async def test_refusal_because_of_a_protected_characteristic_goes_to_the_eo(tmp_
         assert app.screen.current.step.id == "refer_eo"
         guidance = " ".join(app.screen.current.step.guidance)
         assert "not allow the customer to be served by someone else" in guidance
+        await switch_to(pilot, "eo_counter_manager")  # serving them by someone else is the EO's decision
         await pilot.press("1")
         await pilot.pause()
         await complete(pilot, app)
@@ -174,6 +185,7 @@ async def test_removal_uses_guards_only_where_the_office_has_them(tmp_path, cloc
         contact_id = await start(pilot, app, "counter")
         await pilot.press("2", "1", "2")  # abusive -> warned -> did not improve
         await pilot.pause()
+        await switch_to(pilot, "eo_counter_manager")  # what happens now is the EO counter manager's
         options = shown(app)
         assert not any("post box" in o for o in options), "an office without a post box never offers it"
         await pilot.press(str(next(i for i, o in enumerate(options, 1) if o.startswith("Remove"))))

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from counter_tui.clock import FixedClock
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
+from counter_tui.policy import engine
 from counter_tui.policy.loader import load_pack, shipped_pack_ids
 from counter_tui.services import (
     contacts,
@@ -88,16 +89,19 @@ def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
             for fid, label, text, required in records.draft_record(ctx, actor, contact_id)}
 
 
-def walk(ctx: Context, actor: Actor, contact_id: str, rng: random.Random) -> bool:
-    """Random choices to the end of the flow and the record finished; whether it finished."""
+def walk(ctx: Context, actor: Actor, contact_id: str, rng: random.Random, colleagues: list[Actor]) -> bool:
+    """Random choices to the end of the flow and the record finished; whether it finished. A choice
+    the pack gives to another role (`decided_by`) is taken by a colleague holding it."""
     for _ in range(MAX_STEPS):
         current = contacts.view(ctx, contact_id)
         if current.step.is_final:
             records.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
             return True
         offered = current.offered  # the last choice is often the way on to a hand-off: favour it
-        number, _ = offered[-1] if rng.random() < 0.4 else rng.choice(offered)
-        contacts.take_step(ctx, actor, contact_id, number, at_step=current.step.id)
+        number, choice = offered[-1] if rng.random() < 0.4 else rng.choice(offered)
+        deciders = engine.deciders(current.step, choice)
+        by = actor if not deciders or actor.role in deciders else first(colleagues, deciders[0])
+        contacts.take_step(ctx, by, contact_id, number, at_step=current.step.id)
     return False
 
 
@@ -158,7 +162,7 @@ def _guided_follow_ups(world: World, rng: random.Random) -> None:
                     break
                 walked[spec] = walked.get(spec, 0) + 1
                 actor = first(world.actors, task.role)
-                walk(ctx, actor, queue.open_task(ctx, actor, task.id), rng)
+                walk(ctx, actor, queue.open_task(ctx, actor, task.id), rng, world.actors)
 
 
 def _measures(world: World) -> None:
@@ -193,7 +197,7 @@ def build_world(pack_id: str, folder: Path) -> World:
             actor = first(world.actors, flow.role)
             contact_id = contacts.start_contact(ctx, actor, flow.id, customer_name="Ms Pat Doe",
                                                 reference=world.next_reference(), query="Where is my application?")
-            walk(ctx, actor, contact_id, rng)
+            walk(ctx, actor, contact_id, rng, world.actors)
     _measures(world)
     _guided_follow_ups(world, rng)
     _letters_through_sign_off(world)
@@ -540,7 +544,7 @@ def test_a_welfare_record_to_sign_is_not_closed_by_someone_else(tmp_path):
     ended_interview(ctx, reference=world.next_reference())
     manager = first(world.actors, "line_manager")
     welfare_task = next(t for t in world.open_tasks() if t.spec == "staff_threatened")
-    walk(ctx, manager, queue.open_task(ctx, manager, welfare_task.id), random.Random(1))
+    walk(ctx, manager, queue.open_task(ctx, manager, welfare_task.id), random.Random(1), world.actors)
     sign = next(t for t in world.open_tasks() if t.spec == "sign_welfare_record")
     other = next(a for a in world.actors if a.role == sign.role and a.number != sign.assignee)
     assert_refused(ctx, other, lambda: queue.complete_task(ctx, other, sign.id, "Signed for them."), "close sign task")

@@ -59,6 +59,14 @@ def offered(step: Step, facts: Facts) -> list[tuple[int, Choice]]:
     return [(n, c) for n, c in enumerate(step.choices, 1) if holds(c.only_if, facts)]
 
 
+def deciders(step: Step, choice: Choice) -> list[str]:
+    """The roles the pack gives this choice at this step to: the choice's `decided_by`, else the
+    step's; empty (anyone dealing with the contact) for the immediate-risk key 0."""
+    if choice.immediate_risk and choice not in step.choices:
+        return []
+    return list(choice.decided_by or step.decided_by)
+
+
 @dataclass(frozen=True)
 class FlowState:
     """Where a contact stands in its flow."""

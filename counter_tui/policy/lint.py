@@ -100,9 +100,16 @@ def _references(pack: Pack) -> list[Finding]:
             for task_id in step.tasks:
                 if task_id not in tasks:
                     found.append(Finding("P008", place, f"hands off the task {task_id!r}, which the pack does not define"))
-            for choice in step.choices:
+            for role in step.decided_by:
+                if role not in roles:
+                    found.append(Finding("P008", place, f"is decided by the role {role!r}, which the pack does not define"))
+            for n, choice in enumerate(step.choices, 1):
                 if choice.behaviour is not None and choice.behaviour not in behaviours:
                     found.append(Finding("P008", place, f"names the behaviour {choice.behaviour!r}, which the pack does not define"))
+                for role in choice.decided_by:
+                    if role not in roles:
+                        found.append(Finding("P008", f"{place}.choices[{n}]",
+                                             f"is decided by the role {role!r}, which the pack does not define"))
     return found
 
 

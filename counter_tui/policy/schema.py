@@ -184,6 +184,9 @@ class Choice(_Strict):
     only_if: str | None = None
     """Offer this choice only where a fact holds (see CONDITION): an office's post box or security
     guards (configuration), or the customer's earlier warnings on this channel."""
+    decided_by: list[Identifier] = Field(default_factory=list)
+    """The roles the document gives this decision to (HMPO: the EO counter manager); empty: the step's
+    `decided_by`, or else anyone dealing with the contact. The service refuses it to every other role."""
 
     @field_validator("only_if")
     @classmethod
@@ -224,6 +227,9 @@ class Step(_Strict):
     """Ending here is not a new incident: a customer turned away under a restriction already decided."""
     show_setting: Literal["staff_support"] | None = None
     """A list from the organisation's configuration to show with this step (the support available to staff)."""
+    decided_by: list[Identifier] = Field(default_factory=list)
+    """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
+    the immediate-risk key 0 stays open to whoever is dealing with the customer."""
 
     @property
     def is_final(self) -> bool:

@@ -48,6 +48,15 @@ class TakenOver(Refused):
         super().__init__(f"Taken over by {self.by_name} at {at}: the contact is theirs now.")
 
 
+class NotYourDecision(Refused):
+    """The pack gives this step's decision to another role (HMPO: the EO counter manager's at the
+    counter): refused and recorded, nothing else stored; `roles` names who decides."""
+
+    def __init__(self, roles: list[str]) -> None:
+        self.roles = roles
+        super().__init__(f"Only the {' or the '.join(roles)} may decide this.")
+
+
 @dataclass(frozen=True)
 class ContactView:
     """A contact with where it stands in its flow: what a contact screen shows."""
@@ -170,6 +179,8 @@ def take_step(
 
     Raises:
         TakenOver: a manager took the contact over from the screen's handler or from this actor.
+        NotYourDecision: the pack gives this decision to a role the actor does not hold (recorded as
+            a refusal; the step is not taken).
         Refused: the contact is finished, or was moved on elsewhere.
         engine.ChoiceNotOffered: no such choice here.
         StoreBusy / StoreUnavailable: nothing was stored; the screen keeps the step for a retry.
@@ -183,18 +194,38 @@ def take_step(
         if current.state.step_id != at_step:
             raise Refused("This contact has moved on since the screen was drawn.")
         decision = engine.choose(ctx.pack, current.state, number, current.facts)
-        projections.record(
-            db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="step.taken",
-            stream=f"contact:{contact_id}",
-            payload={
-                "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
-                "number": number, "label": decision.choice.label,
-                "said": decision.step.words(actor.name) if decision.choice.words_said else [],
-                "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
-                "warning": decision.step.warning and decision.choice.words_said,
-            },
-        )
+        refusal = _not_their_decision(ctx, actor, decision)
+        if refusal is None:
+            projections.record(
+                db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="step.taken",
+                stream=f"contact:{contact_id}",
+                payload={
+                    "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
+                    "number": number, "label": decision.choice.label,
+                    "said": decision.step.words(actor.name) if decision.choice.words_said else [],
+                    "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
+                    "warning": decision.step.warning and decision.choice.words_said,
+                },
+            )
+        else:  # another role's decision: the refusal is the one thing recorded
+            projections.record(
+                db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="access.refused",
+                stream=f"staff:{actor.number}",
+                payload={"what": f"take {decision.choice.label!r} at {decision.step.title!r}", "reason": str(refusal),
+                         "contact_id": contact_id, "step": decision.step.id, "number": number},
+            )
+    if refusal is not None:
+        raise refusal
     return view(ctx, contact_id)
+
+
+def _not_their_decision(ctx: Context, actor: Actor, decision: engine.Decision) -> NotYourDecision | None:
+    """The refusal of a choice the pack gives to roles the actor does not hold (None: theirs to take)."""
+    roles = engine.deciders(decision.step, decision.choice)
+    if not roles or actor.role in roles:
+        return None
+    known = {r.id: r.name for r in ctx.pack.roles}
+    return NotYourDecision([known.get(r, r) for r in roles])
 
 
 def _check_handler(ctx: Context, actor: Actor, contact: Contact, handler: str | None) -> None:

@@ -20,6 +20,8 @@ class StepPanel(VerticalScroll, can_focus=True):
     StepPanel #step-say.-none { display: none; }
     StepPanel #step-guidance { color: $text-muted; margin: 0 0 1 0; }
     StepPanel #step-choices { margin: 0 0 1 0; }
+    StepPanel #step-refused { color: $error; text-style: bold; margin: 0 0 1 0; }
+    StepPanel #step-refused.-none { display: none; }
     StepPanel #step-extra { border-top: solid $primary-muted; color: $text; }
     StepPanel #step-extra.-none { display: none; }
     """
@@ -28,6 +30,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         yield Static(id="step-title")
         yield Static(id="step-say")
         yield Static(id="step-choices")
+        yield Static(id="step-refused", classes="-none")
         yield Static(id="step-guidance")
         yield Static(id="step-extra")
 
@@ -62,6 +65,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         if risk is not None:
             lines.append(Content.from_markup("[b $error reverse] 0 [/]  [$error]$label[/]", label=risk.label))
         self.query_one("#step-choices", Static).update(Content("\n").join(lines))
+        self.refuse(None)
         guidance = [Content.from_markup("• $text", text=text) for text in step.guidance]
         self.query_one("#step-guidance", Static).update(Content("\n").join(guidance))
         extra_widget = self.query_one("#step-extra", Static)
@@ -71,3 +75,9 @@ class StepPanel(VerticalScroll, can_focus=True):
             extra_widget.update(extra)
             extra_widget.remove_class("-none")
         self.scroll_home(animate=False)
+
+    def refuse(self, text: str | None) -> None:
+        """Show why the choice pressed was refused, beside the choices (None: clear it); the step stays."""
+        refused = self.query_one("#step-refused", Static)
+        refused.update(Content(text or ""))
+        refused.set_class(text is None, "-none")
