@@ -21,6 +21,13 @@ from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
 
 
+def _clock(ctx, task, spec) -> str:
+    """Where the due time comes from: the document's section, the setting, or the setting that could."""
+    if task.due_at is None and spec.due.config is not None:
+        return f"The guidance sets no time for this; your organisation can set [deadlines] {spec.due.config}."
+    return deadlines.clock_source(spec.due, ctx.settings)
+
+
 class TaskScreen(Screen):
     """Read what the guidance asks, do it, note what was done, mark it done (who and when are recorded)."""
 
@@ -45,7 +52,7 @@ class TaskScreen(Screen):
             Content.from_markup("[b]$title[/b] · $id  [dim]— $section[/dim]", title=task.title, id=task.id, section=spec.section),
             Content.from_markup("Due $due · $customer $ref", due=due_text(ctx, task.due_at),
                                 customer=task.customer_name, ref=task.reference),
-            Content.from_markup("[dim]$clock[/dim]", clock=deadlines.clock_source(spec.due, ctx.settings)),
+            Content.from_markup("[dim]$clock[/dim]", clock=_clock(ctx, task, spec)),
         ]
         lines += [Content.from_markup("• $text", text=text) for text in spec.instructions]
         self.letter_id = task.letter_id

@@ -156,6 +156,7 @@ async def test_a_client_without_measures_is_never_offered_the_restricted_ending(
 
 
 async def test_the_review_reaches_the_queue_as_its_date_nears_and_extending_it_is_recorded(dwp):
+    dwp.settings.deadlines["measure_review_notice"] = 336  # 14 days' notice (the guidance sets none)
     pryce = next(i.task for i in queue.my_queue(dwp, PAT).items if i.task.spec == "review_measure")
     measure = measure_store.by_review_task(dwp.store.db, pryce.id)
     assert measure.spec == "pv_marker" and measure.review_on - START.date() < timedelta(days=14)

@@ -121,6 +121,8 @@ def test_resume_offered_after_an_interrupted_call(snap_compare, tmp_path, still_
 def test_queue_with_overdue_and_due_tasks(snap_compare, tmp_path, size, handler):
     clock = FixedClock(START - timedelta(hours=30))
     ctx = make_context(tmp_path / "counter.db", clock)
+    # two clocks configured; the incident report form's is not: "no time set by the guidance"
+    ctx.settings.deadlines.update(call_back=24, staff_threatened=24)
     _ended_call(ctx, handler, "Mr Gareth Rowe")
     clock.advance(timedelta(hours=28))
     _ended_call(ctx, handler, "Mrs Ruth Adeyemi")
