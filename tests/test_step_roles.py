@@ -262,3 +262,19 @@ def test_policy_check_refuses_a_decider_the_pack_lacks():
     for broken, place in ((step_level, "flows[counter].steps[options]"), (choice_level, "flows[counter].steps[refer_eo].choices[1]")):
         found = [f for f in lint(parse_pack(broken, "hmpo.toml")) if f.rule == "P008"]
         assert [(f.place, "'regional_manager'" in f.message) for f in found] == [(place, True)], found
+
+
+# --- what the screen shows -----------------------------------------------------------------------
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_the_eos_decision_refused_beside_the_choices(snap_compare, tmp_path, size):
+    """The counter member of staff presses the internal post box: refused beside the choices, who to call."""
+    from counter_tui.clock import FixedClock
+    from tests.conftest import START
+
+    ctx = counter_context(tmp_path, FixedClock(START))
+    keys = [*CHLOE.number, "enter", *CHLOE.pin, "enter", COUNTER_KEY, "enter", "2", "1", "2", "1"]
+    assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)
