@@ -44,6 +44,12 @@ def actor_for(role: str) -> Actor:
     return Actor(number="9001", name="Other Staff", role=role, office="Main office")
 
 
+def deciding(actor: Actor, step, choice) -> Actor:
+    """Whoever takes `choice`: the actor, unless the pack gives it to another role (`decided_by`)."""
+    deciders = engine.deciders(step, choice)
+    return actor if not deciders or actor.role in deciders else actor_for(deciders[0])
+
+
 def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
     """The drafted record with every required field that is still empty filled in (a date and time
     field with tomorrow's, as staff type it)."""
@@ -133,7 +139,7 @@ def test_every_path_through_every_flow(tmp_path_factory, pack_id, flow_id, data)
             step = current.step
             number, choice = draw_choice(data, current)
             chosen.append(choice)
-            current = contacts.take_step(ctx, actor, contact_id, number, at_step=step.id)
+            current = contacts.take_step(ctx, deciding(actor, step, choice), contact_id, number, at_step=step.id)
         assume(current.step.is_final)
         finished = records.finish(ctx, actor, contact_id, fill(ctx, actor, contact_id))
         check_finished(ctx, contact_id, chosen, finished)
@@ -185,7 +191,8 @@ class Contacts(RuleBasedStateMachine):
         if current.step.is_final:
             return
         number, choice = draw_choice(data, current)
-        after = contacts.take_step(self.ctx, self._actor(contact_id), contact_id, number, at_step=current.step.id)
+        after = contacts.take_step(self.ctx, deciding(self._actor(contact_id), current.step, choice), contact_id, number,
+                                   at_step=current.step.id)
         self.open[contact_id].append(choice)
         assert after.state.choices[-1] == number
 
