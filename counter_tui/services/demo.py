@@ -93,6 +93,8 @@ def settings(base: Settings | None = None, policy: str | None = None) -> Setting
     update: dict = {"offices": [MAIN, SECOND], "office_facilities": FACILITIES, "policy": policy or "hmpo"}
     if not base.mail_lists:
         update["mail_lists"] = DEMO_MAIL_LISTS
+    if "measure_review_notice" not in base.deadlines:  # the demo organisation's own setting (the guidance sets none)
+        update["deadlines"] = {**base.deadlines, "measure_review_notice": 336.0}
     if not base.letterhead.address:
         organisation = OTHER_DEMOS[policy][2] if policy in OTHER_DEMOS else "HM Passport Office"
         update["letterhead"] = Letterhead(name=f"{organisation} (demo)", address=["1 Example Street", "Exampletown", "EX1 2MP"],

@@ -5,7 +5,7 @@ measure at once: the second is told who changed it, and nothing is overwritten."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from counter_tui.models.measure import Measure
@@ -33,15 +33,12 @@ class MeasureConflict(Exception):
 
 def queue_due(ctx: Context) -> int:
     """Put a review task on the queue for every live measure whose review date is within the
-    configured notice (without one, at once); returns how many were queued (none where the pack has no measures)."""
+    configured notice (without one, on the review date itself: the guidance sets no notice); returns how many were queued (none where the pack has no measures)."""
     measures = ctx.pack.measures
     if measures is None:
         return 0
-    hours = ctx.settings.deadlines.get(measures.review_notice)
-    if hours is None:  # no notice configured (the guidance sets none): queue every review at once
-        by = date.max
-    else:
-        by = (ctx.clock.now() + timedelta(hours=hours)).astimezone(ctx.settings.zone).date()
+    hours = ctx.settings.deadlines.get(measures.review_notice) or 0  # none configured: on the review date itself
+    by = (ctx.clock.now() + timedelta(hours=hours)).astimezone(ctx.settings.zone).date()
     db = ctx.store.db
     if not measure_store.reviews_due(db, by=by):
         return 0
