@@ -31,6 +31,8 @@ def local_time(ctx: Context, moment, with_date: bool = False, *, style: str | No
         with_date: include the date (`25 Nov 2026 09:00`) rather than the time alone (`09:00:00`).
         style: one of FORMATS by name, overriding `with_date` (`day_time` is `25 Nov 09:00`).
     """
+    if moment is None:  # a task with no due time: neither the guidance nor the configuration sets one
+        return "no time set by the guidance"
     local = moment.astimezone(ctx.settings.zone)
     return local.strftime(FORMATS[style or ("date_time" if with_date else "time")])
 
