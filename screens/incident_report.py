@@ -74,6 +74,10 @@ class IncidentReportScreen(Screen):
         ]
         if incident.reported_at is None:
             lines.append(Content.from_markup("Filled from what was recorded: add what is missing, then [b]ctrl+s[/b]."))
+            notice = ctx.pack.incident_report.notice
+            if notice is not None:  # the guidance's words, as data
+                lines.append(Content.from_markup("[b]$text[/b] [dim]— $section[/dim]", text=notice.text,
+                                                 section=notice.section))
         else:
             lines.append(Content.from_markup(
                 "[b]Completed[/b] $when · sent to: $sent · [b]ctrl+r[/b] prints it",

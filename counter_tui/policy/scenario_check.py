@@ -86,7 +86,7 @@ def hand_offs(pack: Pack, step: Step) -> list[str]:
     """The tasks finishing a contact at this final step hands on (as `records.finish` does)."""
     tasks = list(step.tasks)
     report = pack.incident_report
-    if report is not None and ((step.outcome is Outcome.ended and not step.no_incident) or step.record_incident):
+    if report is not None and step.starts_incident:
         tasks += [t for t in (report.welfare_task, report.task) if t is not None and t not in tasks]
     return tasks
 

@@ -225,6 +225,9 @@ class Step(_Strict):
     """Finishing here records the incident."""
     no_incident: bool = False
     """Ending here is not a new incident: a customer turned away under a restriction already decided."""
+    opens_incident: bool = False
+    """Finishing here opens an incident though the contact did not end (abusive written communications,
+    handed on: the incident is recorded later, by the letter's after-step)."""
     show_setting: Literal["staff_support"] | None = None
     """A list from the organisation's configuration to show with this step (the support available to staff)."""
     decided_by: list[Identifier] = Field(default_factory=list)
@@ -234,6 +237,11 @@ class Step(_Strict):
     @property
     def is_final(self) -> bool:
         return self.outcome is not None
+
+    @property
+    def starts_incident(self) -> bool:
+        """Finishing a contact here opens an incident (unless its task's incident is already open)."""
+        return (self.outcome is Outcome.ended and not self.no_incident) or self.record_incident or self.opens_incident
 
 
 class ImmediateRisk(_Strict):
@@ -285,6 +293,13 @@ class Recipient(_Strict):
     """The form's yes/no field that must be ticked for this copy (the security help desk: a breach)."""
 
 
+class Notice(_Strict):
+    """Words of the guidance shown where they apply, with the section they come from."""
+
+    text: str
+    section: str
+
+
 class IncidentReport(_Strict):
     """The record every incident needs: its form, the task that asks for it, and its distribution."""
 
@@ -295,6 +310,8 @@ class IncidentReport(_Strict):
     """The line manager's welfare task, handed off on every incident opened even where a step forgets it."""
     section: str
     distribution: list[Recipient] = Field(default_factory=list)
+    notice: Notice | None = None
+    """Shown at the head of every form not yet complete (HMPO: not recording is a disciplinary matter)."""
 
 
 class AfterApproval(_Strict):

@@ -92,10 +92,19 @@ def merge_fields(ctx: Context, letter: Letter, application_office: str = "") -> 
     return {
         "customer_name": letter.customer_name, "reference": letter.reference,
         "incident_date": f"{occurred.day} {occurred:%B %Y}",
-        "channel": CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else "",
+        "channel": _what_arrived(db, incident) or (CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else ""),
         "office": letter.office, "application_office": application_office or letter.office,
         "organisation": ctx.settings.letterhead.name or ctx.settings.organisation,
     }
+
+
+def _what_arrived(db, incident) -> str:
+    """What a written incident's contact recorded as arriving ("letter", "e-mail"...), as a letter reads
+    it after "we received your"; empty for other channels."""
+    if incident is None or incident.channel != Channel.written.value or not incident.contact_id:
+        return ""
+    what = queries.contact_record(db, incident.contact_id).get("what_arrived", "").strip()
+    return what if what[1:2].isupper() else what[:1].lower() + what[1:]  # "PDF form" stays, "Letter" reads "letter"
 
 
 def prefilled(ctx: Context, letter: Letter) -> dict[str, str]:

@@ -13,7 +13,7 @@ from counter_tui.clock import iso
 from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
-from counter_tui.policy.schema import Form, Outcome, TaskSpec
+from counter_tui.policy.schema import Form, TaskSpec
 from counter_tui.services import record_text
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
@@ -106,7 +106,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         contact = _details_from_record(ctx, db, base, contact, form, cleaned)
         origin = queries.task(db, contact.task_id) if contact.task_id else None
         incident_id = origin.incident_id if origin else None
-        if incident_id is None and ((step.outcome is Outcome.ended and not step.no_incident) or step.record_incident):
+        if incident_id is None and step.starts_incident:
             incident_id = projections.next_id(db, "incident", "I")
             projections.record(
                 db, **base, kind="incident.opened", stream=f"incident:{incident_id}",
