@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, Text
 from counter_tui.services import incident_report, letter_record
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
+from counter_tui.services.deadlines import due_text
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
@@ -70,7 +71,7 @@ class IncidentReportScreen(Screen):
                                 section=report.form.section),
             Content.from_markup("$summary · $customer · due $due", summary=incident.summary,
                                 customer=incident.customer_name or "customer not named",
-                                due=local_time(ctx, report.task.due_at, with_date=True)),
+                                due=due_text(ctx, report.task.due_at)),
         ]
         if incident.reported_at is None:
             lines.append(Content.from_markup("Filled from what was recorded: add what is missing, then [b]ctrl+s[/b]."))

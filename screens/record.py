@@ -41,6 +41,7 @@ class RecordScreen(Screen):
         self._fields = records.draft_record(ctx, actor, self.contact_id)
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
         when = {f.id for f in form.fields if f.when} if form else set()
+        days = {f.id for f in form.fields if f.day} if form else set()
         with VerticalScroll(id="record-heading"):  # focusable (shift+tab), so long guidance scrolls by key
             yield Static(self._heading(current, form))
         with VerticalScroll(id="record-fields"):
@@ -51,7 +52,8 @@ class RecordScreen(Screen):
                     area = LimitedTextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                     yield area
                 else:
-                    hint = "YYYY-MM-DD HH:MM, for example 2026-12-03 14:30" if field_id in when else ""
+                    hint = ("YYYY-MM-DD HH:MM, for example 2026-12-03 14:30" if field_id in when
+                            else "YYYY-MM-DD, for example 2026-12-03" if field_id in days else "")
                     yield LimitedInput(text, id=f"field-{field_id}", classes="field", placeholder=hint, limit=SHORT_LIMIT)
                 yield Static("", id=f"error-{field_id}", classes="field-error")
         yield Static("", id="record-status")

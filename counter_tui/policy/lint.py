@@ -199,21 +199,29 @@ def _measures(pack: Pack) -> list[Finding]:
 
 def _typed_clocks(pack: Pack) -> list[Finding]:
     """A task due at a time typed in a record: every step handing it off has a form with that field,
-    a required date-and-time (`when`) field."""
+    a required date-and-time (`when`) field; a task counted from a day typed in the record
+    (`from_field`), a required date (`day`) field."""
     found = []
     forms = {form.id: form for form in pack.forms}
     for flow in pack.flows:
         for step in flow.steps:
             for task_id in step.tasks:
                 task = next((t for t in pack.tasks if t.id == task_id), None)
-                if task is None or task.due.field is None:
+                if task is None:
                     continue
                 form = forms.get(step.form or "")
-                field = next((f for f in form.fields if f.id == task.due.field), None) if form else None
-                if field is None or not field.when or not field.required:
-                    found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}]",
-                                         f"hands off {task_id!r}, due at the time typed in {task.due.field!r}, but its "
-                                         "form has no such required date-and-time (when) field"))
+                if task.due.field is not None:
+                    field = next((f for f in form.fields if f.id == task.due.field), None) if form else None
+                    if field is None or not field.when or not field.required:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}]",
+                                             f"hands off {task_id!r}, due at the time typed in {task.due.field!r}, but its "
+                                             "form has no such required date-and-time (when) field"))
+                if task.due.from_field is not None:  # counted from a day typed in the record (received on)
+                    day = next((f for f in form.fields if f.id == task.due.from_field), None) if form else None
+                    if day is None or not day.day or not day.required:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}]",
+                                             f"hands off {task_id!r}, counted from the day typed in {task.due.from_field!r}, "
+                                             "but its form has no such required date (day) field"))
     return found
 
 

@@ -92,6 +92,9 @@ class Due(_Strict):
     field: str | None = None
     """Due at the date and time typed in this field (`when = true`) of the record that finishes the
     flow handing the task off: the next attempt to reach a client, a call-back time agreed."""
+    from_field: str | None = None
+    """Count the clock from the day typed in this `day` field of the record that hands the task off
+    (the day a written communication was received), not from the moment the task is created."""
     section: str = ""
     """The section that sets this clock, or explains that none is set."""
 
@@ -133,7 +136,7 @@ class TaskSpec(_Strict):
 
 Prefill = Literal[
     "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason",
-    "date", "time", "office", "case_note", "staff_involved", "handed_to",
+    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today",
 ]
 
 
@@ -150,6 +153,9 @@ class FormField(_Strict):
     """A yes/no question (a checkbox) rather than text."""
     when: bool = False
     """A local date and time, typed YYYY-MM-DD HH:MM and later than now (a task may fall due then)."""
+    day: bool = False
+    """A local date, typed YYYY-MM-DD and not later than today: the day something happened or arrived
+    (a written communication received), from which a task's clock may count (`Due.from_field`)."""
 
 
 class Form(_Strict):

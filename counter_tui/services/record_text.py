@@ -6,7 +6,7 @@ told the customer from the words of the steps confirmed, what they said or did f
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from counter_tui.models.contact import Contact
@@ -95,7 +95,14 @@ def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor
             return contact.staff_name
         case "started_at":
             return local_time(ctx, contact.started_at, with_date=True)
+        case "today":
+            return today(ctx).isoformat()
     return ""
+
+
+def today(ctx: Context) -> date:
+    """Today's date in the organisation's time zone."""
+    return ctx.clock.now().astimezone(ctx.settings.zone).date()
 
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
@@ -115,6 +122,23 @@ def parse_when(text: str, zone) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
+DAY_FORMAT = "%Y-%m-%d"
+"""How a date is typed in a `day` field: 2026-12-03."""
+
+
+def parse_day(text: str, zone) -> datetime:
+    """A `day` field's local date as the UTC moment its day begins.
+
+    Raises:
+        TextProblem: it is not typed as YYYY-MM-DD.
+    """
+    try:
+        local = datetime.strptime(text.strip(), DAY_FORMAT)
+    except ValueError:
+        raise TextProblem("Type the date as YYYY-MM-DD, for example 2026-12-03.") from None
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
 def check_record_field(field: FormField, text: str, *, required: bool | None = None) -> str:
     """Validate one field of a form (raises FieldErrors naming the field)."""
     try:
@@ -124,15 +148,23 @@ def check_record_field(field: FormField, text: str, *, required: bool | None = N
         )
         if field.when and cleaned:
             parse_when(cleaned, UTC)
+        if field.day and cleaned:
+            parse_day(cleaned, UTC)
         return cleaned
     except TextProblem as problem:
         raise FieldErrors({field.id: str(problem)}) from None
 
 
 def check_when(ctx: Context, form: Form, record: dict[str, str]) -> dict[str, datetime]:
-    """The `when` fields typed, as UTC moments, each later than now (FieldErrors beside any that is not)."""
+    """The `when` fields typed, as UTC moments, each later than now, and the `day` fields, as the
+    moment their local day begins, none later than today (FieldErrors beside any that is not)."""
     found, errors = {}, {}
     for field in form.fields:
+        if field.day and record.get(field.id):
+            moment = parse_day(record[field.id], ctx.settings.zone)
+            if moment.astimezone(ctx.settings.zone).date() > today(ctx):
+                errors[field.id] = "This cannot be later than today."
+            found[field.id] = moment
         if field.when and record.get(field.id):
             moment = parse_when(record[field.id], ctx.settings.zone)
             if moment <= ctx.clock.now():

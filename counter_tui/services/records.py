@@ -17,6 +17,7 @@ from counter_tui.policy.schema import Form, TaskSpec
 from counter_tui.services import record_text
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
+from counter_tui.services.deadlines import due_at
 from counter_tui.services.hand_off import About, create_task, open_letter
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.store import projections, queries
@@ -143,9 +144,11 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
 
 def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, incident_id: str | None,
               when: dict | None = None) -> str:
-    """Create one task for the contact's office, due by its clock or at the time typed in the
-    record's field the pack names (for one person where the pack says so: the member of staff the
-    incident happened to), with the letter it drafts where it drafts one; returns its id."""
+    """Create one task for the contact's office, due by its clock (counted from the day typed in the
+    record's `from_field` where the pack names one: the day a written communication was received) or
+    at the time typed in the record's field the pack names (for one person where the pack says so:
+    the member of staff the incident happened to), with the letter it drafts where it drafts one;
+    returns its id."""
     assignee = None
     if spec.assign_to == "staff_involved":
         incident = queries.incident(db, incident_id) if incident_id else None
@@ -155,6 +158,9 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
     if spec.letter is not None:
         about = replace(about, letter_id=open_letter(db, base, spec.letter, about))
     due = (when or {}).get(spec.due.field) if spec.due.field else None
+    counted_from = (when or {}).get(spec.due.from_field) if spec.due.from_field else None
+    if counted_from is not None:  # the day typed (a written communication received), not today
+        due = due_at(spec.due, counted_from, ctx.settings)
     return create_task(ctx, db, base, spec, about, assignee, due=due)
 
 
