@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, Text
 from counter_tui.services import incident_report, letter_record
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
-from counter_tui.services.deadlines import due_text
+from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
@@ -69,9 +69,9 @@ class IncidentReportScreen(Screen):
         lines = [
             Content.from_markup("[b]$title[/b] · $id  [dim]— $section[/dim]", title=report.form.title, id=incident.id,
                                 section=report.form.section),
-            Content.from_markup("$summary · $customer · due $due", summary=incident.summary,
+            Content.from_markup("$summary · $customer · $due", summary=incident.summary,
                                 customer=incident.customer_name or "customer not named",
-                                due=due_text(ctx, report.task.due_at)),
+                                due=due_phrase(ctx, report.task.due_at)),
         ]
         if incident.reported_at is None:
             lines.append(Content.from_markup("Filled from what was recorded: add what is missing, then [b]ctrl+s[/b]."))

@@ -17,7 +17,7 @@ from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.services import letters
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
-from counter_tui.services.deadlines import due_text
+from counter_tui.services.deadlines import due_phrase
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT
@@ -82,9 +82,9 @@ class LetterScreen(Screen):
         lines = [
             Content.from_markup("[b]$title[/b] · $id · incident $incident", title=template.title,
                                 id=letter.id, incident=letter.incident_id or "—"),
-            Content.from_markup("$customer $ref · draft due $due · signed off by the $approver",
+            Content.from_markup("$customer $ref · draft $due · signed off by the $approver",
                                 customer=letter.customer_name or "customer not named", ref=letter.reference,
-                                due=due_text(ctx, current.task.due_at), approver=current.approver_role),
+                                due=due_phrase(ctx, current.task.due_at), approver=current.approver_role),
         ]
         if letter.status == "returned":
             lines.append(Content.from_markup("[b $error]Returned:[/] $why", why=letter.returned_reason))

@@ -19,7 +19,7 @@ from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.measure_record import describe
-from counter_tui.services.deadlines import due_text
+from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
@@ -109,8 +109,8 @@ class MeasureDecisionScreen(Screen):
     def _heading(self) -> Content:
         ctx, request = self.app.ctx, self.request
         task = request.task
-        lines = [Content.from_markup("[b]$title[/b] · $id · due $due  [dim]— $section[/dim]", title=task.title, id=task.id,
-                                     due=due_text(ctx, task.due_at),
+        lines = [Content.from_markup("[b]$title[/b] · $id · $due  [dim]— $section[/dim]", title=task.title, id=task.id,
+                                     due=due_phrase(ctx, task.due_at),
                                      section=measures.rules(ctx).section)]
         if request.customer is None:
             lines.append(Content.from_markup(

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from counter_tui.services import contacts, queue, records
 from counter_tui.services.records import Finished
-from counter_tui.services.deadlines import due_text
+from counter_tui.services.deadlines import due_phrase
 from counter_tui.screens.widgets.print_job import print_in_background
 
 
@@ -73,8 +73,8 @@ class SummaryScreen(Screen):
                 task = queue.get_task(ctx, task_id)
                 role = ctx.pack.role(task.role).name
                 lines.append(Content.from_markup(
-                    "• $title — $role, due $due ($id)", title=task.title, role=role,
-                    due=due_text(ctx, task.due_at), id=task.id,
+                    "• $title — $role, $due ($id)", title=task.title, role=role,
+                    due=due_phrase(ctx, task.due_at), id=task.id,
                 ))
         lines.append(Content.from_markup("\nPress [b]Enter[/b] to go back."))
         return Content("\n").join(lines)

@@ -88,13 +88,18 @@ NIA = Actor(number="5001", name="Nia Jones", role="caseworker", office=MAIN)
 BEA = Actor(number="4003", name="Bea Cole", role="heo", office=MAIN)
 
 
+def add_caseworker_and_heo(ctx: Context) -> None:
+    """Put the caseworker who opens the post (5001) and the HEO who drafts the letters on the register."""
+    for actor in (NIA, BEA):
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
+
+
 def barred_from_writing(ctx: Context) -> str:
     """Mr Ian Abel wrote abusively twice: warned, then barred from written communications, both
     letters signed off by the SEO. Adds the caseworker (5001/5678) and the HEO; returns his id."""
     from counter_tui.services import customers, letter_sign_off, letters
 
-    for actor in (NIA, BEA):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
+    add_caseworker_and_heo(ctx)
     customer_id = customers.add(ctx, NIA, name="Mr Ian Abel", reference="PEX 5555 0001")
     for _ in range(2):  # warned, then barred: the second letter is the barring letter
         contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")

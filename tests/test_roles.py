@@ -188,7 +188,8 @@ def _measures(world: World) -> None:
 
 
 def build_world(pack_id: str, folder: Path) -> World:
-    ctx = Context.open(folder / "counter.db", letter_settings(policy=pack_id),
+    # 14 days' notice of a review (the guidance sets none): the world's reviews are on the queue to draw from
+    ctx = Context.open(folder / "counter.db", letter_settings(policy=pack_id, deadlines={"measure_review_notice": 336}),
                        clock=FixedClock(START, tick=timedelta(milliseconds=1)))
     world = World(ctx, staff_of(pack_id))
     rng = random.Random(pack_id)

@@ -28,7 +28,7 @@ from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors
 from counter_tui.services.queue import Scope
 from tests.conftest import CALL_HANDLER, LINE_MANAGER, START
-from tests.letters_helpers import BEA, NIA, letter_context
+from tests.letters_helpers import NIA, add_caseworker_and_heo, letter_context
 
 HANDLER = Actor(number="1001", name="Sam Okafor", role="call_handler", office="Main office")
 MANAGER = Actor(number="2001", name="Jo Lindqvist", role="line_manager", office="Main office")
@@ -145,14 +145,9 @@ def _written_contact(ctx, received: str | None):
     return contact_id, fields
 
 
-def _with_heo(ctx):
-    for actor in (NIA, BEA):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
-
-
 def test_the_written_letter_is_due_on_the_day_the_communication_was_received(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
-    _with_heo(ctx)
+    add_caseworker_and_heo(ctx)
     contact_id, fields = _written_contact(ctx, None)
     assert fields["received_on"] == "2026-11-25"  # today, by default
     fields["received_on"] = "2026-11-23"
@@ -166,7 +161,7 @@ def test_the_written_letter_is_due_on_the_day_the_communication_was_received(tmp
 
 def test_a_received_date_in_the_future_or_mistyped_is_refused_beside_the_field(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
-    _with_heo(ctx)
+    add_caseworker_and_heo(ctx)
     contact_id, fields = _written_contact(ctx, "2026-11-26")
     try:
         records.finish(ctx, NIA, contact_id, fields)

@@ -10,9 +10,9 @@ letter's "Record the incident" step records that incident.
 
 from __future__ import annotations
 
-from counter_tui.services import contacts, letter_sign_off, letters, queue, records, staff
+from counter_tui.services import contacts, letter_sign_off, letters, queue, records
 from counter_tui.store import queries
-from tests.letters_helpers import BEA, GRACE, NIA, letter_context
+from tests.letters_helpers import BEA, GRACE, NIA, add_caseworker_and_heo, letter_context
 
 
 def _written(ctx, *, what: str = "Letter", serious: bool = False):
@@ -30,14 +30,9 @@ def _written(ctx, *, what: str = "Letter", serious: bool = False):
     return contact_id, records.finish(ctx, NIA, contact_id, fields)
 
 
-def _with_heo(ctx):
-    for actor in (NIA, BEA):
-        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
-
-
 def test_a_written_contact_handed_on_opens_an_incident_with_its_form_and_welfare_check(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
-    _with_heo(ctx)
+    add_caseworker_and_heo(ctx)
     contact_id, finished = _written(ctx)
     assert finished.incident_id is not None
     incident = queries.incident(ctx.store.db, finished.incident_id)
@@ -51,7 +46,7 @@ def test_a_written_contact_handed_on_opens_an_incident_with_its_form_and_welfare
 
 def test_the_letter_says_what_arrived_and_the_seos_agreement_records_the_incident(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
-    _with_heo(ctx)
+    add_caseworker_and_heo(ctx)
     _, finished = _written(ctx, what="E-mail")
     task_id = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
     draft = letters.view(ctx, BEA, task_id)
@@ -68,7 +63,7 @@ def test_the_letter_says_what_arrived_and_the_seos_agreement_records_the_inciden
 
 def test_a_serious_written_threat_opens_its_incident_too(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
-    _with_heo(ctx)
+    add_caseworker_and_heo(ctx)
     _, finished = _written(ctx, serious=True)
     assert finished.incident_id is not None
     assert "serious_incident" in {queue.get_task(ctx, t).spec for t in finished.task_ids}

@@ -58,3 +58,8 @@ def due_text(ctx, moment: datetime | None, with_date: bool = True, *, style: str
     from counter_tui.services.record_text import local_time
 
     return NO_TIME if moment is None else local_time(ctx, moment, with_date, style=style)
+
+
+def due_phrase(ctx, moment: datetime | None) -> str:
+    """A task's due time after what it is: "due 25 Nov 2026 09:00", or "due: no time set by the guidance"."""
+    return f"due: {NO_TIME}" if moment is None else f"due {due_text(ctx, moment)}"
