@@ -210,12 +210,13 @@ def queue_command(ctx, who, role, office, kind, channel) -> None:
     for count in result.kinds:
         overdue = f", {count.overdue} overdue" if count.overdue else ""
         click.echo(f"  {count.open:>4} {count.spec}{overdue}")
-    for item in result.items:
+    whens = [due_text(ctx, item.task.due_at) for item in result.items]
+    width = max([19, *(len(when) + 2 for when in whens)])  # "no time set by the guidance" keeps the columns
+    for item, when in zip(result.items, whens):
         task = item.task
         mark = "OVERDUE" if item.overdue else "due" if task.due_at is not None else "-"
-        when = due_text(ctx, task.due_at)
         click.echo(
-            f"{mark:<8}{when:<19}{task.id:<10}{task.title:<52}"
+            f"{mark:<8}{when:<{width}}{task.id:<10}{task.title:<52} "
             f"{task.customer_name} {task.reference}  [{task.role}, {task.office}]".rstrip()
         )
 
