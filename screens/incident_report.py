@@ -18,7 +18,7 @@ from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
-from counter_tui.screens.widgets.autosave import Autosave, SaveJob
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob, versioned_job
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
@@ -127,19 +127,9 @@ class IncidentReportScreen(Screen):
         """The form as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""
         if self.report is None or self.report.incident.reported_at is not None:
             return None
-        ctx, actor, task_id, values, version = self.app.ctx, self.app.actor, self.task_id, self.values(), self._version
-
-        def done(new_version: int) -> bool:
-            self._version = new_version
-            return True
-
-        def failed(error: BaseException) -> bool:
-            if isinstance(error, ReportConflict):
-                self._conflict(error)
-                return True
-            return False  # the autosave says "Not saved: …", or that the database is busy and retries
-
-        return SaveJob(lambda: incident_report.save_draft(ctx, actor, task_id, values, version=version), done, failed)
+        ctx, actor, task_id, values = self.app.ctx, self.app.actor, self.task_id, self.values()
+        return versioned_job(self, lambda version: incident_report.save_draft(ctx, actor, task_id, values, version=version),
+                             ReportConflict)
 
     def save_typing(self) -> bool:
         """Keep the form as typed so far, now (leaving, signing out, locking)."""

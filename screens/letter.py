@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
-from counter_tui.screens.widgets.autosave import Autosave, SaveJob
+from counter_tui.screens.widgets.autosave import Autosave, SaveJob, versioned_job
 from counter_tui.services import letters
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
@@ -141,19 +141,9 @@ class LetterScreen(Screen):
         """The letter as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""
         if self.current is None or self.current.mode != "draft":
             return None
-        ctx, actor, letter_id, values, version = self.app.ctx, self.app.actor, self.current.letter.id, self.values(), self._version
-
-        def done(new_version: int) -> bool:
-            self._version = new_version
-            return True
-
-        def failed(error: BaseException) -> bool:
-            if isinstance(error, LetterConflict):
-                self._conflict(error)
-                return True
-            return False  # the autosave says "Not saved: …", or that the database is busy and retries
-
-        return SaveJob(lambda: letters.save_draft(ctx, actor, letter_id, values, version=version), done, failed)
+        ctx, actor, letter_id, values = self.app.ctx, self.app.actor, self.current.letter.id, self.values()
+        return versioned_job(self, lambda version: letters.save_draft(ctx, actor, letter_id, values, version=version),
+                             LetterConflict)
 
     def save_typing(self) -> bool:
         """Keep the letter as typed so far, now (leaving, printing, signing out, locking)."""

@@ -119,4 +119,4 @@ def test_cmel9271_offers_the_guidances_suggested_texts(snap_compare, tmp_path, s
     contacts.take_step(ctx, leader, contact_id, 1, at_step="attempt")
     records.finish(ctx, leader, contact_id, {})
     keys = [*"7001", "enter", *"777727", "enter", "q", "enter", "enter"]  # the suggestions open
-    assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)
+    assert snap_compare(CounterApp(ctx), run_before=_settled(keys), terminal_size=size)

@@ -62,6 +62,24 @@ class SaveJob:
     failed: Callable[[BaseException], bool] = lambda error: False
 
 
+def versioned_job(owner, write: Callable[[int], int], conflict: type[BaseException]) -> SaveJob:
+    """A save of a versioned draft (a form, a letter): `write(version)` returns the new version, which
+    `owner._version` then holds; a `conflict` (someone else saved first) goes to `owner._conflict`."""
+    version = owner._version
+
+    def done(new_version: int) -> bool:
+        owner._version = new_version
+        return True
+
+    def failed(error: BaseException) -> bool:
+        if isinstance(error, conflict):
+            owner._conflict(error)
+            return True
+        return False  # the autosave says "Not saved: …", or that the database is busy and retries
+
+    return SaveJob(lambda: write(version), done, failed)
+
+
 class Autosave:
     """Saves with `job()` once typing has paused for AUTOSAVE_SECONDS, or on a change MAX_WAIT_SECONDS
     after the first unsaved one, in a thread worker; `show(text, ok)` puts its state on the screen."""
