@@ -24,11 +24,14 @@ def _keys(actor) -> list[str]:
 
 
 def _settled(keys: list[str]):
-    """Press `keys`, then wait for background work (the draft's autosave), so the picture never
-    catches a save half-way ("Saving…" on a loaded machine, "Saved" on a quiet one)."""
+    """Press `keys`, then save the draft as its autosave would after a pause and wait for it, so the
+    picture never depends on whether the autosave's timer fired first (it did on a loaded machine)."""
 
     async def run_before(pilot) -> None:
         await pilot.press(*keys)
+        autosave = getattr(pilot.app.screen, "_autosave", None)
+        if autosave is not None:
+            autosave.save_now()  # the save a pause in typing would make: always in the picture, never half-way
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
