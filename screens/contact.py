@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
-from counter_tui.services import contacts, letter_record, measure_record, queue
+from counter_tui.services import contacts, letter_record, measure_record, queue, referrals
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -123,8 +123,13 @@ class ContactScreen(Screen):
         task_id = self.current.contact.task_id
         if task_id:
             task = queue.get_task(self.app.ctx, task_id)
-            lines.append(Content.from_markup("[b]Case note of the contact you are following up[/b]"))
-            for label, text in queue.originating_record(self.app.ctx, task):
+            if task.incident_id and referrals.decides_on_incident(self.current.flow):  # decide on the record
+                lines.append(Content.from_markup("[b]The incident, as recorded[/b]"))
+                record = referrals.incident_record(self.app.ctx, task.incident_id)
+            else:
+                lines.append(Content.from_markup("[b]Case note of the contact you are following up[/b]"))
+                record = queue.originating_record(self.app.ctx, task)
+            for label, text in record:
                 lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
         return Content("\n").join(lines) if lines else None
 

@@ -83,6 +83,8 @@ class CustomerRecordScreen(Screen):
         for item in found.letters:
             style = "b $error" if item.barring else "$warning"
             lines.append(Content.from_markup(f"[{style}]$text[/]", text=item.text))
+        for incident_id, text in found.on_incidents:  # referrals and decisions: the police informed or not
+            lines.append(Content.from_markup("[b]$id[/b] $text", id=incident_id, text=text))
         if ctx.pack.positive_action_log is not None:
             lines += self._positive_lines()
         warnings = [f"{n} ({CHANNEL_NAMES[Channel(channel)].lower()})" for channel, n in sorted(found.summary.warnings.items())]

@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, RadioButton, RadioSet, Static, TextArea
 
-from counter_tui.services import incident_report, letter_record
+from counter_tui.services import incident_report, letter_record, referrals
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.incident_report import ReportConflict, ReportDraft
 from counter_tui.services.deadlines import due_phrase
@@ -49,7 +49,12 @@ class IncidentReportScreen(Screen):
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):
             for field in report.fields:
-                if field.yes_no:
+                if field.yes_no and field.required:  # a question: unanswered until answered, never "no" by default
+                    yield Label(Content(field.label), classes="field-label")
+                    with RadioSet(id=f"field-{field.id}", classes="field yes-no"):
+                        yield RadioButton("Yes", value=field.text == incident_report.YES)
+                        yield RadioButton("No", value=field.text == incident_report.NO)
+                elif field.yes_no:
                     yield Checkbox(field.label, value=field.text == incident_report.YES, id=f"field-{field.id}",
                                    classes="field")
                 else:
@@ -84,6 +89,8 @@ class IncidentReportScreen(Screen):
                 "[b]Completed[/b] $when · sent to: $sent · [b]ctrl+r[/b] prints it",
                 when=local_time(ctx, incident.reported_at, with_date=True), sent="; ".join(incident.distribution) or "—",
             ))
+        for item in referrals.on_incident(ctx, incident.id):  # referred to the SEO or not, and decisions since
+            lines.append(Content.from_markup("[b]$text[/b]", text=item.text))
         for line in letter_record.incident_letters(ctx, incident.id):
             lines.append(Content.from_markup("[b]Letter[/b] $line", line=line))
         return Content("\n").join(lines)
@@ -100,6 +107,8 @@ class IncidentReportScreen(Screen):
     def _value(widget) -> str:
         if isinstance(widget, Checkbox):
             return incident_report.YES if widget.value else incident_report.NO
+        if isinstance(widget, RadioSet):
+            return {0: incident_report.YES, 1: incident_report.NO}.get(widget.pressed_index, incident_report.UNANSWERED)
         return widget.text if isinstance(widget, TextArea) else widget.value
 
     def values(self) -> dict[str, str]:
@@ -120,6 +129,7 @@ class IncidentReportScreen(Screen):
     @on(TextArea.Changed, ".field")
     @on(Input.Changed, ".field")
     @on(Checkbox.Changed, ".field")
+    @on(RadioSet.Changed, ".field")
     def _typed(self) -> None:
         self._autosave.typed()
 

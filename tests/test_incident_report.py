@@ -33,6 +33,8 @@ from counter_tui.store import queries
 from tests.conftest import CALL_HANDLER, LINE_MANAGER, make_context
 
 SIZE = (110, 40)
+ANSWERED = {"very_serious": "no", "identity_known": "yes"}
+"""The two questions of "How to deal with serious incidents", answered (they start unanswered)."""
 
 
 def ended_call(ctx, handler, name="Mr Gareth Rowe") -> str:
@@ -82,7 +84,7 @@ def test_two_managers_saving_at_once_never_overwrite_each_other(ctx, handler, ma
 
     staff.add_staff(ctx, number="2009", name="Kim Patel", role="line_manager", office="Main office", pin="299927")
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    mine = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    mine = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     theirs = dict(mine, comments="Kim's comments")
     assert incident_report.save_draft(ctx, other, task_id, theirs, version=0) == 1
     with pytest.raises(ReportConflict) as conflict:
@@ -96,7 +98,7 @@ def test_two_managers_saving_at_once_never_overwrite_each_other(ctx, handler, ma
 
 def test_missing_columns_are_named_and_nothing_is_completed(ctx, handler, manager):
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     with pytest.raises(FieldErrors) as problem:
         incident_report.complete(ctx, manager, task_id, dict(values, details="", location=" "), version=0)
     assert set(problem.value.errors) == {"details", "location"}
@@ -119,7 +121,7 @@ def test_distribution_comes_from_the_pack_and_configuration(tmp_path, clock, han
     for member in (CALL_HANDLER, LINE_MANAGER):
         staff.add_staff(ctx, **member)
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     done = incident_report.complete(ctx, manager, task_id, values, version=0)
     assert done.distribution == [
         "Human resources service centre <hr-incidents@example.org>", "Equality and Diversity team",
@@ -149,6 +151,10 @@ async def test_a_line_managers_day_queue_form_complete_print(tmp_path, clock, ha
         await pilot.press(*"Staff", "space", *"member", "space", *"shaken")
         screen.query_one("#field-security_breach", Checkbox).focus()
         await pilot.press("space")
+        screen.query_one("#field-very_serious").focus()
+        await pilot.press("right", "enter")  # No
+        screen.query_one("#field-identity_known").focus()
+        await pilot.press("enter")  # Yes
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Completed" in str(screen.query_one("#record-status").render())
@@ -163,6 +169,7 @@ async def test_a_line_managers_day_queue_form_complete_print(tmp_path, clock, ha
     incident = queries.incident(ctx.store.db, report_task(ctx, contact_id).incident_id)
     assert incident.reported_by == "2001" and incident.report["comments"] == "Staff member shaken"
     assert incident.report["security_breach"] == "yes" and "Security help desk" in incident.distribution
+    assert (incident.report["very_serious"], incident.report["identity_known"]) == ("no", "yes")
     assert queries.task(ctx.store.db, task_id).done_by == "2001"
     text = " ".join(pdf_text((tmp_path / "prints" / f"{incident.id}-incident.pdf").read_bytes()).split())
     for label, value in incident_report.completed(ctx, incident.id):  # column by column
@@ -186,7 +193,7 @@ def test_a_missing_printer_says_so_and_keeps_the_pdf(tmp_path, clock, handler, m
 
 def test_hostile_text_prints_as_text(ctx, handler, manager):
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     hostile = '<img src="x"> <b>bold</b> &amp; <font color="red">red</font>'
     done = incident_report.complete(ctx, manager, task_id, dict(values, comments=hostile), version=0)
     text = pdf_text(__import__("counter_tui.printing.pdf", fromlist=["render"]).render(printing.printable(ctx, done.id, "incident")))

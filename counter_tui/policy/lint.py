@@ -77,6 +77,16 @@ def _references(pack: Pack) -> list[Finding]:
             if task_id is not None and task_id not in tasks:
                 found.append(Finding("P008", "incident_report", f"names the task {task_id!r}, which the pack does not define"))
         questions = {f.id for form in pack.forms if form.id == report.form for f in form.fields if f.yes_no}
+        asked = {f.id for form in pack.forms if form.id == report.form for f in form.fields if f.yes_no and f.required}
+        for referral in report.refer:
+            if referral.task not in tasks:
+                found.append(Finding("P008", "incident_report.refer", f"names the task {referral.task!r}, which the pack does not define"))
+            for question in referral.all_yes:
+                if question not in asked:
+                    found.append(Finding("P008", "incident_report.refer",
+                                         f"refers when {question!r} is yes, which is not a required yes/no field of the form"))
+            if not referral.section.strip():
+                found.append(Finding("P007", "incident_report.refer", "cites no section of the guidance"))
         for recipient in report.distribution:
             if recipient.only_if is not None and recipient.only_if not in questions:
                 found.append(Finding("P008", "incident_report.distribution",
@@ -97,6 +107,8 @@ def _references(pack: Pack) -> list[Finding]:
             place = f"flows[{flow.id}].steps[{step.id}]"
             if step.form is not None and step.form not in forms:
                 found.append(Finding("P008", place, f"names the form {step.form!r}, which the pack does not define"))
+            if step.on_record is not None:
+                found += _on_record_problems(pack, flow, step, place)
             for task_id in step.tasks:
                 if task_id not in tasks:
                     found.append(Finding("P008", place, f"hands off the task {task_id!r}, which the pack does not define"))
@@ -373,3 +385,18 @@ def lint(pack: Pack) -> list[Finding]:
         if not any(f.rule in ("P001", "P011") for f in structural):
             found += _paths(pack, flow)
     return found
+
+
+def _on_record_problems(pack: Pack, flow, step, place: str) -> list[Finding]:
+    """A decision's line on the record: only where a follow-up flow finishes, naming only its form's fields."""
+    from string import Template
+
+    if not (flow.follow_up and step.is_final):
+        return [Finding("P008", place, "has on_record but is not the end of a follow-up flow")]
+    fields = {f.id for form in pack.forms if form.id == step.form for f in form.fields} | {"staff_name"}
+    line = Template(step.on_record)
+    if not line.is_valid():
+        return [Finding("P008", place, "on_record is not a valid line ($FIELD, $$ for a dollar sign)")]
+    named = set(line.get_identifiers())
+    return [Finding("P008", place, f"on_record names {name!r}, which is not a field of its form")
+            for name in sorted(named - fields)]

@@ -150,7 +150,8 @@ class FormField(_Strict):
     required: bool = True
     multiline: bool = True
     yes_no: bool = False
-    """A yes/no question (a checkbox) rather than text."""
+    """A yes/no question rather than text. Required (the default), it starts unanswered and must be
+    answered yes or no, never taken as no; with `required = false` it is a checkbox (unticked: no)."""
     when: bool = False
     """A local date and time, typed YYYY-MM-DD HH:MM and later than now (a task may fall due then)."""
     day: bool = False
@@ -239,6 +240,10 @@ class Step(_Strict):
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
     the immediate-risk key 0 stays open to whoever is dealing with the customer."""
+    on_record: str | None = None
+    """A follow-up flow finishing here records a decision on the incident its task follows (HMPO: the
+    police informed or not): this line, with `$FIELD` for the text of a field of the step's form and
+    `$staff_name` for whoever decided, is shown with the incident on the customer's record."""
 
     @property
     def is_final(self) -> bool:
@@ -306,6 +311,16 @@ class Notice(_Strict):
     section: str
 
 
+class Referral(_Strict):
+    """A task the completed incident report form hands on when its yes/no questions are all answered
+    yes (HMPO: to the SEO when an incident is very serious and the customer's identity is known)."""
+
+    task: Identifier
+    all_yes: list[Identifier] = Field(min_length=1)
+    """The form's required yes/no fields that must all be answered yes; any no: no task, and the record says so."""
+    section: str
+
+
 class IncidentReport(_Strict):
     """The record every incident needs: its form, the task that asks for it, and its distribution."""
 
@@ -318,6 +333,8 @@ class IncidentReport(_Strict):
     distribution: list[Recipient] = Field(default_factory=list)
     notice: Notice | None = None
     """Shown at the head of every form not yet complete (HMPO: not recording is a disciplinary matter)."""
+    refer: list[Referral] = Field(default_factory=list)
+    """Tasks the completed form hands on, each when its questions are all answered yes."""
 
 
 class AfterApproval(_Strict):

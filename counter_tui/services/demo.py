@@ -50,6 +50,7 @@ HMPO_LOGINS = [
     DemoLogin("1002", "135727", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
     DemoLogin("2002", "246827", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
     DemoLogin("1003", "147027", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
+    DemoLogin("6002", "679027", "Marcus Hale", "grade7", MAIN, "Grade 7: decides on the police"),
 ]
 
 FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
@@ -150,7 +151,7 @@ def fill(ctx: Context, now: datetime) -> None:
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
     add_logins(demo, HMPO_LOGINS)
-    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex = (actor_of(x) for x in HMPO_LOGINS)
+    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex, _marcus = (actor_of(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
     for _ in range(2):
@@ -190,6 +191,7 @@ def fill(ctx: Context, now: datetime) -> None:
         elif item.task.contact_id == ended and item.task.spec == "incident_report":
             values = {f.id: f.text for f in incident_report.draft(demo, jo, item.task.id).fields}
             values["comments"] = "Second call from this customer about the same application this month."
+            values |= {"very_serious": "no", "identity_known": "yes"}  # How to deal with serious incidents
             incident_report.complete(demo, jo, item.task.id, values, version=0)
     # Since: an interview ended after a warning (its letter is now overdue), a call refused outright in the second office,
     # and an interrupted call in the main one.

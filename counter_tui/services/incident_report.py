@@ -15,14 +15,14 @@ from counter_tui.models.incident import Incident
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import Form, FormField, IncidentReport
-from counter_tui.services import contacts, queue, record_text, records
+from counter_tui.services import contacts, queue, record_text, records, referrals
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
 from counter_tui.store import events, projections, queries, staff
 from counter_tui.store.connection import write
 
-YES, NO = "yes", "no"
+YES, NO, UNANSWERED = "yes", "no", ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,15 @@ def _clean(form: Form, values: dict[str, str], *, complete: bool) -> dict[str, s
     errors: dict[str, str] = {}
     for field in form.fields:
         if field.yes_no:
-            cleaned[field.id] = YES if values.get(field.id) == YES else NO
+            answer = values.get(field.id, "")
+            if not field.required:  # a checkbox: unticked is no
+                cleaned[field.id] = YES if answer == YES else NO
+            elif answer in (YES, NO):
+                cleaned[field.id] = answer
+            else:  # a question: unanswered is kept unanswered, never taken as no
+                cleaned[field.id] = UNANSWERED
+                if complete:
+                    errors[field.id] = "Answer yes or no."
             continue
         try:
             cleaned[field.id] = record_text.check_record_field(field, values.get(field.id, ""),
@@ -187,10 +195,12 @@ def distribution(ctx: Context, values: dict[str, str]) -> list[str]:
 
 
 def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *, version: int) -> Incident:
-    """Complete the form: stored with its distribution, and the task done (who and when recorded).
+    """Complete the form: stored with its distribution and what it referred (the pack's `refer`:
+    a task created when its questions are all answered yes, or why not), and the task done.
 
     Raises:
-        FieldErrors: a required field is empty or a field cannot be accepted (shown beside it).
+        FieldErrors: a required field is empty, a yes/no question unanswered, or a field cannot be
+            accepted (shown beside it).
         ReportConflict: someone saved a newer version since `version`.
         Refused: already complete, or the actor lacks the role.
     """
@@ -202,9 +212,11 @@ def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *
     with write(db):
         incident = _still_open(ctx, task, version)
         base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+        referred = referrals.refer(ctx, db, base, incident, cleaned)
         projections.record(
             db, **base, kind="incident.reported", stream=f"incident:{incident.id}",
-            payload={"incident_id": incident.id, "report": cleaned, "version": version + 1, "distribution": sent},
+            payload={"incident_id": incident.id, "report": cleaned, "version": version + 1, "distribution": sent,
+                     "referrals": referred},
         )
         if queries.task(db, task_id).status == "open":
             projections.record(
@@ -220,4 +232,4 @@ def completed(ctx: Context, incident_id: str) -> list[tuple[str, str]]:
     incident = queries.incident(ctx.store.db, incident_id)
     if incident is None:
         raise NotFound(f"No incident {incident_id}.")
-    return [(f.label, incident.report.get(f.id, "")) for f in form.fields]
+    return [(f.label, incident.report.get(f.id, "") or ("not answered" if f.yes_no else "")) for f in form.fields]

@@ -14,7 +14,8 @@ from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
 from counter_tui.policy.schema import Form, TaskSpec
-from counter_tui.services import record_text
+from counter_tui.services import record_text, referrals
+from counter_tui.services.access import require_role
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
 from counter_tui.services.deadlines import due_at
@@ -90,6 +91,8 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
     if form is not None:
         cleaned = record_text.check_record(form, record)
         when = record_text.check_when(ctx, form, cleaned)
+    if current.flow.follow_up:  # a decision the pack gives the flow's role, whoever signed in since
+        require_role(ctx, actor, current.flow.role, f"finish {current.flow.title!r}")
     db = ctx.store.db
     now = ctx.clock.now()
     with write(db):
@@ -128,6 +131,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
                 db, **base, kind="incident.recorded", stream=f"incident:{incident_id}",
                 payload={"incident_id": incident_id, "contact_id": contact_id},
             )
+        referrals.record_decision(ctx, db, base, current.flow, step, contact, incident_id, form, cleaned, actor.name)
         hand_offs = list(step.tasks)
         report = ctx.pack.incident_report
         if report is not None and incident_id is not None and origin is None:

@@ -7,11 +7,11 @@ A member of staff's welfare record is never part of a customer's record nor foun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from counter_tui.models.customer import CustomerSummary
 from counter_tui.models.staff import Actor
-from counter_tui.services import customers, letter_record
+from counter_tui.services import customers, letter_record, referrals
 from counter_tui.services.context import Context
 from counter_tui.services.errors import NotFound, Refused
 from counter_tui.store import customers as customer_store
@@ -45,6 +45,9 @@ class CustomerRecord:
     summary: CustomerSummary
     letters: list[letter_record.OnRecord]
     contacts: list[ContactLine]
+    on_incidents: list[tuple[str, str]] = field(default_factory=list)
+    """(incident id, line): what each incident was referred to and the decisions on it (the police
+    informed or not), oldest incident first."""
 
 
 def record(ctx: Context, customer_id: str) -> CustomerRecord:
@@ -56,7 +59,10 @@ def record(ctx: Context, customer_id: str) -> CustomerRecord:
     """
     summary = customers.summary(ctx, customer_id)
     lines = register_store.contacts_of(ctx.store.db, customer_id)  # welfare records are never linked to a customer
-    return CustomerRecord(summary=summary, letters=letter_record.on_record(ctx, summary.letters, ""), contacts=lines)
+    incidents = sorted({line.incident_id for line in lines if line.incident_id})
+    decided = [(incident_id, item.text) for incident_id in incidents for item in referrals.on_incident(ctx, incident_id)]
+    return CustomerRecord(summary=summary, letters=letter_record.on_record(ctx, summary.letters, ""), contacts=lines,
+                          on_incidents=decided)
 
 
 def unknown_incidents(ctx: Context, *, limit: int = 50) -> list[UnknownIncident]:

@@ -214,6 +214,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "incident.recorded": _incident_recorded,
     "incident.report_drafted": _report_drafted,
     "incident.reported": _report_completed,
+    "incident.decided": _nothing,  # a decision on the incident (the police informed, or not): read from its stream
     "task.created": _task_created,
     "task.done": _task_done,
     "alert.raised": _alert_raised,
