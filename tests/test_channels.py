@@ -263,4 +263,6 @@ async def test_immediate_risk_is_one_key_at_any_step(tmp_path, clock, flow, keys
     assert contact.immediate_risk and contact.outcome == "ended"
     assert steps_taken(ctx, contact_id)[-1] != "immediate_risk"
     assert queries.steps(ctx.store.db, contact_id)[-1].number == 0
-    assert {"staff_threatened", "serious_incident"} <= set(task_specs(ctx, contact_id))
+    assert {"staff_threatened", "incident_report"} <= set(task_specs(ctx, contact_id))
+    if flow != "written":  # the line manager refers it to the SEO from the incident report form, if both apply
+        assert "serious_incident" not in task_specs(ctx, contact_id)

@@ -388,7 +388,8 @@ def _report_wants(ctx: Context, task_id: str, value: str, *, complete: bool) -> 
     text_fields = [f for f in draft.fields if not f.yes_no]
     wants = {f.id: expected(value, limit=20_000 if f.multiline else 500, multiline=f.multiline,
                             required=f.required and complete) for f in text_fields}
-    return {f.id: value for f in text_fields}, wants
+    answered = {f.id: "no" for f in draft.fields if f.yes_no and f.required}  # the serious-incident questions
+    return {f.id: value for f in text_fields} | answered, wants
 
 
 @pytest.mark.parametrize("value", corpus(also_megabyte=True))
@@ -800,7 +801,7 @@ def pdf_text(data: bytes) -> str:
 def test_every_pdf_prints_reportlab_markup_as_text(hmpo, tmp_path):
     tasks = interview(hmpo)
     report = incident_report.draft(hmpo, MANAGER, tasks["incident_report"])
-    values = {f.id: f.text for f in report.fields} | {"comments": PRINTED}
+    values = {f.id: f.text or "no" for f in report.fields if f.yes_no} | {f.id: f.text for f in report.fields if not f.yes_no} | {"comments": PRINTED}
     incident = incident_report.complete(hmpo, MANAGER, tasks["incident_report"], values, version=0)
     finished = finished_call(hmpo, name="<b>Mr</b> &lt;Rowe&gt;", note=PRINTED)
     call = queries.incident(hmpo.store.db, finished.incident_id)
@@ -834,7 +835,7 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula(tmp_path, clock):
         finished = finished_call(ctx, name=one_line if one_line is not None else "Mr Plain",
                                  query=one_line if one_line is not None else "Passport")
         task_id = next(t.id for t in queries.tasks_for_contact(ctx.store.db, finished.contact_id) if t.spec == "incident_report")
-        values = {f.id: f.text for f in incident_report.draft(ctx, MANAGER, task_id).fields} | {
+        values = {f.id: f.text or ("no" if f.yes_no else "") for f in incident_report.draft(ctx, MANAGER, task_id).fields} | {
             "comments": value, "details": value, "reported_to": value}
         incident_report.complete(ctx, MANAGER, task_id, values, version=0)
         stored.append(expected(value, **NOTE))
@@ -873,7 +874,7 @@ def test_the_json_lines_export_keeps_one_incident_per_line(tmp_path, clock):
     for text in ("one\u2028two", "three\u2029four"):
         finished = finished_call(ctx)
         task_id = next(t.id for t in queries.tasks_for_contact(ctx.store.db, finished.contact_id) if t.spec == "incident_report")
-        values = {f.id: f.text for f in incident_report.draft(ctx, MANAGER, task_id).fields} | {"comments": text}
+        values = {f.id: f.text or ("no" if f.yes_no else "") for f in incident_report.draft(ctx, MANAGER, task_id).fields} | {"comments": text}
         try:  # a multi-line field: the design allows line breaks here
             incident_report.complete(ctx, MANAGER, task_id, values, version=0)
         except FieldErrors:

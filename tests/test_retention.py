@@ -62,7 +62,7 @@ def close_every_task(ctx: Context, people: dict[str, Actor] | None = None) -> No
             actor = people.get(task.assignee or "") or by_role[task.role]
             if task.spec == "incident_report":
                 draft = incident_report.draft(ctx, actor, task_id)
-                incident_report.complete(ctx, actor, task_id, {f.id: f.text or "Recorded." for f in draft.fields},
+                incident_report.complete(ctx, actor, task_id, {f.id: f.text or ("no" if f.yes_no else "Recorded.") for f in draft.fields},
                                          version=0)
             elif task.flow:
                 follow_up = queue.open_task(ctx, actor, task_id)
