@@ -105,6 +105,8 @@ class ContactScreen(Screen):
         if self.current.flow.staff_record:  # a member of staff's HR record: no customer on it
             self.query_one("#details").display = False
             note.border_title = "Note: how they are, what you agreed (ctrl+n; esc back to choices)"
+        elif referrals.decides_on_incident(self.current.flow):  # a decision on the record, not a contact
+            note.border_title = "Note: your own note on this decision (ctrl+n; esc back to choices)"
         self._show()
         self._show_history()
         self.refresh_bindings()
@@ -203,7 +205,8 @@ class ContactScreen(Screen):
         flow = self.current.flow
         first = Content.from_markup(
             "[b]$channel[/b] · [b]$elapsed[/b] · warnings given: $warnings",
-            channel="Staff welfare (HR record)" if flow.staff_record else CHANNEL_NAMES[flow.channel],
+            channel="Staff welfare (HR record)" if flow.staff_record
+            else flow.title if referrals.decides_on_incident(flow) else CHANNEL_NAMES[flow.channel],
             elapsed=f"{minutes:02d}:{seconds:02d}", warnings=str(warnings),
         )
         last = Content.from_markup(
