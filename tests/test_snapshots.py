@@ -146,7 +146,15 @@ def test_incident_report_form_prefilled(snap_compare, tmp_path, still_clock, siz
 def test_incident_report_form_completed(snap_compare, tmp_path, still_clock, size, handler):
     ctx = make_context(tmp_path / "counter.db", still_clock)
     _ended_call(ctx, handler)
-    assert snap_compare(CounterApp(ctx), press=[*MANAGER, "q", "down", "down", "enter", "ctrl+s"], terminal_size=size)
+
+    async def answered_then_completed(pilot):  # "How to deal with serious incidents": not very serious, identity known
+        await pilot.press(*MANAGER, "q", "down", "down", "enter")
+        pilot.app.screen.query_one("#field-very_serious").focus()
+        await pilot.press("right", "enter")
+        pilot.app.screen.query_one("#field-identity_known").focus()
+        await pilot.press("enter", "ctrl+s")
+
+    assert snap_compare(CounterApp(ctx), run_before=answered_then_completed, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
