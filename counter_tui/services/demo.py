@@ -214,6 +214,15 @@ def fill(ctx: Context, now: datetime) -> None:
     for item in queue.my_queue(demo, jo).items:
         if item.task.spec == "staff_threatened":
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
+    # A caller threatening violence, refused at once: Jo's incident report form answers both questions
+    # of "How to deal with serious incidents" yes, so the SEO considers whether the police should know.
+    clock.advance(timedelta(minutes=30))
+    threat = call(demo, sam, "telephone", [0], name="Mr Karl Dunn", ref="PEX 8120 4476", query="His renewal",
+                  note="Said he knows where this office is and will be waiting outside for me at five.", clock=clock)
+    clock.advance(timedelta(minutes=40))
+    report = next(i.task for i in queue.my_queue(demo, jo).items if i.task.contact_id == threat and i.task.spec == "incident_report")
+    values = {f.id: f.text for f in incident_report.draft(demo, jo, report.id).fields}
+    incident_report.complete(demo, jo, report.id, values | {"very_serious": "yes", "identity_known": "yes"}, version=0)
     clock.advance(timedelta(hours=2))
     call(demo, alex, "telephone", [2], name="", ref="", query="Would not say",
           note="Threatened to come to the office and hurt me.", clock=clock,
