@@ -147,3 +147,36 @@ def test_snapshot_the_grade7s_form_for_informing_the_police(snap_compare, tmp_pa
         await pilot.pause()
 
     assert snap_compare(CounterApp(ctx), run_before=as_the_grade7, terminal_size=size)
+
+
+async def test_the_demo_walk_through_in_the_readme(tmp_path):
+    """README: as 6001, q, down, Enter, 1, a reason, ctrl+s; as 6002, q, Enter, 1, a reason, ctrl+s."""
+    from counter_tui.config import Settings
+    from counter_tui.services import demo, register
+    from counter_tui.services.context import Context
+
+    ctx = Context.open(tmp_path / "demo.db", Settings(offices=[demo.MAIN, demo.SECOND]), clock=FixedClock(START))
+    demo.fill(ctx, START)
+    app = CounterApp(ctx, demo_logins=demo.logins())
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "6001", "678927")
+        await pilot.press("q", "down", "enter")
+        await pilot.pause()
+        assert "Mr Karl Dunn" in _shown(app.screen, "#step-extra")
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*"He said he would wait outside for her.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await _sign_in(pilot, "6002", "679027")
+        await pilot.press("q", "enter")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.query_one("#field-reason", TextArea).focus()
+        await pilot.press(*"A specific threat of violence.", "ctrl+s")
+        await pilot.pause()
+    hit = next(h for h in register.search(ctx, "Dunn") if h.customer_id)
+    lines = [text for _, text in register.record(ctx, hit.customer_id).on_incidents]
+    assert lines[-1].startswith("Police informed on 25 November 2026 by Marcus Hale: A specific threat of violence.")
