@@ -304,7 +304,7 @@ def test_a_truncated_tail_fails_against_the_published_head(hmpo, tmp_path):
     truncate(path, events_gone=1, checkpoint="rewind")
     assert events.verify(Store(path).db)[1] is None, "the shorter chain holds"
     assert audit.startup_check(Store(path)) is None, "the start-up check without the head file cannot tell"
-    assert "contacts row C-000013, column note" in verify(path).problem, "the deleted note still shows in the table"
+    assert "contacts row C-000014, column note" in verify(path).problem, "the deleted note still shows in the table"
     assert "behind its published head" in verify(path, head_file=head_file).problem
     with_head = config(tmp_path, f"[audit]\nhead_file = {json.dumps(str(head_file))}\n")
     refused(cli_verify(path, with_head), "behind its published head", str(head_file))
