@@ -139,6 +139,11 @@ def _letters(pack: Pack) -> list[Finding]:
             found.append(Finding("P013", place, f"its sign-off task {letter.sign_off!r} drafts another letter"))
         if not any(t.letter == letter.id and t.id != letter.sign_off for t in pack.tasks):
             found.append(Finding("P013", place, "no task drafts it"))
+        after_tasks = {step.task for step in letter.after if step.task}
+        if letter.sent_by is not None and letter.sent_by not in after_tasks:
+            found.append(Finding("P008", place, f"is sent by the task {letter.sent_by!r}, which none of its after-steps puts on the queue"))
+        if letter.decide_first is not None and not letter.decide_first.section.strip():
+            found.append(Finding("P007", f"{place}.decide_first", "cites no section of the guidance"))
         for n, step in enumerate(letter.after, start=1):
             if step.task is not None and step.task not in tasks:
                 found.append(Finding("P008", f"{place}.after[{n}]", f"puts the task {step.task!r} on the queue, which the pack does not define"))
@@ -203,8 +208,22 @@ def _typed_clocks(pack: Pack) -> list[Finding]:
     (`from_field`), a required date (`day`) field."""
     found = []
     forms = {form.id: form for form in pack.forms}
+    by_id = {letter.id: letter for letter in pack.letters}
     for flow in pack.flows:
         for step in flow.steps:
+            for n, choice in enumerate(step.choices, 1):
+                condition = (choice.only_if or "").lstrip("!")
+                if condition.startswith("letter_sent:"):
+                    letter = by_id.get(condition.removeprefix("letter_sent:"))
+                    if letter is None or letter.sent_by is None:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}].choices[{n}]",
+                                             f"asks whether {condition.removeprefix('letter_sent:')!r} was sent, but the pack "
+                                             "defines no such letter with a `sent_by` task"))
+                fields = {f.id for other in flow.steps if other.form in forms for f in forms[other.form].fields}
+                for field_id in choice.records:
+                    if field_id not in fields:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}].choices[{n}]",
+                                             f"records {field_id!r}, which is not a field of its flow's forms"))
             for task_id in step.tasks:
                 task = next((t for t in pack.tasks if t.id == task_id), None)
                 if task is None:
@@ -256,10 +275,16 @@ def _fact_combinations(flow: Flow) -> list[engine.Facts]:
     facilities: set[str] = set()
     warnings: set[int] = {0}
     restricted = {False}
+    letters: set[str] = set()
+    origins: set[str] = {""}
     for step in flow.steps:
         for choice in step.choices:
             condition = choice.only_if or ""
-            if condition.lstrip("!") == "restricted":
+            if condition.lstrip("!").startswith("letter_sent:"):
+                letters.add(condition.lstrip("!").removeprefix("letter_sent:"))
+            elif condition.startswith("origin:"):
+                origins.add(condition.removeprefix("origin:").lstrip("!"))
+            elif condition.lstrip("!") == "restricted":
                 restricted.add(True)
             elif condition.startswith("office:"):
                 facilities.add(condition.removeprefix("office:").lstrip("!"))
@@ -268,14 +293,19 @@ def _fact_combinations(flow: Flow) -> list[engine.Facts]:
                 warnings.update({max(0, threshold - 1), threshold})
     names = sorted(facilities)
     subsets = [frozenset(c) for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
-    return [engine.Facts(facilities=f, earlier_warnings=w, restricted=r)
-            for f in subsets for w in sorted(warnings) for r in sorted(restricted)]
+    sent = sorted(letters)
+    sent_sets = [frozenset(c) for r in range(len(sent) + 1) for c in itertools.combinations(sent, r)]
+    return [engine.Facts(facilities=f, earlier_warnings=w, restricted=r, letters_sent=s, origin=o)
+            for f in subsets for w in sorted(warnings) for r in sorted(restricted) for s in sent_sets
+            for o in sorted(origins)]
 
 
 def _describe(facts: engine.Facts) -> str:
     have = ", ".join(sorted(facts.facilities)) or "no facilities"
     restricted = ", restricted on this channel" if facts.restricted else ""
-    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s){restricted}"
+    sent = f", sent the letters {', '.join(sorted(facts.letters_sent))}" if facts.letters_sent else ""
+    origin = f", handed off at {facts.origin!r}" if facts.origin else ""
+    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s){restricted}{sent}{origin}"
 
 
 def _paths(pack: Pack, flow: Flow) -> list[Finding]:

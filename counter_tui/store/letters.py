@@ -40,6 +40,23 @@ def letters_for_incident(db: sqlite_utils.Database, incident_id: str) -> list[Le
     return [_letter(r) for r in rows]
 
 
+def sent_to_customer(db: sqlite_utils.Database, customer_id: str, sent_by: dict[str, str]) -> frozenset[str]:
+    """The letters (pack ids, of those in `sent_by`: letter id -> the task that sends it) signed off
+    and sent to this customer: approved, and its sending task done."""
+    found = set()
+    for spec, task_spec in sent_by.items():
+        row = db.execute(
+            """SELECT 1 FROM letters JOIN contacts ON contacts.id = letters.contact_id
+            JOIN tasks ON tasks.letter_id = letters.id
+            WHERE contacts.customer_id = ? AND letters.spec = ? AND letters.status = 'approved'
+              AND tasks.spec = ? AND tasks.status = 'done' LIMIT 1""",
+            [customer_id, spec, task_spec],
+        ).fetchone()
+        if row:
+            found.add(spec)
+    return frozenset(found)
+
+
 def tasks_for_letter(db: sqlite_utils.Database, letter_id: str) -> list[Task]:
     """Every task a letter made (drafting, sign-off, follow-ups), in order."""
     rows = db.execute(f"SELECT {queries._TASK} FROM tasks WHERE letter_id = ? ORDER BY id", [letter_id]).fetchall()
