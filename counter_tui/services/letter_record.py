@@ -14,8 +14,9 @@ from counter_tui.services.letters import _spec
 from counter_tui.store import letters as letter_store
 
 
-STATUS_NAMES = {"drafting": "being drafted", "submitted": "waiting for sign off", "returned": "returned to the drafter",
-                "approved": "signed off"}
+STATUS_NAMES = {"deciding": "waiting for the decision whether to write it", "drafting": "being drafted",
+                "submitted": "waiting for sign off", "returned": "returned to the drafter", "approved": "signed off",
+                "not_agreed": "not agreed", "declined": "not written"}
 
 
 def incident_letters(ctx: Context, incident_id: str) -> list[str]:
@@ -27,7 +28,8 @@ def incident_letters(ctx: Context, incident_id: str) -> list[str]:
             states[message.status] = states.get(message.status, 0) + 1
         mail = ", ".join(f"{n} {outbox.STATE_NAMES[s]}" for s, n in sorted(states.items()))
         title = load_template(_spec(ctx, letter).template).title
-        lines.append(f"{letter.id} {title}: {STATUS_NAMES[letter.status]}" + (f" · e-mail: {mail}" if mail else ""))
+        closed = f" ({letter.closed_reason})" if letter.status in ("not_agreed", "declined") and letter.closed_reason else ""
+        lines.append(f"{letter.id} {title}: {STATUS_NAMES[letter.status]}{closed}" + (f" · e-mail: {mail}" if mail else ""))
     return lines
 
 

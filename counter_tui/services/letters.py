@@ -32,7 +32,7 @@ YES, NO = "yes", "no"
 FIELDS = ("subject", "body", "application_office", "live_application")
 """What the drafter edits: the letter's subject and text, and the two facts its follow-up depends on."""
 
-Mode = Literal["draft", "sign_off", "read"]
+Mode = Literal["decide", "draft", "sign_off", "read"]
 
 
 class LetterConflict(Exception):
@@ -52,7 +52,8 @@ class LetterView:
     template: LetterTemplate
     task: Task
     mode: Mode
-    """`draft` (the drafter edits and sends it), `sign_off` (the approver agrees or returns it), `read`."""
+    """`decide` (the drafter decides whether to write it), `draft` (the drafter edits and sends it),
+    `sign_off` (the approver agrees, returns it or does not agree), `read`."""
     values: dict[str, str]
     approver_role: str
     """The role that signs it off, by name."""
@@ -80,6 +81,8 @@ def _mode(ctx: Context, task: Task, letter: Letter, spec: LetterSpec) -> Mode:
         return "sign_off" if letter.status == "submitted" else "read"
     if ctx.pack.task(task.spec).letter == letter.spec and letter.status in ("drafting", "returned"):
         return "draft"
+    if ctx.pack.task(task.spec).letter == letter.spec and letter.status == "deciding":
+        return "decide"
     return "read"
 
 
@@ -182,6 +185,8 @@ def _drafting_task(ctx: Context, letter: Letter) -> Task | None:
 
 def _may_draft(ctx: Context, actor: Actor, letter: Letter) -> Task:
     task = _drafting_task(ctx, letter)
+    if letter.status == "deciding":
+        raise Refused("Decide first whether to write this letter.")
     if task is None or letter.status not in ("drafting", "returned"):
         raise Refused("This letter was sent for sign off: it can be changed only if it is returned.")
     queue.require_task_role(ctx, actor, task)

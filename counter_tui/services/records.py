@@ -166,7 +166,8 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
     about = About(office=contact.office, customer_name=contact.customer_name, reference=contact.reference,
                   channel=contact.channel, contact_id=contact.id, incident_id=incident_id)
     if spec.letter is not None:
-        about = replace(about, letter_id=open_letter(db, base, spec.letter, about))
+        decide = ctx.pack.letter(spec.letter).decide_first is not None
+        about = replace(about, letter_id=open_letter(db, base, spec.letter, about, decide_first=decide))
     due = (when or {}).get(spec.due.field) if spec.due.field else None
     counted_from = (when or {}).get(spec.due.from_field) if spec.due.from_field else None
     if counted_from is None and spec.due.from_field and incident_id is not None:

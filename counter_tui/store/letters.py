@@ -13,7 +13,8 @@ from counter_tui.models.task import Task
 from counter_tui.store import queries
 
 _LETTER = """id, spec, incident_id, contact_id, office, customer_name, reference, status, draft, version, editors,
-drafted_by, submitted_at, returned_reason, returned_by, approved_by, approved_name, approved_at, actions, created_at"""
+drafted_by, submitted_at, returned_reason, returned_by, approved_by, approved_name, approved_at, actions, created_at,
+closed_reason, closed_by, closed_at, decision_reason"""
 _LETTER_NAMES = [n.strip() for n in _LETTER.split(",")]
 
 
@@ -25,7 +26,7 @@ def _letter(row: tuple) -> Letter:
     data = dict(zip(_LETTER_NAMES, row, strict=True))
     for key in ("draft", "editors", "actions"):
         data[key] = json.loads(data[key])
-    for key in ("submitted_at", "approved_at", "created_at"):
+    for key in ("submitted_at", "approved_at", "created_at", "closed_at"):
         data[key] = _when(data[key])
     return Letter(**data)
 
