@@ -45,9 +45,29 @@ class OnRecord:
     """It bars the customer on some channel."""
 
 
-def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str) -> list[OnRecord]:
+KIND_NAMES = {"CSO": "Customer Service Offices (CSO)", "CSC": "Customer Service Centres (CSC)"}
+
+
+def _where(ctx: Context, spec, channel: str, office: str) -> tuple[bool, str]:
+    """Whether a barring letter bars the customer on this channel at this office, and what to add to
+    its line: the kinds of office it bars them from, and where this office's kind is not configured."""
+    on_channel = channel in {c.value for c in spec.bars}
+    if not spec.bars_at or set(spec.bars_at) == set(KIND_NAMES):
+        return on_channel, ""
+    at = " at " + " and ".join(KIND_NAMES[k] for k in spec.bars_at) + " only"
+    if not office or not on_channel:
+        return on_channel, at
+    kind = ctx.settings.office_kinds.get(office)
+    if kind is None:  # the document gives no default: shown as a bar, never silently hidden
+        return True, at + f" — office kind not configured for {office} (office_kinds): treat it as barred here"
+    if kind in spec.bars_at:
+        return True, at
+    return False, at + f" — not at this office ({office} is a {kind})"
+
+
+def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str, office: str = "") -> list[OnRecord]:
     """The customer's signed-off letters (from `CustomerSummary.letters`), barring letters for this
-    channel first, each in a line for staff."""
+    channel (at this office, where a letter bars only at some kinds of office) first, each in a line."""
     found = []
     for spec_id, approved_at in signed_off:
         try:
@@ -56,16 +76,17 @@ def on_record(ctx: Context, signed_off: list[tuple[str, datetime]], channel: str
             continue  # a letter of another pack
         day = approved_at.astimezone(ctx.settings.zone)
         text = f"{load_template(spec.template).title}, signed off {day.day} {day:%b %Y}"
+        here, where = _where(ctx, spec, channel, office)
         if spec.bars:
-            text += " — barred: " + ", ".join(CHANNEL_NAMES[c].lower() for c in spec.bars)
-        found.append(OnRecord(text, channel in {c.value for c in spec.bars}, bool(spec.bars)))
+            text += " — barred: " + ", ".join(CHANNEL_NAMES[c].lower() for c in spec.bars) + where
+        found.append(OnRecord(text, here, bool(spec.bars)))
     return sorted(found, key=lambda item: (not item.barred_here, not item.barring))
 
 
-def on_record_for(ctx: Context, customer_id: str | None, channel: str) -> list[OnRecord]:
+def on_record_for(ctx: Context, customer_id: str | None, channel: str, office: str = "") -> list[OnRecord]:
     """`on_record` for a customer in the register (none for a customer not known yet)."""
     if customer_id is None:
         return []
     from counter_tui.store import customers as register
 
-    return on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), channel)
+    return on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), channel, office)

@@ -59,6 +59,8 @@ class LetterView:
     """The role that signs it off, by name."""
     drafted_by: str
     """Who sent it for sign-off, by name ('' before)."""
+    closed_by: str
+    """Who ended it without a letter (not agreed, or decided not to write it), by name ('' otherwise)."""
     messages: list[OutboxMessage]
 
 
@@ -98,7 +100,16 @@ def merge_fields(ctx: Context, letter: Letter, application_office: str = "") -> 
         "channel": _what_arrived(db, incident) or (CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else ""),
         "office": letter.office, "application_office": application_office or letter.office,
         "organisation": ctx.settings.letterhead.name or ctx.settings.organisation,
+        "applied_online": "yes" if _incident_record(db, incident).get("applied_online") == YES else "",
+        "passport_helpline": ctx.settings.passport_helpline.strip(),
     }
+
+
+def _incident_record(db, incident) -> dict[str, str]:
+    """The record of the contact that opened the incident ({} without one)."""
+    if incident is None or not incident.contact_id:
+        return {}
+    return queries.contact_record(db, incident.contact_id)
 
 
 def _what_arrived(db, incident) -> str:
@@ -108,6 +119,24 @@ def _what_arrived(db, incident) -> str:
         return ""
     what = queries.contact_record(db, incident.contact_id).get("what_arrived", "").strip()
     return what if what[1:2].isupper() else what[:1].lower() + what[1:]  # "PDF form" stays, "Letter" reads "letter"
+
+
+def merge_notes(ctx: Context, letter: Letter) -> list[str]:
+    """What the drafter should know about the merge: a setting the letter needs that is not
+    configured (the passport helpline's number), and which conditional paragraphs apply and why."""
+    template = load_template(_spec(ctx, letter).template)
+    texts = [p if isinstance(p, str) else p.text for p in template.paragraphs]
+    conditions = {p.only_if.removeprefix("!") for p in template.paragraphs if not isinstance(p, str)}
+    notes = []
+    if any("passport_helpline" in text for text in texts) and not ctx.settings.passport_helpline.strip():
+        notes.append("The passport helpline's number is not configured (passport_helpline): the letter says to "
+                     "call the passport helpline without a number.")
+    if "applied_online" in conditions:
+        online = merge_fields(ctx, letter)["applied_online"] == "yes"
+        notes.append("The written record says they applied online: the letter says they can track their application online."
+                     if online else "The written record does not say they applied online: the paragraph on tracking "
+                     "their application online is left out.")
+    return notes
 
 
 def prefilled(ctx: Context, letter: Letter) -> dict[str, str]:
@@ -140,6 +169,7 @@ def view(ctx: Context, actor: Actor, task_id: str) -> LetterView:
         letter=letter, spec=spec, template=load_template(spec.template), task=task, mode=_mode(ctx, task, letter, spec),
         values=values, approver_role=ctx.pack.role(ctx.pack.task(spec.sign_off).role).name,
         drafted_by=drafted_by or "", messages=outbox.messages(ctx, letter_id=letter.id),
+        closed_by=(staff.name_of(ctx.store.db, letter.closed_by) or "") if letter.closed_by else "",
     )
 
 
