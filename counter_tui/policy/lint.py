@@ -9,7 +9,8 @@ Each finding names the flow and step and the rule broken. Rules:
 - P005 a path ends the contact without the warnings the document requires, and no branch allows it
 - P006 a path ends the contact for a behaviour the document says may not be ended
 - P007 a step, task or form cites no section of the guidance
-- P008 a reference to a role, task, form or behaviour the pack does not define
+- P008 a reference to a role, task, form or behaviour the pack does not define (or a field a clock
+  counts from, a choice records or a follow-up carries that the form in question lacks)
 - P009 more than nine choices (keys 1-9)
 - P010 a final step that still offers choices
 - P011 two things of one kind share an id
@@ -244,6 +245,29 @@ def _typed_clocks(pack: Pack) -> list[Finding]:
     return found
 
 
+def _origin_prefills(pack: Pack) -> list[Finding]:
+    """A follow-up's form field prefilled from the record it follows (`prefill = "origin"`): every
+    step handing off a task that opens that follow-up has a form with a field of that id (the day a
+    written communication was received, carried to the line manager's record)."""
+    found = []
+    forms = {form.id: form for form in pack.forms}
+    for flow in pack.flows:
+        wanted = {f.id for step in flow.steps if step.form in forms for f in forms[step.form].fields if f.prefill == "origin"}
+        if not wanted:
+            continue
+        openers = {t.id for t in pack.tasks if t.flow == flow.id}
+        for other in pack.flows:
+            for step in other.steps:
+                if not openers & set(step.tasks):
+                    continue
+                have = {f.id for f in forms[step.form].fields} if step.form in forms else set()
+                for field_id in sorted(wanted - have):
+                    found.append(Finding("P008", f"flows[{other.id}].steps[{step.id}]",
+                                         f"hands off a task opening {flow.id!r}, whose form carries {field_id!r} from "
+                                         "this record, but this step's form has no such field"))
+    return found
+
+
 def _structure(flow: Flow) -> list[Finding]:
     found = []
     ids = {s.id for s in flow.steps}
@@ -394,6 +418,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _letters(pack)
     found += _measures(pack)
     found += _typed_clocks(pack)
+    found += _origin_prefills(pack)
     found += [Finding(rule, place, message) for rule, place, message in coverage.problems(pack)]
     if any(f.rule in ("P008", "P011") for f in found):
         return found
