@@ -56,6 +56,8 @@ def draft_record(ctx: Context, actor: Actor, contact_id: str) -> list[tuple[str,
             return chosen[field.id]
         if field.prefill == "origin":
             return origin.get(field.id, "")
+        if field.yes_no:  # a question nothing answered yet: unticked
+            return record_text.prefill(ctx, current, field.prefill, actor) or "no"
         return record_text.prefill(ctx, current, field.prefill, actor)
 
     return [(f.id, f.label, first(f), f.required) for f in form.fields]
