@@ -118,3 +118,14 @@ def test_the_cso_bar_needs_no_decision(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
     task_id = counter_bar(ctx, "Bar them from this Customer Service Office", OWEN)
     assert letter_store.letter(ctx.store.db, queue.get_task(ctx, task_id).letter_id).status == "drafting"
+
+
+def test_the_customer_record_shows_a_letter_not_agreed_with_the_reason(tmp_path, clock):
+    from counter_tui.services import contacts, register
+
+    ctx = letter_context(tmp_path / "c.db", clock)
+    letter = _submitted(ctx)
+    letter_sign_off.not_agreed(ctx, GRACE, letter.id, "Not justified.", version=letter.version)
+    customer_id = contacts.view(ctx, letter.contact_id).contact.customer_id
+    lines = [item.text for item in register.record(ctx, customer_id).letters]
+    assert any("not agreed" in line and "Not justified." in line for line in lines), lines

@@ -90,3 +90,18 @@ def on_record_for(ctx: Context, customer_id: str | None, channel: str, office: s
     from counter_tui.store import customers as register
 
     return on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), channel, office)
+
+
+def closed_for(ctx: Context, customer_id: str) -> list[OnRecord]:
+    """The customer's letters that ended without a letter going: the approver did not agree, or the
+    drafter decided not to write it, each with the reason (none of them bars anyone)."""
+    found = []
+    for letter in letter_store.closed_without_letter(ctx.store.db, customer_id):
+        try:
+            title = load_template(_spec(ctx, letter).template).title
+        except KeyError:
+            continue  # a letter of another pack
+        day = letter.closed_at.astimezone(ctx.settings.zone) if letter.closed_at else None
+        when = f" {day.day} {day:%b %Y}" if day else ""
+        found.append(OnRecord(f"{title}: {STATUS_NAMES[letter.status]}{when} — {letter.closed_reason}", False))
+    return found

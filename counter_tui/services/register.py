@@ -56,7 +56,8 @@ def record(ctx: Context, customer_id: str) -> CustomerRecord:
     """
     summary = customers.summary(ctx, customer_id)
     lines = register_store.contacts_of(ctx.store.db, customer_id)  # welfare records are never linked to a customer
-    return CustomerRecord(summary=summary, letters=letter_record.on_record(ctx, summary.letters, ""), contacts=lines)
+    shown = letter_record.on_record(ctx, summary.letters, "") + letter_record.closed_for(ctx, customer_id)
+    return CustomerRecord(summary=summary, letters=shown, contacts=lines)
 
 
 def unknown_incidents(ctx: Context, *, limit: int = 50) -> list[UnknownIncident]:

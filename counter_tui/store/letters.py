@@ -41,6 +41,16 @@ def letters_for_incident(db: sqlite_utils.Database, incident_id: str) -> list[Le
     return [_letter(r) for r in rows]
 
 
+def closed_without_letter(db: sqlite_utils.Database, customer_id: str) -> list[Letter]:
+    """The customer's letters that ended without a letter going (not agreed, or decided not to write), newest first."""
+    rows = db.execute(
+        f"""SELECT {", ".join("letters." + n for n in _LETTER_NAMES)} FROM letters JOIN contacts ON contacts.id = letters.contact_id
+        WHERE contacts.customer_id = ? AND letters.status IN ('not_agreed', 'declined') ORDER BY letters.closed_at DESC""",
+        [customer_id],
+    ).fetchall()
+    return [_letter(r) for r in rows]
+
+
 def sent_to_customer(db: sqlite_utils.Database, customer_id: str, sent_by: dict[str, str]) -> frozenset[str]:
     """The letters (pack ids, of those in `sent_by`: letter id -> the task that sends it) signed off
     and sent to this customer: approved, and its sending task done."""
