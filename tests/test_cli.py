@@ -63,7 +63,7 @@ def test_policy_check_shipped(run):
     """GIVEN the shipped packs WHEN `counter policy check` THEN each is ok and the exit is 0."""
     result = run("policy", "check")
     assert result.exit_code == 0, result.output
-    assert "hmpo.toml: ok (7 flows" in result.output
+    assert "hmpo.toml: ok (8 flows" in result.output
     assert "ico.toml: ok (4 flows" in result.output
 
 

@@ -168,8 +168,6 @@ def check_record_field(field: FormField, text: str, *, required: bool | None = N
             text, max_length=20_000 if field.multiline else 500, multiline=field.multiline,
             required=field.required if required is None else required,
         )
-        if field.yes_no and cleaned not in ("", "yes", "no"):
-            raise TextProblem("Answer yes or no.")
         if field.when and cleaned:
             parse_when(cleaned, UTC)
         if field.day and cleaned:

@@ -100,6 +100,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
     cleaned: dict[str, str] = {}
     when: dict = {}
     if form is not None:
+        record = {**record, **{f.id: "yes" if record.get(f.id) == "yes" else "no" for f in form.fields if f.yes_no}}
         cleaned = record_text.check_record(form, record)
         when = record_text.check_when(ctx, form, cleaned)
     db = ctx.store.db
