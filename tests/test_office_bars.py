@@ -68,3 +68,30 @@ def test_the_customer_record_lists_the_bar_with_its_kinds_of_office(tmp_path, cl
     customer_id = _barred(ctx, "Bar them from this Customer Service Office")
     line, = letter_record.on_record(ctx, register.signed_off_letters(ctx.store.db, customer_id), "")
     assert "at Customer Service Offices (CSO) only" in line.text and not line.barred_here
+
+
+@pytest.mark.parametrize("office, barred", [(MAIN, True), (SECOND, False)])
+async def test_the_counter_screen_shows_a_cso_bar_at_a_cso_and_not_at_a_csc(tmp_path, clock, office, barred):
+    from textual.widgets import Static
+
+    from counter_tui.app import CounterApp
+    from counter_tui.models.staff import Actor
+    from counter_tui.screens.contact import open_contact
+    from counter_tui.services import staff
+
+    ctx = letter_context(tmp_path / "c.db", clock, letter_settings(office_kinds=KINDS))
+    _barred(ctx, "Bar them from this Customer Service Office")
+    clerk = Actor(number="3009", name="Cal Reed", role="counter_staff", office=office)
+    staff.add_staff(ctx, number=clerk.number, name=clerk.name, role=clerk.role, office=office, pin="390927")
+    contact_id = contacts.start_contact(ctx, clerk, "counter", customer_name="Mr Sid Vance", reference="PEX 1100 2200")
+    app = CounterApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*clerk.number, "enter", *"390927", "enter")
+        await pilot.pause()
+        open_contact(app, contact_id)
+        await pilot.pause()
+        bar = str(app.screen.query_one("#bar", Static).render())
+        history = str(app.screen.query_one("#history", Static).render())
+    assert ("BARRED on this channel" in bar) is barred
+    assert "Public facing area barring letter (CSO)" in history
+    assert ("not at this office" in history) is not barred

@@ -14,7 +14,10 @@ AND sent. What arrived and the kind of abuse, chosen by number, fill the record.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from counter_tui.policy import engine
 from counter_tui.services import contacts, letter_sign_off, letters, queue, records
 from counter_tui.services.errors import Refused
 from counter_tui.store import queries
@@ -126,3 +129,38 @@ def test_no_serious_incident_choice_is_left_on_the_written_route(ctx):
     labels = [c.label for c in flow.step("abuse").choices]
     assert labels.count("Threats") == 1 and not any("very serious" in label for label in labels)
     assert not {"tell_line_manager_serious", "serious_warning_letter", "serious_barring_letter"} & {s.id for s in flow.steps}
+
+
+def test_the_barring_letter_tracks_online_only_if_they_applied_online_and_reads_the_day_received(ctx):
+    _, finished = written_contact(ctx)
+    send(ctx, agree(ctx, tell_heo(ctx, finished)))
+    _, by_letter = written_contact(ctx, route="barring_letter", received="2026-11-24")
+    letter_view = letters.view(ctx, BEA, tell_heo(ctx, by_letter))
+    assert "track the progress" not in letter_view.values["body"]
+    assert "On 24 November 2026 we received your letter" in letter_view.values["body"]
+    assert any("not configured" in note for note in letters.merge_notes(ctx, letter_view.letter))
+    _, online = written_contact(ctx, arrived="Abusive words or comments on a digital", route="barring_letter")
+    body = letters.view(ctx, BEA, tell_heo(ctx, online)).values["body"]
+    assert "You can track the progress of your application online." in body
+    assert body.endswith("you must call the passport helpline.")
+
+
+def test_the_helpline_comes_from_the_configuration(tmp_path, clock):
+    from tests.letters_helpers import letter_settings
+
+    ctx = letter_context(tmp_path / "h.db", clock, letter_settings(passport_helpline="0300 123 4567"))
+    add_caseworker_and_heo(ctx)
+    _, finished = written_contact(ctx)
+    send(ctx, agree(ctx, tell_heo(ctx, finished)))
+    _, second = written_contact(ctx, route="barring_letter")
+    view = letters.view(ctx, BEA, tell_heo(ctx, second))
+    assert "must call the passport helpline on 0300 123 4567." in view.values["body"]
+    assert not any("not configured" in note for note in letters.merge_notes(ctx, view.letter))
+
+
+@given(sent=st.sets(st.sampled_from(["written_warning", "interview_warning", "cso_barring"])),
+       asked=st.sampled_from(["written_warning", "interview_warning", "cso_barring"]))
+def test_letter_sent_holds_exactly_for_the_letters_sent(sent, asked):
+    facts = engine.Facts(letters_sent=frozenset(sent))
+    assert engine.holds(f"letter_sent:{asked}", facts) is (asked in sent)
+    assert engine.holds(f"!letter_sent:{asked}", facts) is (asked not in sent)

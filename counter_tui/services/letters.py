@@ -94,15 +94,27 @@ def merge_fields(ctx: Context, letter: Letter, application_office: str = "") -> 
     incident = queries.incident(db, letter.incident_id) if letter.incident_id else None
     occurred = (incident.occurred_at if incident else letter.created_at).astimezone(ctx.settings.zone)
     channel = incident.channel if incident else ""
+    record = _incident_record(db, incident)
+    day = _received(record.get("received_on", "")) or occurred  # a written communication: the day it was received
     return {
         "customer_name": letter.customer_name, "reference": letter.reference,
-        "incident_date": f"{occurred.day} {occurred:%B %Y}",
+        "incident_date": f"{day.day} {day:%B %Y}",
         "channel": _what_arrived(db, incident) or (CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else ""),
         "office": letter.office, "application_office": application_office or letter.office,
         "organisation": ctx.settings.letterhead.name or ctx.settings.organisation,
-        "applied_online": "yes" if _incident_record(db, incident).get("applied_online") == YES else "",
+        "applied_online": "yes" if record.get("applied_online") == YES else "",
         "passport_helpline": ctx.settings.passport_helpline.strip(),
     }
+
+
+def _received(text: str):
+    """The day typed as YYYY-MM-DD, or None."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
 
 
 def _incident_record(db, incident) -> dict[str, str]:
