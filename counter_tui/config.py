@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -152,6 +153,14 @@ class Settings(BaseModel):
     office_facilities: dict[str, list[str]] = Field(default_factory=dict)
     """What each office has that the procedure depends on, e.g. {"Main office" = ["post_box", "security_guards"]}:
     an office without a post box or guards is never offered those options."""
+    passport_helpline: str = ""
+    """The passport helpline's number, merged into HMPO's written barring letter ("they must call the
+    passport helpline if they have a query with their application"); empty: the letter says to call
+    the passport helpline and the HEO is told the number is not configured (none is invented)."""
+    office_kinds: dict[str, Literal["CSO", "CSC"]] = Field(default_factory=dict)
+    """Each office's kind (HMPO): a Customer Service Office (CSO) or Customer Service Centre (CSC). A CSO
+    barring letter bars the customer at CSOs only ("must attend a CSC"); an office with no kind shows
+    such a bar with "office kind not configured" rather than hiding it."""
     timezone: str = "Europe/London"
     """Local time zone for times shown to staff and for 'end of day' deadlines; storage is UTC."""
     deadlines: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))

@@ -139,7 +139,8 @@ class ContactScreen(Screen):
         """Earlier contacts, and the signed-off letters on the customer's record (a bar on this
         channel first, in red): read when the customer becomes known, not every second."""
         ctx, contact = self.app.ctx, self.current.contact
-        self._on_record = letter_record.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value)
+        self._on_record = letter_record.on_record_for(ctx, contact.customer_id, self.current.flow.channel.value,
+                                                      contact.office)
         self._measures = measure_record.on_record(ctx, contact.customer_id, self.current.flow.channel.value,
                                                   outgoing=self.current.flow.follow_up)
         self._show_measures()

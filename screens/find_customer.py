@@ -96,7 +96,8 @@ class FindCustomerScreen(Screen):
             style = "b $error" if measure.refused_here else "b $warning"
             note = ": not on this channel" if measure.refused_here else ""
             parts.append(Content.from_markup(f"[{style}]$text[/]", text=f"{measure.spec.name}{note}"))
-        for item in letter_record.on_record(ctx, summary.letters, channel.value):
+        office = self.app.actor.office if self.app.actor else ""
+        for item in letter_record.on_record(ctx, summary.letters, channel.value, office):
             parts.append(Content.from_markup("[b $error]$text[/]" if item.barred_here else "[$warning]$text[/]",
                                              text=item.text))
         for other, count in sorted(summary.warnings.items(), key=lambda item: item[0] != channel.value):

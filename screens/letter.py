@@ -97,6 +97,8 @@ class LetterScreen(Screen):
         lines += [Content.from_markup("• $point", point=point) for point in template.must_explain]
         if not template.words_from_guidance:
             lines.append(Content.from_markup("[dim]The text below is Counter's, not the guidance's: check it says what you mean.[/dim]"))
+        for note in letters.merge_notes(self.app.ctx, self.current.letter):
+            lines.append(Content.from_markup("[b $warning]Note:[/] $note", note=note))
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:

@@ -1,4 +1,5 @@
-"""The approver's screen: read the drafted letter, then 1 signs it off or 2 returns it with a reason.
+"""The approver's screen: read the drafted letter, then 1 signs it off, 2 returns it with a reason, or
+3 does not agree to it (final, with a reason: no letter goes and nothing follows).
 
 Once signed off (or opened from a done task) it shows what followed, step by step as the guidance
 lists it, with each e-mail's state (waiting, sent, failed and why), refreshed while it is open.
@@ -28,12 +29,13 @@ REFRESH_SECONDS = 2.0
 
 
 class LetterSignOffScreen(Screen):
-    """Sign off (1) or return with a reason (2); ctrl+r prints; esc goes back."""
+    """Sign off (1), return with a reason (2) or not agree with a reason (3); ctrl+r prints; esc goes back."""
 
     CSS_PATH = Path(__file__).parent / "task.tcss"
     BINDINGS = [
         Binding("1", "approve", "Sign it off", id="approve"),
-        Binding("2", "ask_reason", "Return it with a reason", id="return"),
+        Binding("2", "ask_reason('return')", "Return it with a reason", id="return"),
+        Binding("3", "ask_reason('not_agreed')", "Not agreed (with a reason)", id="not_agreed"),
         Binding("ctrl+r", "print", "Print (PDF)", id="print", priority=True),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -42,6 +44,7 @@ class LetterSignOffScreen(Screen):
         super().__init__()
         self.task_id = task_id
         self.current: LetterView | None = None
+        self._reason_for = "return"
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -85,7 +88,12 @@ class LetterSignOffScreen(Screen):
         ]
         if current.mode == "sign_off":
             lines.append(Content.from_markup(
-                "[b]Press 1 to sign it off, or 2 to return it with a reason.[/b] Once signed off, Counter does what follows."))
+                "[b]Press 1 to sign it off, 2 to return it with a reason, or 3 if you do not agree to it.[/b] "
+                "Once signed off, Counter does what follows; not agreed, no letter goes and nothing follows."))
+        if letter.status == "not_agreed":
+            lines.append(Content.from_markup("[b $error]Not agreed[/] by $who on $when: $why",
+                                             who=current.closed_by or "the approver",
+                                             when=local_time(ctx, letter.closed_at, with_date=True), why=letter.closed_reason))
         lines += [
             Content(""),
             Content.from_markup("[b]Subject:[/b] $subject", subject=values["subject"]),
@@ -100,7 +108,7 @@ class LetterSignOffScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
         """The decision keys only while the letter waits for this approver."""
-        if action in ("approve", "ask_reason"):
+        if action in ("approve", "ask_reason", "not_agreed"):
             return self.current is not None and self.current.mode == "sign_off"
         return True
 
@@ -120,11 +128,18 @@ class LetterSignOffScreen(Screen):
         self.reload()
         self.set_interval(REFRESH_SECONDS, self.reload)
 
-    def action_ask_reason(self) -> None:
+    def action_ask_reason(self, what: str = "return") -> None:
+        self._reason_for = what
+        self.query_one("#reason-label", Label).update(
+            "Why you are returning it (the drafter sees this)" if what == "return"
+            else "Why you do not agree to it (final: the drafter sees this, and no letter goes)")
         self._show_reason(True)
         self.query_one("#reason", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._reason_for == "not_agreed":
+            self._not_agreed(event.value)
+            return
         try:
             redraft = letter_sign_off.return_letter(self.app.ctx, self.app.actor, self.current.letter.id, event.value,
                                             version=self.current.letter.version)
@@ -136,6 +151,20 @@ class LetterSignOffScreen(Screen):
             return
         self.app.notify(f"Letter {self.current.letter.id} returned to {self.current.drafted_by} ({redraft.id}).",
                         title="Returned", markup=False)
+        self.app.pop_screen()
+
+    def _not_agreed(self, reason: str) -> None:
+        try:
+            letter_sign_off.not_agreed(self.app.ctx, self.app.actor, self.current.letter.id, reason,
+                                       version=self.current.letter.version)
+        except FieldErrors as problem:
+            self._error("; ".join(problem.errors.values()))
+            return
+        except (Refused, StoreError, LetterConflict) as problem:
+            self._error(f"{problem} Your reason is kept on screen.")
+            return
+        self.app.notify(f"Letter {self.current.letter.id}: not agreed. No letter goes, and nothing follows.",
+                        title="Not agreed", markup=False)
         self.app.pop_screen()
 
     def action_print(self) -> None:

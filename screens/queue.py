@@ -184,7 +184,11 @@ class QueueScreen(Screen):
                 return
             if letters.opens_letter(ctx, task):
                 view = letters.view(ctx, actor, task_id)
-                if view.mode == "draft":
+                if view.mode == "decide":  # whether to write it at all comes first (HMPO: the CSC bar)
+                    from counter_tui.screens.letter_decision import LetterDecisionScreen
+
+                    self.app.push_screen(LetterDecisionScreen(task_id))
+                elif view.mode == "draft":
                     from counter_tui.screens.letter import LetterScreen
 
                     self.app.push_screen(LetterScreen(task_id))

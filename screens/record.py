@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
@@ -42,10 +42,15 @@ class RecordScreen(Screen):
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
         when = {f.id for f in form.fields if f.when} if form else set()
         days = {f.id for f in form.fields if f.day} if form else set()
+        questions = {f.id for f in form.fields if f.yes_no} if form else set()
         with VerticalScroll(id="record-heading"):  # focusable (shift+tab), so long guidance scrolls by key
             yield Static(self._heading(current, form))
         with VerticalScroll(id="record-fields"):
             for field_id, label, text, required in self._fields:
+                if field_id in questions:  # a yes/no question: a checkbox, ticked where a choice said so
+                    yield Checkbox(Content(label), value=text == "yes", id=f"field-{field_id}", classes="field")
+                    yield Static("", id=f"error-{field_id}", classes="field-error")
+                    continue
                 mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
                 yield Label(Content(f"{label}{mark}"), classes="field-label")
                 if self._multiline[field_id]:
@@ -80,6 +85,8 @@ class RecordScreen(Screen):
 
     @staticmethod
     def _value(widget) -> str:
+        if isinstance(widget, Checkbox):
+            return "yes" if widget.value else "no"
         return widget.text if isinstance(widget, TextArea) else widget.value
 
     def _record(self) -> dict[str, str]:
@@ -87,6 +94,7 @@ class RecordScreen(Screen):
 
     @on(TextArea.Changed, ".field")
     @on(Input.Changed, ".field")
+    @on(Checkbox.Changed, ".field")
     def _typed(self) -> None:
         self._autosave.typed()
 

@@ -95,21 +95,16 @@ def add_caseworker_and_heo(ctx: Context) -> None:
 
 
 def barred_from_writing(ctx: Context) -> str:
-    """Mr Ian Abel wrote abusively twice: warned, then barred from written communications, both
-    letters signed off by the SEO. Adds the caseworker (5001/5678) and the HEO; returns his id."""
-    from counter_tui.services import customers, letter_sign_off, letters
+    """Mr Ian Abel wrote abusively twice: warned (the letter signed off and sent), then barred from
+    written communications, each through the line manager to the HEO and signed off by the SEO.
+    Adds the caseworker (5001), the line manager and the HEO; returns his id."""
+    from counter_tui.services import customers
+    from tests.written_helpers import agree, send, tell_heo, written_contact
 
     add_caseworker_and_heo(ctx)
     customer_id = customers.add(ctx, NIA, name="Mr Ian Abel", reference="PEX 5555 0001")
-    for _ in range(2):  # warned, then barred: the second letter is the barring letter
-        contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")
-        while not (view := contacts.view(ctx, contact_id)).step.is_final:
-            number = view.offered[0][0] if view.step.id == "what" else view.offered[-1][0]
-            contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-        fields = {fid: text or "Abusive letter." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
-        finished = records.finish(ctx, NIA, contact_id, fields)
-        task_id = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
-        draft = letters.view(ctx, BEA, task_id)
-        letters.submit(ctx, BEA, draft.letter.id, draft.values, version=draft.letter.version)
-        letter_sign_off.approve(ctx, GRACE, draft.letter.id, version=draft.letter.version + 1)
+    _, finished = written_contact(ctx)
+    send(ctx, agree(ctx, tell_heo(ctx, finished)))
+    _, finished = written_contact(ctx, route="barring_letter")
+    agree(ctx, tell_heo(ctx, finished))
     return customer_id

@@ -212,17 +212,25 @@ async def test_post_box_is_offered_where_the_office_has_one(tmp_path, clock):
 
 
 async def test_written_abuse_warning_letter_then_barring_letter(tmp_path, clock):
+    from tests.letters_helpers import BEA, GRACE
+    from tests.written_helpers import agree, send, tell_heo
+
     ctx = channel_context(tmp_path / "c.db", clock)
+    for actor in (BEA, GRACE):
+        staff.add_staff(ctx, number=actor.number, name=actor.name, role=actor.role, office=actor.office, pin="567827")
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         first = await start(pilot, app, "written")
         app.screen.query_one("#reference", Input).value = "PEX 7000 0001"
-        await pilot.press("escape", "1", "4")  # a letter; intimidating or abusive language
+        await pilot.press("escape", "1", "3")  # a letter; intimidating or abusive language
         await pilot.pause()
         assert [label for label in shown(app)] == [app.ctx.pack.flow("written").step("tell_line_manager").choices[0].label]
         await pilot.press("1")
         await pilot.pause()
         await complete(pilot, app)
+        # The line manager tells the HEO; the SEO agrees to the warning letter and it is sent.
+        finished = records.Finished(first, queries.contact(ctx.store.db, first).incident_id, task_ids(ctx, first))
+        send(ctx, agree(ctx, tell_heo(ctx, finished)))
         await pilot.press("enter")
         await pilot.press(FLOWS["written"])
         # The second letter starts by finding the same customer by reference, typed as it comes.
@@ -232,15 +240,19 @@ async def test_written_abuse_warning_letter_then_barring_letter(tmp_path, clock)
         await pilot.press("enter")
         second = app.screen.contact_id
         assert queries.contact(ctx.store.db, second).customer_id == queries.contact(ctx.store.db, first).customer_id
-        await pilot.press("2", "4")  # an e-mail, the same language again
+        await pilot.press("2", "3")  # an e-mail, the same language again
         await pilot.pause()
         labels = shown(app)
-        assert len(labels) == 1 and "warned before" in labels[0]
+        assert len(labels) == 1 and "continue to be abusive" in labels[0]
         await pilot.press("1")
         await pilot.pause()
         await complete(pilot, app)
-    assert "written_warning_letter" in task_specs(ctx, first)
-    assert "written_barring_letter" in task_specs(ctx, second)
+    assert "line_manager_written" in task_specs(ctx, first)
+    assert "line_manager_written" in task_specs(ctx, second)
+
+
+def task_ids(ctx, contact_id: str) -> list[str]:
+    return [row[0] for row in ctx.store.db.execute("SELECT id FROM tasks WHERE contact_id = ? ORDER BY id", [contact_id])]
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_policy_check_shipped(run):
     """GIVEN the shipped packs WHEN `counter policy check` THEN each is ok and the exit is 0."""
     result = run("policy", "check")
     assert result.exit_code == 0, result.output
-    assert "hmpo.toml: ok (10 flows" in result.output  # 7 contact and follow-up flows, and the three police decisions
+    assert "hmpo.toml: ok (11 flows" in result.output  # contact and follow-up flows, the police decisions, the line manager's written step
     assert "ico.toml: ok (4 flows" in result.output
 
 

@@ -55,9 +55,12 @@ def fill(ctx: Context, actor: Actor, contact_id: str) -> dict[str, str]:
     field with tomorrow's, as staff type it)."""
     form = records.form_for(ctx, contacts.view(ctx, contact_id))
     when = {f.id for f in form.fields if f.when} if form else set()
+    days = {f.id for f in form.fields if f.day} if form else set()
     later = (ctx.clock.now() + timedelta(days=1)).astimezone(ctx.settings.zone).strftime("%Y-%m-%d %H:%M")
+    today = ctx.clock.now().astimezone(ctx.settings.zone).strftime("%Y-%m-%d")
     return {
-        field_id: later if field_id in when else text if text or not required else f"Typed by staff: {label}"
+        field_id: later if field_id in when else text if text or not required
+        else today if field_id in days else f"Typed by staff: {label}"
         for field_id, label, text, required in records.draft_record(ctx, actor, contact_id)
     }
 

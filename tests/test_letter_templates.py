@@ -55,7 +55,7 @@ COVERAGE = {
         "they are barred from sending HM Passport Office written communications":
             "you are now barred from sending hm passport office written communications",
         "they can track the progress of their application online (if they applied online)":
-            "if you applied online, you can track the progress of your application online",
+            "you can track the progress of your application online",
         "they must call the passport helpline if they have a query with their application":
             "if you have a query about your application, you must call the passport helpline",
     },
@@ -71,6 +71,7 @@ FIELDS = {
     "office": "Main office",
     "application_office": "Second office",
     "organisation": "HM Passport Office",
+    "applied_online": "yes",
 }
 
 VALID = """
@@ -239,7 +240,25 @@ def test_a_value_is_put_in_literally_and_never_expands(name, reference):
 def test_a_body_is_its_paragraphs_with_the_values_as_given(template_id, value):
     template = load_template(template_id)
     fields = dict.fromkeys(MERGE_FIELDS, value)
-    assert body(template, fields) == "\n\n".join(Template(p).substitute(fields) for p in template.paragraphs)
+    texts = [p if isinstance(p, str) else p.text for p in template.paragraphs if isinstance(p, str) or p.applies(fields)]
+    assert body(template, fields) == "\n\n".join(Template(p).substitute(fields) for p in texts)
+
+
+def test_the_online_tracking_paragraph_is_there_only_if_they_applied_online_and_the_helpline_comes_from_config():
+    template = load_template("hmpo_written_barring")
+    online = body(template, FIELDS | {"passport_helpline": "0300 000 0000"})
+    assert "track the progress of your application online" in online
+    assert "must call the passport helpline on 0300 000 0000." in online
+    offline = body(template, FIELDS | {"applied_online": ""})
+    assert "track the progress" not in offline
+    assert offline.endswith("you must call the passport helpline.")  # no number configured: none invented
+
+
+def test_a_conditional_paragraph_must_name_a_merge_field():
+    bad = VALID.replace('paragraphs = ["On $incident_date we wrote to you."]',
+                        'paragraphs = [{ text = "Hello.", only_if = "shoe_size" }]')
+    with pytest.raises(TemplateError, match="shoe_size"):
+        parse_template(bad, "bad.toml")
 
 
 @given(template_id=st.sampled_from(sorted(HMPO_LETTERS | {"dwp_cmel9271"})), values=st.fixed_dictionaries({f: HOSTILE for f in MERGE_FIELDS}))

@@ -37,6 +37,11 @@ def lctx(tmp_path, clock):
 
 def _submit(ctx, task_id, **changes):
     view = letters.view(ctx, ADE, task_id)
+    if view.mode == "decide":  # the CSC bar: the HEO decides to write it first
+        from counter_tui.services import letter_decision
+
+        letter_decision.decide(ctx, ADE, view.letter.id, write_it=True)
+        view = letters.view(ctx, ADE, task_id)
     letters.submit(ctx, ADE, view.letter.id, {**view.values, **changes}, version=view.letter.version)
     return view.letter.id
 

@@ -146,14 +146,16 @@ def _written_contact(ctx, received: str | None):
 
 
 def test_the_written_letter_is_due_on_the_day_the_communication_was_received(tmp_path, clock):
+    from tests.written_helpers import tell_heo
+
     ctx = letter_context(tmp_path / "c.db", clock)
     add_caseworker_and_heo(ctx)
     contact_id, fields = _written_contact(ctx, None)
     assert fields["received_on"] == "2026-11-25"  # today, by default
     fields["received_on"] = "2026-11-23"
     finished = records.finish(ctx, NIA, contact_id, fields)
-    letter = next(queue.get_task(ctx, t) for t in finished.task_ids
-                  if queue.get_task(ctx, t).spec == "written_warning_letter")
+    letter = queue.get_task(ctx, tell_heo(ctx, finished))  # the line manager's step creates it
+    assert letter.spec == "written_warning_letter"
     local = letter.due_at.astimezone(ctx.settings.zone)
     assert (local.date().isoformat(), local.hour, local.minute) == ("2026-11-23", 23, 59)
     assert letter.overdue(ctx.clock.now())  # the day it arrived has passed
@@ -191,8 +193,9 @@ def test_a_clock_counted_from_a_day_needs_that_day_field_in_the_record():
     from counter_tui.policy.loader import load_pack
     from counter_tui.policy.schema import Pack
 
-    data = load_pack("hmpo").model_dump()
-    form = next(f for f in data["forms"] if f["id"] == "written_record")
-    form["fields"] = [f for f in form["fields"] if f["id"] != "received_on"]
-    findings = lint(Pack.model_validate(data))
-    assert any(f.rule == "P008" and "received_on" in f.message for f in findings), findings
+    for form_id in ("written_line_manager", "written_record"):  # the line manager's step, and what it carries
+        data = load_pack("hmpo").model_dump()
+        form = next(f for f in data["forms"] if f["id"] == form_id)
+        form["fields"] = [f for f in form["fields"] if f["id"] != "received_on"]
+        findings = lint(Pack.model_validate(data))
+        assert any(f.rule == "P008" and "received_on" in f.message for f in findings), (form_id, findings)

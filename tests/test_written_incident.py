@@ -10,46 +10,33 @@ letter's "Record the incident" step records that incident.
 
 from __future__ import annotations
 
-from counter_tui.services import contacts, letter_sign_off, letters, queue, records
+from counter_tui.services import letter_sign_off, letters, queue
 from counter_tui.store import queries
-from tests.letters_helpers import BEA, GRACE, NIA, add_caseworker_and_heo, letter_context
-
-
-def _written(ctx, *, what: str = "Letter", serious: bool = False):
-    """Nia hands an abusive letter (intimidating language, or a serious threat) to her line manager."""
-    contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")
-    while not (view := contacts.view(ctx, contact_id)).step.is_final:
-        if view.step.id == "abuse":
-            wanted = "Threats: a very serious" if serious else "Intimidating"
-            number = next(n for n, c in view.offered if c.label.startswith(wanted))
-        else:
-            number = view.offered[0][0]
-        contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or "Abusive words." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
-    fields["what_arrived"] = what
-    return contact_id, records.finish(ctx, NIA, contact_id, fields)
+from tests.letters_helpers import BEA, GRACE, add_caseworker_and_heo, letter_context
+from tests.written_helpers import tell_heo, written_contact
 
 
 def test_a_written_contact_handed_on_opens_an_incident_with_its_form_and_welfare_check(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
     add_caseworker_and_heo(ctx)
-    contact_id, finished = _written(ctx)
+    contact_id, finished = written_contact(ctx)
     assert finished.incident_id is not None
     incident = queries.incident(ctx.store.db, finished.incident_id)
     assert incident.channel == "written" and incident.contact_id == contact_id
     assert incident.recorded_at is None  # recorded by the HEO once the SEO agrees (step 4)
     specs = {queue.get_task(ctx, t).spec for t in finished.task_ids}
     report = ctx.pack.incident_report
-    assert {"line_manager_written", "written_warning_letter", report.task, report.welfare_task} <= specs
+    assert {"line_manager_written", report.task, report.welfare_task} <= specs
     assert all(queue.get_task(ctx, t).incident_id == finished.incident_id for t in finished.task_ids)
+    heo_task = tell_heo(ctx, finished)  # the line manager tells the HEO: the letter is for the same incident
+    assert queue.get_task(ctx, heo_task).incident_id == finished.incident_id
 
 
 def test_the_letter_says_what_arrived_and_the_seos_agreement_records_the_incident(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
     add_caseworker_and_heo(ctx)
-    _, finished = _written(ctx, what="E-mail")
-    task_id = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
-    draft = letters.view(ctx, BEA, task_id)
+    _, finished = written_contact(ctx, arrived="An e-mail")
+    draft = letters.view(ctx, BEA, tell_heo(ctx, finished))
     assert "we received your e-mail." in draft.values["body"]
     assert "your." not in draft.values["body"]
     letters.submit(ctx, BEA, draft.letter.id, draft.values, version=draft.letter.version)
@@ -61,9 +48,8 @@ def test_the_letter_says_what_arrived_and_the_seos_agreement_records_the_inciden
     assert kinds[0] == "incident.opened" and "incident.recorded" in kinds
 
 
-def test_a_serious_written_threat_opens_its_incident_too(tmp_path, clock):
+def test_a_written_threat_opens_its_incident_too(tmp_path, clock):
     ctx = letter_context(tmp_path / "c.db", clock)
     add_caseworker_and_heo(ctx)
-    _, finished = _written(ctx, serious=True)
+    _, finished = written_contact(ctx, kind="Threats")
     assert finished.incident_id is not None
-    assert "serious_incident" in {queue.get_task(ctx, t).spec for t in finished.task_ids}

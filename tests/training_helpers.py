@@ -45,6 +45,8 @@ def badly(scenario: Scenario) -> tuple[list[str], str]:
             others = [n for n, c in offered if c.next != moment.expect]
             if moment.expect == IMMEDIATE_RISK:
                 others = [n for n, _ in offered]
+            elif not others and flow.immediate_risk is not None:  # the one way on is right: key 0 is the wrong one
+                others = [engine.IMMEDIATE_RISK]
             if others:
                 number = others[0]
                 missed = next((c.label for c in step.choices if c.next == moment.expect), flow.immediate_risk.label
@@ -85,7 +87,7 @@ async def play(pilot, app, scenario: Scenario, path: list[str], note: str) -> No
         if hasattr(field, "load_text"):
             if not field.text:
                 field.load_text("Practice")
-        elif not field.value:
+        elif isinstance(field.value, str) and not field.value:  # a checkbox (a yes/no question) is left as it is
             field.value = "2026-12-03 10:00" if field.placeholder.startswith("YYYY") else "Practice"
     await pilot.press("ctrl+s")
     await pilot.press("enter")  # the summary: done

@@ -22,7 +22,9 @@ class Letter(BaseModel):
     customer_name: str
     reference: str
     status: str
-    """`drafting`, `submitted` (waiting for sign-off), `returned` (with a reason) or `approved`."""
+    """`deciding` (whether to write it at all, where the guidance leaves it to the drafter), `drafting`,
+    `submitted` (waiting for sign-off), `returned` (with a reason), `approved`, or one of the two ends
+    without a letter: `not_agreed` (the approver's reason) or `declined` (the drafter decided not to write)."""
     draft: dict[str, str] = {}
     """The letter as last saved: subject, body, application office, live application ({} : not saved yet)."""
     version: int = 0
@@ -37,6 +39,12 @@ class Letter(BaseModel):
     approved_name: str | None = None
     """The approver's name and role, as printed on the letter."""
     approved_at: datetime | None = None
+    closed_reason: str = ""
+    """Why it ended without a letter: the approver did not agree, or the drafter decided not to write it."""
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    decision_reason: str = ""
+    """The drafter's reason for deciding to write it, where the guidance leaves that to them (optional)."""
     actions: list[dict] = []
     """What followed the sign-off, each step the guidance lists: {title, state, ref}."""
     created_at: datetime

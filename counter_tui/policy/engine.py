@@ -30,6 +30,12 @@ class Facts:
     """Warnings given to this customer in earlier contacts of the same channel."""
     restricted: bool = False
     """A live measure on the customer refuses them on the contact's channel (writing only, say)."""
+    letters_sent: frozenset[str] = frozenset()
+    """The pack's letters (ids) signed off AND sent to this customer (its `sent_by` task done): a
+    draft, a returned or a not agreed letter is not among them."""
+    origin: str = ""
+    """For a follow-up opened from a task: the step where the contact that handed the task off
+    finished ('' for a contact staff started)."""
 
 
 def holds(condition: str | None, facts: Facts) -> bool:
@@ -44,6 +50,14 @@ def holds(condition: str | None, facts: Facts) -> bool:
         return facts.earlier_warnings >= int(condition.removeprefix("earlier_warnings>="))
     if condition.startswith("earlier_warnings<"):
         return facts.earlier_warnings < int(condition.removeprefix("earlier_warnings<"))
+    if condition.startswith("!letter_sent:"):
+        return condition.removeprefix("!letter_sent:") not in facts.letters_sent
+    if condition.startswith("letter_sent:"):
+        return condition.removeprefix("letter_sent:") in facts.letters_sent
+    if condition.startswith("origin:!"):
+        return facts.origin != condition.removeprefix("origin:!")
+    if condition.startswith("origin:"):
+        return facts.origin == condition.removeprefix("origin:")
     if condition == "restricted":
         return facts.restricted
     if condition == "!restricted":

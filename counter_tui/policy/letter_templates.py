@@ -19,18 +19,21 @@ from importlib import resources
 from string import Template
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from counter_tui.policy.loader import check_texts
 
 PACKAGE = "counter_tui.data.letters"
 
 MERGE_FIELDS: frozenset[str] = frozenset(
-    {"customer_name", "reference", "incident_date", "channel", "office", "application_office", "organisation"}
+    {"customer_name", "reference", "incident_date", "channel", "office", "application_office", "organisation",
+     "applied_online", "passport_helpline"}
 )
 """The merge fields a template may use: the customer's name, the application or case reference (may
 be empty), the incident's date ("25 November 2026"), the channel ("face-to-face interview"), the
-office where it happened, the office that dealt with the application, the organisation's name."""
+office where it happened, the office that dealt with the application, the organisation's name,
+"yes" where the customer applied online (else empty), the passport helpline's number (configuration;
+may be empty)."""
 
 
 class TemplateError(Exception):
@@ -83,6 +86,36 @@ class Suggestion(_Strict):
     """The text, a paragraph each, with the document's paragraph breaks."""
 
 
+def _condition(text: str) -> str:
+    if text.removeprefix("!") not in MERGE_FIELDS:
+        raise ValueError(f"only_if names {text!r}, which is not a merge field (write FIELD or !FIELD)")
+    return text
+
+
+class Paragraph(_Strict):
+    """A paragraph that applies only where a merge field has a value (`only_if = "applied_online"`),
+    or has none (`only_if = "!passport_helpline"`)."""
+
+    text: MergeText
+    only_if: Annotated[str, AfterValidator(_condition)]
+
+    def applies(self, fields: Mapping[str, str]) -> bool:
+        present = bool((fields.get(self.only_if.removeprefix("!")) or "").strip())
+        return present != self.only_if.startswith("!")
+
+
+def _table_paragraph(item: object) -> object:
+    """A table is a conditional paragraph: checked as one, so its own problem is the one reported."""
+    if not isinstance(item, dict):
+        return item
+    try:
+        return Paragraph.model_validate(item)
+    except ValidationError as error:
+        first = error.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(x) for x in first["loc"] if not str(x).startswith("function-"))
+        raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
 class LetterTemplate(_Strict):
     """A letter the guidance names: what it must explain, its subject and its default text."""
 
@@ -100,8 +133,9 @@ class LetterTemplate(_Strict):
     """The letter's subject line."""
     words_from_guidance: bool = False
     """True only where the text is the guidance's own words; otherwise Counter supplied them."""
-    paragraphs: list[MergeText] = Field(default_factory=list)
-    """The default text, a paragraph each (no salutation or sign-off: the letter layout adds them)."""
+    paragraphs: list[Annotated[MergeText | Paragraph, BeforeValidator(_table_paragraph)]] = Field(default_factory=list)
+    """The default text, a paragraph each (no salutation or sign-off: the letter layout adds them); a
+    paragraph the guidance makes conditional ("if they applied online") is a table with `only_if`."""
     free_text: bool = False
     """An editable letter the writer composes for the situation (DWP's CMEL9271)."""
     suggestions: list[Suggestion] = Field(default_factory=list)
@@ -231,7 +265,9 @@ def body(template: LetterTemplate, fields: Mapping[str, str]) -> str:
         template: the letter template.
         fields: the values by merge field name.
     """
-    return "\n\n".join(merge(paragraph, fields) for paragraph in template.paragraphs)
+    texts = [p if isinstance(p, str) else p.text for p in template.paragraphs
+             if isinstance(p, str) or p.applies(fields)]
+    return "\n\n".join(merge(text, fields) for text in texts)
 
 
 def suggestion_text(template: LetterTemplate, index: int, fields: Mapping[str, str]) -> str:

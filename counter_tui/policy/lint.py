@@ -9,7 +9,8 @@ Each finding names the flow and step and the rule broken. Rules:
 - P005 a path ends the contact without the warnings the document requires, and no branch allows it
 - P006 a path ends the contact for a behaviour the document says may not be ended
 - P007 a step, task or form cites no section of the guidance
-- P008 a reference to a role, task, form or behaviour the pack does not define
+- P008 a reference to a role, task, form or behaviour the pack does not define (or a field a clock
+  counts from, a choice records or a follow-up carries that the form in question lacks)
 - P009 more than nine choices (keys 1-9)
 - P010 a final step that still offers choices
 - P011 two things of one kind share an id
@@ -151,6 +152,11 @@ def _letters(pack: Pack) -> list[Finding]:
             found.append(Finding("P013", place, f"its sign-off task {letter.sign_off!r} drafts another letter"))
         if not any(t.letter == letter.id and t.id != letter.sign_off for t in pack.tasks):
             found.append(Finding("P013", place, "no task drafts it"))
+        after_tasks = {step.task for step in letter.after if step.task}
+        if letter.sent_by is not None and letter.sent_by not in after_tasks:
+            found.append(Finding("P008", place, f"is sent by the task {letter.sent_by!r}, which none of its after-steps puts on the queue"))
+        if letter.decide_first is not None and not letter.decide_first.section.strip():
+            found.append(Finding("P007", f"{place}.decide_first", "cites no section of the guidance"))
         for n, step in enumerate(letter.after, start=1):
             if step.task is not None and step.task not in tasks:
                 found.append(Finding("P008", f"{place}.after[{n}]", f"puts the task {step.task!r} on the queue, which the pack does not define"))
@@ -215,8 +221,22 @@ def _typed_clocks(pack: Pack) -> list[Finding]:
     (`from_field`), a required date (`day`) field."""
     found = []
     forms = {form.id: form for form in pack.forms}
+    by_id = {letter.id: letter for letter in pack.letters}
     for flow in pack.flows:
         for step in flow.steps:
+            for n, choice in enumerate(step.choices, 1):
+                condition = (choice.only_if or "").lstrip("!")
+                if condition.startswith("letter_sent:"):
+                    letter = by_id.get(condition.removeprefix("letter_sent:"))
+                    if letter is None or letter.sent_by is None:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}].choices[{n}]",
+                                             f"asks whether {condition.removeprefix('letter_sent:')!r} was sent, but the pack "
+                                             "defines no such letter with a `sent_by` task"))
+                fields = {f.id for other in flow.steps if other.form in forms for f in forms[other.form].fields}
+                for field_id in choice.records:
+                    if field_id not in fields:
+                        found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}].choices[{n}]",
+                                             f"records {field_id!r}, which is not a field of its flow's forms"))
             for task_id in step.tasks:
                 task = next((t for t in pack.tasks if t.id == task_id), None)
                 if task is None:
@@ -234,6 +254,29 @@ def _typed_clocks(pack: Pack) -> list[Finding]:
                         found.append(Finding("P008", f"flows[{flow.id}].steps[{step.id}]",
                                              f"hands off {task_id!r}, counted from the day typed in {task.due.from_field!r}, "
                                              "but its form has no such required date (day) field"))
+    return found
+
+
+def _origin_prefills(pack: Pack) -> list[Finding]:
+    """A follow-up's form field prefilled from the record it follows (`prefill = "origin"`): every
+    step handing off a task that opens that follow-up has a form with a field of that id (the day a
+    written communication was received, carried to the line manager's record)."""
+    found = []
+    forms = {form.id: form for form in pack.forms}
+    for flow in pack.flows:
+        wanted = {f.id for step in flow.steps if step.form in forms for f in forms[step.form].fields if f.prefill == "origin"}
+        if not wanted:
+            continue
+        openers = {t.id for t in pack.tasks if t.flow == flow.id}
+        for other in pack.flows:
+            for step in other.steps:
+                if not openers & set(step.tasks):
+                    continue
+                have = {f.id for f in forms[step.form].fields} if step.form in forms else set()
+                for field_id in sorted(wanted - have):
+                    found.append(Finding("P008", f"flows[{other.id}].steps[{step.id}]",
+                                         f"hands off a task opening {flow.id!r}, whose form carries {field_id!r} from "
+                                         "this record, but this step's form has no such field"))
     return found
 
 
@@ -268,10 +311,16 @@ def _fact_combinations(flow: Flow) -> list[engine.Facts]:
     facilities: set[str] = set()
     warnings: set[int] = {0}
     restricted = {False}
+    letters: set[str] = set()
+    origins: set[str] = {""}
     for step in flow.steps:
         for choice in step.choices:
             condition = choice.only_if or ""
-            if condition.lstrip("!") == "restricted":
+            if condition.lstrip("!").startswith("letter_sent:"):
+                letters.add(condition.lstrip("!").removeprefix("letter_sent:"))
+            elif condition.startswith("origin:"):
+                origins.add(condition.removeprefix("origin:").lstrip("!"))
+            elif condition.lstrip("!") == "restricted":
                 restricted.add(True)
             elif condition.startswith("office:"):
                 facilities.add(condition.removeprefix("office:").lstrip("!"))
@@ -280,14 +329,19 @@ def _fact_combinations(flow: Flow) -> list[engine.Facts]:
                 warnings.update({max(0, threshold - 1), threshold})
     names = sorted(facilities)
     subsets = [frozenset(c) for r in range(len(names) + 1) for c in itertools.combinations(names, r)]
-    return [engine.Facts(facilities=f, earlier_warnings=w, restricted=r)
-            for f in subsets for w in sorted(warnings) for r in sorted(restricted)]
+    sent = sorted(letters)
+    sent_sets = [frozenset(c) for r in range(len(sent) + 1) for c in itertools.combinations(sent, r)]
+    return [engine.Facts(facilities=f, earlier_warnings=w, restricted=r, letters_sent=s, origin=o)
+            for f in subsets for w in sorted(warnings) for r in sorted(restricted) for s in sent_sets
+            for o in sorted(origins)]
 
 
 def _describe(facts: engine.Facts) -> str:
     have = ", ".join(sorted(facts.facilities)) or "no facilities"
     restricted = ", restricted on this channel" if facts.restricted else ""
-    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s){restricted}"
+    sent = f", sent the letters {', '.join(sorted(facts.letters_sent))}" if facts.letters_sent else ""
+    origin = f", handed off at {facts.origin!r}" if facts.origin else ""
+    return f"an office with {have}, a customer with {facts.earlier_warnings} earlier warning(s){restricted}{sent}{origin}"
 
 
 def _paths(pack: Pack, flow: Flow) -> list[Finding]:
@@ -376,6 +430,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _letters(pack)
     found += _measures(pack)
     found += _typed_clocks(pack)
+    found += _origin_prefills(pack)
     found += [Finding(rule, place, message) for rule, place, message in coverage.problems(pack)]
     if any(f.rule in ("P008", "P011") for f in found):
         return found

@@ -66,6 +66,9 @@ class Setup(_Strict):
     turns them away on this channel, a marker."""
     facilities: list[str] = Field(default_factory=list)
     """What the trainee's office has (`post_box`, `security_guards`), for the pack's office conditions."""
+    letters_sent: list[Identifier] = Field(default_factory=list)
+    """Letters of the pack signed off and sent to the customer on the newest earlier contact (HMPO:
+    `written_warning`, so the next abusive letter goes to the barring letter)."""
 
 
 class Moment(_Strict):

@@ -56,7 +56,8 @@ def facts_for(pack: Pack, scenario: Scenario) -> engine.Facts:
         for measure_id in scenario.setup.measures:
             spec = next((m for m in pack.measures.types if m.id == measure_id), None)
             restricted |= spec is not None and any(e.channel == flow.channel and e.refuse for e in spec.effects)
-    return engine.Facts(facilities=frozenset(scenario.setup.facilities), earlier_warnings=earlier, restricted=restricted)
+    return engine.Facts(facilities=frozenset(scenario.setup.facilities), earlier_warnings=earlier, restricted=restricted,
+                        letters_sent=frozenset(scenario.setup.letters_sent))
 
 
 def number_for(flow: Flow, step: Step, expect: str, facts: engine.Facts) -> int | None:
@@ -207,6 +208,12 @@ def _check_setup(pack: Pack, scenario: Scenario) -> list[Finding]:
     for measure_id in scenario.setup.measures:
         if measure_id not in known_measures:
             found.append(Finding("S009", "setup.measures", f"names the measure {measure_id!r}, which the pack does not define"))
+    sendable = {letter.id for letter in pack.letters if letter.sent_by}
+    for letter_id in scenario.setup.letters_sent:
+        if letter_id not in sendable:
+            found.append(Finding("S009", "setup.letters_sent", f"names {letter_id!r}, which is not a letter of the pack with a `sent_by` task"))
+    if scenario.setup.letters_sent and not scenario.setup.earlier:
+        found.append(Finding("S009", "setup.letters_sent", "needs an earlier contact for the letters to follow"))
     for n, contact in enumerate(scenario.setup.earlier, 1):
         place = f"setup.earlier[{n}]"
         if contact.flow not in {f.id for f in pack.flows}:

@@ -136,8 +136,10 @@ class TaskSpec(_Strict):
 
 Prefill = Literal[
     "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason",
-    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today",
+    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today", "origin",
 ]
+"""`origin`: the field of the same id in the record of the contact the follow-up's task came from
+(the day a written communication was received, carried to the line manager's record)."""
 
 
 class FormField(_Strict):
@@ -168,10 +170,14 @@ class Form(_Strict):
     fields: list[FormField]
 
 
-CONDITION = re.compile(r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9]|!?restricted)$")
+CONDITION = re.compile(
+    r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9]|!?restricted|!?letter_sent:[a-z0-9_]+|origin:!?[a-z0-9_]+)$")
 """`office:post_box` (the office has one), `office:!security_guards` (it has none),
 `earlier_warnings>=2` (warnings given to this customer in earlier contacts of this channel),
-`restricted` (a live measure refuses this customer on the contact's channel; `!restricted`: none does)."""
+`restricted` (a live measure refuses this customer on the contact's channel; `!restricted`: none does),
+`letter_sent:written_warning` (that letter was signed off and sent to this customer: its `sent_by`
+task is done; `!letter_sent:...`: it was not), `origin:barring_letter` (a follow-up whose task was
+handed off where the contact finished at that step; `origin:!STEP`: elsewhere)."""
 
 
 class Choice(_Strict):
@@ -194,12 +200,16 @@ class Choice(_Strict):
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives this decision to (HMPO: the EO counter manager); empty: the step's
     `decided_by`, or else anyone dealing with the contact. The service refuses it to every other role."""
+    records: dict[Identifier, str] = Field(default_factory=dict)
+    """What taking this choice puts in the fields of the flow's form, by field id (what arrived, the kind
+    of abuse), so nothing chosen by number is typed again; the form leaves them editable."""
 
     @field_validator("only_if")
     @classmethod
     def _condition(cls, value: str | None) -> str | None:
         if value is not None and not CONDITION.match(value):
-            raise ValueError("only_if must be office:NAME, office:!NAME, earlier_warnings>=N / <N, or [!]restricted")
+            raise ValueError("only_if must be office:NAME, office:!NAME, earlier_warnings>=N / <N, [!]restricted, "
+                             "[!]letter_sent:LETTER, or origin:[!]STEP")
         return value
 
 
@@ -369,6 +379,18 @@ class AfterApproval(_Strict):
         return self
 
 
+class LetterDecision(_Strict):
+    """A letter the guidance makes optional: the drafter decides first, and "do not write" needs a
+    reason and closes the task with no letter."""
+
+    question: str
+    write: str
+    """The choice that goes on to draft the letter, in the guidance's words."""
+    decline: str
+    """The choice that writes no letter (its reason is required)."""
+    section: str
+
+
 class LetterSpec(_Strict):
     """A letter the guidance requires: drafted from its template on the day, signed off by another
     officer with the approving role, then copied, scanned, sent and announced as the guidance lists."""
@@ -382,6 +404,14 @@ class LetterSpec(_Strict):
     bars: list[Channel] = Field(default_factory=list)
     """Once signed off, the customer is barred on these channels: shown at the start of every
     contact with them there (HMPO's barring letters)."""
+    bars_at: list[Literal["CSO", "CSC"]] = Field(default_factory=list)
+    """Only at offices of these kinds (configuration `office_kinds`); empty: at every office. HMPO's
+    CSO letter bars the customer from Customer Service Offices (they must attend a CSC)."""
+    sent_by: Identifier | None = None
+    """The `after` task that sends the letter to the customer: once it is done the letter counts as
+    sent (`only_if = "letter_sent:ID"`)."""
+    decide_first: LetterDecision | None = None
+    """The drafter first decides whether to write at all ("may consider writing"), with a reason."""
     after: list[AfterApproval] = Field(default_factory=list)
 
 

@@ -147,7 +147,34 @@ def facts_for(ctx: Context, contact: Contact) -> engine.Facts:
         earlier = queries.earlier_warnings(ctx.store.db, customer_id=contact.customer_id, reference=contact.reference,
                                            channel=contact.channel, before=contact.id)
     return engine.Facts(facilities=frozenset(ctx.settings.office_facilities.get(contact.office, [])), earlier_warnings=earlier,
-                        restricted=restricted_here(ctx, contact.customer_id, contact.channel, outgoing=flow.follow_up))
+                        restricted=restricted_here(ctx, contact.customer_id, contact.channel, outgoing=flow.follow_up),
+                        letters_sent=_letters_sent(ctx, flow, contact), origin=_origin(ctx, contact))
+
+
+def _letters_sent(ctx: Context, flow: Flow, contact: Contact) -> frozenset[str]:
+    """The letters the flow's `letter_sent:` conditions ask about that were signed off and sent to
+    this customer (none for a customer not known yet)."""
+    from counter_tui.store import letters as letter_store
+
+    asked = {c.only_if.lstrip("!").removeprefix("letter_sent:") for step in flow.steps for c in step.choices
+             if c.only_if and c.only_if.lstrip("!").startswith("letter_sent:")}
+    if not asked or contact.customer_id is None:
+        return frozenset()
+    sent_by = {spec.id: spec.sent_by for spec in ctx.pack.letters if spec.id in asked and spec.sent_by}
+    return letter_store.sent_to_customer(ctx.store.db, contact.customer_id, sent_by)
+
+
+def _origin(ctx: Context, contact: Contact) -> str:
+    """Where the contact that handed off this follow-up's task finished ('' if none)."""
+    if contact.task_id is None:
+        return ""
+    task = queries.task(ctx.store.db, contact.task_id)
+    if task is None or task.contact_id is None:
+        return ""
+    origin = queries.contact(ctx.store.db, task.contact_id)
+    if origin is None or origin.flow not in {f.id for f in ctx.pack.flows}:
+        return ""
+    return engine.replay(ctx.pack, origin.flow, [s.number for s in queries.steps(ctx.store.db, origin.id)]).step_id
 
 
 def view(ctx: Context, contact_id: str) -> ContactView:

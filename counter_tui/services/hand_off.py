@@ -51,13 +51,14 @@ def _iso_or_none(moment: datetime | None) -> str | None:
     return None if moment is None else iso(moment)
 
 
-def open_letter(db: sqlite_utils.Database, base: dict, letter_spec: str, about: About) -> str:
-    """Record a new letter to draft (its text is prefilled when first opened); returns its id."""
+def open_letter(db: sqlite_utils.Database, base: dict, letter_spec: str, about: About, *, decide_first: bool = False) -> str:
+    """Record a new letter to draft (its text is prefilled when first opened), or, where the guidance
+    leaves writing it to the drafter (`decide_first`), to decide on first; returns its id."""
     letter_id = projections.next_id(db, "letter", "L")
     projections.record(
         db, **base, kind="letter.opened", stream=f"letter:{letter_id}",
         payload={"letter_id": letter_id, "spec": letter_spec, "incident_id": about.incident_id,
                  "contact_id": about.contact_id, "office": about.office, "customer_name": about.customer_name,
-                 "reference": about.reference},
+                 "reference": about.reference, "decide_first": decide_first},
     )
     return letter_id

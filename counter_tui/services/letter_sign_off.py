@@ -1,4 +1,5 @@
-"""Signing a letter off, or returning it with a reason, and what the sign-off sets going in the same
+"""Signing a letter off, returning it with a reason, or not agreeing to it (final, with a reason: nothing
+follows), and what the sign-off sets going in the same
 transaction: each step the guidance lists once the approver agrees — copies queued to be e-mailed
 with the PDF attached, tasks to scan and send it, the incident recorded, the notice to the other
 offices given to the role that sends it.
@@ -79,6 +80,33 @@ def return_letter(ctx: Context, actor: Actor, letter_id: str, reason: str, *, ve
         redraft = create_task(ctx, db, base, ctx.pack.task(drafting[-1].spec), _about(drafting[-1], letter),
                               assignee=letter.drafted_by)
     return queries.task(db, redraft)
+
+
+def not_agreed(ctx: Context, actor: Actor, letter_id: str, reason: str, *, version: int) -> Letter:
+    """The approver does not agree to the letter: a final state, with their reason. The sign-off task
+    is closed with it, no letter goes, and none of what follows a sign-off is set going.
+
+    Raises:
+        FieldErrors: no reason given.
+        Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
+        LetterConflict: the letter changed since the approver read it.
+    """
+    letter = _letter(ctx, letter_id)
+    _may_decide(ctx, actor, letter, "not agree to this letter")
+    try:
+        why = clean_text(reason, max_length=2000, multiline=True, required=True)
+    except TextProblem as problem:
+        raise FieldErrors({"reason": str(problem)}) from None
+    db = ctx.store.db
+    with write(db):
+        letter = _still_current(ctx, letter_id, version)
+        sign_off = _waiting(ctx, letter)
+        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+        projections.record(db, **base, kind="letter.not_agreed", stream=f"letter:{letter_id}",
+                           payload={"letter_id": letter_id, "reason": why})
+        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
+                           payload={"task_id": sign_off.id, "contact_id": None, "note": f"Not agreed: {why}"})
+    return letter_store.letter(db, letter_id)
 
 
 def approve(ctx: Context, actor: Actor, letter_id: str, *, version: int) -> Letter:

@@ -32,7 +32,7 @@ YES, NO = "yes", "no"
 FIELDS = ("subject", "body", "application_office", "live_application")
 """What the drafter edits: the letter's subject and text, and the two facts its follow-up depends on."""
 
-Mode = Literal["draft", "sign_off", "read"]
+Mode = Literal["decide", "draft", "sign_off", "read"]
 
 
 class LetterConflict(Exception):
@@ -52,12 +52,15 @@ class LetterView:
     template: LetterTemplate
     task: Task
     mode: Mode
-    """`draft` (the drafter edits and sends it), `sign_off` (the approver agrees or returns it), `read`."""
+    """`decide` (the drafter decides whether to write it), `draft` (the drafter edits and sends it),
+    `sign_off` (the approver agrees, returns it or does not agree), `read`."""
     values: dict[str, str]
     approver_role: str
     """The role that signs it off, by name."""
     drafted_by: str
     """Who sent it for sign-off, by name ('' before)."""
+    closed_by: str
+    """Who ended it without a letter (not agreed, or decided not to write it), by name ('' otherwise)."""
     messages: list[OutboxMessage]
 
 
@@ -80,6 +83,8 @@ def _mode(ctx: Context, task: Task, letter: Letter, spec: LetterSpec) -> Mode:
         return "sign_off" if letter.status == "submitted" else "read"
     if ctx.pack.task(task.spec).letter == letter.spec and letter.status in ("drafting", "returned"):
         return "draft"
+    if ctx.pack.task(task.spec).letter == letter.spec and letter.status == "deciding":
+        return "decide"
     return "read"
 
 
@@ -89,13 +94,34 @@ def merge_fields(ctx: Context, letter: Letter, application_office: str = "") -> 
     incident = queries.incident(db, letter.incident_id) if letter.incident_id else None
     occurred = (incident.occurred_at if incident else letter.created_at).astimezone(ctx.settings.zone)
     channel = incident.channel if incident else ""
+    record = _incident_record(db, incident)
+    day = _received(record.get("received_on", "")) or occurred  # a written communication: the day it was received
     return {
         "customer_name": letter.customer_name, "reference": letter.reference,
-        "incident_date": f"{occurred.day} {occurred:%B %Y}",
+        "incident_date": f"{day.day} {day:%B %Y}",
         "channel": _what_arrived(db, incident) or (CHANNEL_NAMES[Channel(channel)].lower() if channel in set(Channel) else ""),
         "office": letter.office, "application_office": application_office or letter.office,
         "organisation": ctx.settings.letterhead.name or ctx.settings.organisation,
+        "applied_online": "yes" if record.get("applied_online") == YES else "",
+        "passport_helpline": ctx.settings.passport_helpline.strip(),
     }
+
+
+def _received(text: str):
+    """The day typed as YYYY-MM-DD, or None."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _incident_record(db, incident) -> dict[str, str]:
+    """The record of the contact that opened the incident ({} without one)."""
+    if incident is None or not incident.contact_id:
+        return {}
+    return queries.contact_record(db, incident.contact_id)
 
 
 def _what_arrived(db, incident) -> str:
@@ -105,6 +131,24 @@ def _what_arrived(db, incident) -> str:
         return ""
     what = queries.contact_record(db, incident.contact_id).get("what_arrived", "").strip()
     return what if what[1:2].isupper() else what[:1].lower() + what[1:]  # "PDF form" stays, "Letter" reads "letter"
+
+
+def merge_notes(ctx: Context, letter: Letter) -> list[str]:
+    """What the drafter should know about the merge: a setting the letter needs that is not
+    configured (the passport helpline's number), and which conditional paragraphs apply and why."""
+    template = load_template(_spec(ctx, letter).template)
+    texts = [p if isinstance(p, str) else p.text for p in template.paragraphs]
+    conditions = {p.only_if.removeprefix("!") for p in template.paragraphs if not isinstance(p, str)}
+    notes = []
+    if any("passport_helpline" in text for text in texts) and not ctx.settings.passport_helpline.strip():
+        notes.append("The passport helpline's number is not configured (passport_helpline): the letter says to "
+                     "call the passport helpline without a number.")
+    if "applied_online" in conditions:
+        online = merge_fields(ctx, letter)["applied_online"] == "yes"
+        notes.append("The written record says they applied online: the letter says they can track their application online."
+                     if online else "The written record does not say they applied online: the paragraph on tracking "
+                     "their application online is left out.")
+    return notes
 
 
 def prefilled(ctx: Context, letter: Letter) -> dict[str, str]:
@@ -137,6 +181,7 @@ def view(ctx: Context, actor: Actor, task_id: str) -> LetterView:
         letter=letter, spec=spec, template=load_template(spec.template), task=task, mode=_mode(ctx, task, letter, spec),
         values=values, approver_role=ctx.pack.role(ctx.pack.task(spec.sign_off).role).name,
         drafted_by=drafted_by or "", messages=outbox.messages(ctx, letter_id=letter.id),
+        closed_by=(staff.name_of(ctx.store.db, letter.closed_by) or "") if letter.closed_by else "",
     )
 
 
@@ -182,6 +227,8 @@ def _drafting_task(ctx: Context, letter: Letter) -> Task | None:
 
 def _may_draft(ctx: Context, actor: Actor, letter: Letter) -> Task:
     task = _drafting_task(ctx, letter)
+    if letter.status == "deciding":
+        raise Refused("Decide first whether to write this letter.")
     if task is None or letter.status not in ("drafting", "returned"):
         raise Refused("This letter was sent for sign off: it can be changed only if it is returned.")
     queue.require_task_role(ctx, actor, task)

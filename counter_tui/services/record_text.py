@@ -100,6 +100,28 @@ def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor
     return ""
 
 
+def chosen(current: ContactView) -> dict[str, str]:
+    """What the choices taken put in the form's fields (`Choice.records`), a later choice winning."""
+    found: dict[str, str] = {}
+    for taken in current.taken:
+        try:
+            step = current.flow.step(taken.step)
+        except KeyError:
+            continue
+        if 1 <= taken.number <= len(step.choices):
+            found.update(step.choices[taken.number - 1].records)
+    return found
+
+
+def origin_record(ctx: Context, current: ContactView) -> dict[str, str]:
+    """The record of the contact whose hand-off opened this follow-up ({} for a contact staff started)."""
+    task_id = current.contact.task_id
+    task = queries.task(ctx.store.db, task_id) if task_id else None
+    if task is None or task.contact_id is None:
+        return {}
+    return queries.contact_record(ctx.store.db, task.contact_id)
+
+
 def today(ctx: Context) -> date:
     """Today's date in the organisation's time zone."""
     return ctx.clock.now().astimezone(ctx.settings.zone).date()

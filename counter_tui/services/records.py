@@ -23,6 +23,7 @@ from counter_tui.services.hand_off import About, create_task, open_letter
 from counter_tui.services.errors import FieldErrors, Refused
 from counter_tui.store import projections, queries
 from counter_tui.store.connection import write
+from counter_tui.text import TextProblem
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,21 @@ def draft_record(ctx: Context, actor: Actor, contact_id: str) -> list[tuple[str,
     if form is None:
         return []
     draft = queries.contact_record(ctx.store.db, contact_id)
-    return [
-        (f.id, f.label, draft[f.id] if f.id in draft else record_text.prefill(ctx, current, f.prefill, actor), f.required)
-        for f in form.fields
-    ]
+    chosen = record_text.chosen(current)
+    origin = record_text.origin_record(ctx, current) if any(f.prefill == "origin" for f in form.fields) else {}
+
+    def first(field) -> str:
+        if field.id in draft:
+            return draft[field.id]
+        if field.id in chosen:  # chosen by number on the way: not typed again
+            return chosen[field.id]
+        if field.prefill == "origin":
+            return origin.get(field.id, "")
+        if field.yes_no:  # a question nothing answered yet: unticked
+            return record_text.prefill(ctx, current, field.prefill, actor) or "no"
+        return record_text.prefill(ctx, current, field.prefill, actor)
+
+    return [(f.id, f.label, first(f), f.required) for f in form.fields]
 
 
 def save_record_draft(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) -> None:
@@ -89,6 +101,7 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
     cleaned: dict[str, str] = {}
     when: dict = {}
     if form is not None:
+        record = {**record, **{f.id: "yes" if record.get(f.id) == "yes" else "no" for f in form.fields if f.yes_no}}
         cleaned = record_text.check_record(form, record)
         when = record_text.check_when(ctx, form, cleaned)
     if current.flow.follow_up:  # a decision the pack gives the flow's role, whoever signed in since
@@ -160,12 +173,26 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
     about = About(office=contact.office, customer_name=contact.customer_name, reference=contact.reference,
                   channel=contact.channel, contact_id=contact.id, incident_id=incident_id)
     if spec.letter is not None:
-        about = replace(about, letter_id=open_letter(db, base, spec.letter, about))
+        decide = ctx.pack.letter(spec.letter).decide_first is not None
+        about = replace(about, letter_id=open_letter(db, base, spec.letter, about, decide_first=decide))
     due = (when or {}).get(spec.due.field) if spec.due.field else None
     counted_from = (when or {}).get(spec.due.from_field) if spec.due.from_field else None
+    if counted_from is None and spec.due.from_field and incident_id is not None:
+        counted_from = _day_on_incident(ctx, db, incident_id, spec.due.from_field)
     if counted_from is not None:  # the day typed (a written communication received), not today
         due = due_at(spec.due, counted_from, ctx.settings)
     return create_task(ctx, db, base, spec, about, assignee, due=due)
+
+
+def _day_on_incident(ctx: Context, db, incident_id: str, field_id: str):
+    """The day typed in `field_id` of the record of the contact that opened the incident (the day a
+    written communication was received), as the moment it begins; None if it holds no such day."""
+    incident = queries.incident(db, incident_id)
+    text = queries.contact_record(db, incident.contact_id).get(field_id, "") if incident and incident.contact_id else ""
+    try:
+        return record_text.parse_day(text, ctx.settings.zone) if text else None
+    except TextProblem:  # a day that does not parse counts from now, as a record without one would
+        return None
 
 
 def _details_from_record(ctx: Context, db, base: dict, contact: Contact, form: Form | None, record: dict[str, str]) -> Contact:

@@ -61,8 +61,8 @@ def record(ctx: Context, customer_id: str) -> CustomerRecord:
     lines = register_store.contacts_of(ctx.store.db, customer_id)  # welfare records are never linked to a customer
     incidents = sorted({line.incident_id for line in lines if line.incident_id})
     decided = [(incident_id, item.text) for incident_id in incidents for item in referrals.on_incident(ctx, incident_id)]
-    return CustomerRecord(summary=summary, letters=letter_record.on_record(ctx, summary.letters, ""), contacts=lines,
-                          on_incidents=decided)
+    shown = letter_record.on_record(ctx, summary.letters, "") + letter_record.closed_for(ctx, customer_id)
+    return CustomerRecord(summary=summary, letters=shown, contacts=lines, on_incidents=decided)
 
 
 def unknown_incidents(ctx: Context, *, limit: int = 50) -> list[UnknownIncident]:

@@ -141,6 +141,10 @@ def _set_up(ctx: Context, found: Scenario) -> None:
         draft = records.draft_record(past, colleague, contact_id)
         records.finish(past, colleague, contact_id,
                        {fid: text or "Practice record: an earlier contact." for fid, _, text, _ in draft})
+        if earlier is max(found.setup.earlier, key=lambda e: -e.days_ago) and found.setup.letters_sent:
+            from counter_tui.services.training_letters import send_letters
+
+            send_letters(past, contact_id, found.setup.letters_sent)
     if not found.setup.measures:
         return
     db = ctx.store.db

@@ -19,9 +19,9 @@ def _letter_opened(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
         """INSERT INTO letters (id, spec, incident_id, contact_id, office, customer_name, reference, status, created_at)
-        VALUES (?,?,?,?,?,?,?, 'drafting', ?)""",
+        VALUES (?,?,?,?,?,?,?,?, ?)""",
         [p["letter_id"], p["spec"], p.get("incident_id"), p.get("contact_id"), p["office"], p["customer_name"],
-         p["reference"], iso(event.at)],
+         p["reference"], "deciding" if p.get("decide_first") else "drafting", iso(event.at)],
     )
 
 
@@ -60,6 +60,22 @@ def _letter_approved(db: sqlite_utils.Database, event: Event) -> None:
         "UPDATE letters SET status = 'approved', approved_by = ?, approved_name = ?, approved_at = ?, actions = ? WHERE id = ?",
         [event.actor, p["approved_name"], iso(event.at), json.dumps(p["actions"]), p["letter_id"]],
     )
+
+
+def _letter_not_agreed(db: sqlite_utils.Database, event: Event) -> None:
+    p = event.payload
+    db.execute("UPDATE letters SET status = 'not_agreed', closed_reason = ?, closed_by = ?, closed_at = ? WHERE id = ?",
+               [p["reason"], event.actor, iso(event.at), p["letter_id"]])
+
+
+def _letter_decided(db: sqlite_utils.Database, event: Event) -> None:
+    """The drafter's decision whether to write the letter at all: write it, or not (closed, with the reason)."""
+    p = event.payload
+    if p["write"]:
+        db.execute("UPDATE letters SET status = 'drafting', decision_reason = ? WHERE id = ?", [p["reason"], p["letter_id"]])
+    else:
+        db.execute("""UPDATE letters SET status = 'declined', decision_reason = ?, closed_reason = ?, closed_by = ?,
+                   closed_at = ? WHERE id = ?""", [p["reason"], p["reason"], event.actor, iso(event.at), p["letter_id"]])
 
 
 def _mail_queued(db: sqlite_utils.Database, event: Event) -> None:
@@ -107,6 +123,8 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     "letter.submitted": _letter_submitted,
     "letter.returned": _letter_returned,
     "letter.approved": _letter_approved,
+    "letter.not_agreed": _letter_not_agreed,
+    "letter.decided": _letter_decided,
     "mail.queued": _mail_queued,
     "mail.sending": _mail_sending,
     "mail.sent": _mail_sent,

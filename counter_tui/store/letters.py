@@ -13,7 +13,8 @@ from counter_tui.models.task import Task
 from counter_tui.store import queries
 
 _LETTER = """id, spec, incident_id, contact_id, office, customer_name, reference, status, draft, version, editors,
-drafted_by, submitted_at, returned_reason, returned_by, approved_by, approved_name, approved_at, actions, created_at"""
+drafted_by, submitted_at, returned_reason, returned_by, approved_by, approved_name, approved_at, actions, created_at,
+closed_reason, closed_by, closed_at, decision_reason"""
 _LETTER_NAMES = [n.strip() for n in _LETTER.split(",")]
 
 
@@ -25,7 +26,7 @@ def _letter(row: tuple) -> Letter:
     data = dict(zip(_LETTER_NAMES, row, strict=True))
     for key in ("draft", "editors", "actions"):
         data[key] = json.loads(data[key])
-    for key in ("submitted_at", "approved_at", "created_at"):
+    for key in ("submitted_at", "approved_at", "created_at", "closed_at"):
         data[key] = _when(data[key])
     return Letter(**data)
 
@@ -38,6 +39,33 @@ def letter(db: sqlite_utils.Database, letter_id: str) -> Letter | None:
 def letters_for_incident(db: sqlite_utils.Database, incident_id: str) -> list[Letter]:
     rows = db.execute(f"SELECT {_LETTER} FROM letters WHERE incident_id = ? ORDER BY id", [incident_id]).fetchall()
     return [_letter(r) for r in rows]
+
+
+def closed_without_letter(db: sqlite_utils.Database, customer_id: str) -> list[Letter]:
+    """The customer's letters that ended without a letter going (not agreed, or decided not to write), newest first."""
+    rows = db.execute(
+        f"""SELECT {", ".join("letters." + n for n in _LETTER_NAMES)} FROM letters JOIN contacts ON contacts.id = letters.contact_id
+        WHERE contacts.customer_id = ? AND letters.status IN ('not_agreed', 'declined') ORDER BY letters.closed_at DESC""",
+        [customer_id],
+    ).fetchall()
+    return [_letter(r) for r in rows]
+
+
+def sent_to_customer(db: sqlite_utils.Database, customer_id: str, sent_by: dict[str, str]) -> frozenset[str]:
+    """The letters (pack ids, of those in `sent_by`: letter id -> the task that sends it) signed off
+    and sent to this customer: approved, and its sending task done."""
+    found = set()
+    for spec, task_spec in sent_by.items():
+        row = db.execute(
+            """SELECT 1 FROM letters JOIN contacts ON contacts.id = letters.contact_id
+            JOIN tasks ON tasks.letter_id = letters.id
+            WHERE contacts.customer_id = ? AND letters.spec = ? AND letters.status = 'approved'
+              AND tasks.spec = ? AND tasks.status = 'done' LIMIT 1""",
+            [customer_id, spec, task_spec],
+        ).fetchone()
+        if row:
+            found.add(spec)
+    return frozenset(found)
 
 
 def tasks_for_letter(db: sqlite_utils.Database, letter_id: str) -> list[Task]:

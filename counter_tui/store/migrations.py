@@ -481,6 +481,32 @@ def m016_task_without_due_time(db: sqlite_utils.Database) -> None:
         db.execute(index)
 
 
+@migrations()
+def m018_letter_final_states(db: sqlite_utils.Database) -> None:
+    """A letter may end without being signed off: the SEO did not agree ('not_agreed', with their
+    reason), or the drafter decided not to write it ('declined', HMPO's optional CSC bar), and it may
+    wait for that decision first ('deciding'). The table is rebuilt with the wider CHECK and the
+    columns for those decisions; references to it are checked at commit."""
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'letters'").fetchone()[0]
+    indexes = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'letters' AND sql IS NOT NULL")]
+    old = "CHECK (status IN ('drafting', 'submitted', 'returned', 'approved'))"
+    wide = ("CHECK (status IN ('deciding', 'drafting', 'submitted', 'returned', 'approved', 'not_agreed', "
+            "'declined'))")
+    rebuilt = table.replace("CREATE TABLE letters", "CREATE TABLE letters_rebuilt", 1).replace(old, wide, 1)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(letters)")]
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute(rebuilt)
+    db.execute(f"INSERT INTO letters_rebuilt ({', '.join(columns)}) SELECT {', '.join(columns)} FROM letters")
+    db.execute("DROP TABLE letters")
+    db.execute("ALTER TABLE letters_rebuilt RENAME TO letters")
+    for index in indexes:
+        db.execute(index)
+    for column in ("closed_reason TEXT NOT NULL DEFAULT ''", "closed_by TEXT", "closed_at TEXT",
+                   "decision_reason TEXT NOT NULL DEFAULT ''"):
+        db.execute(f"ALTER TABLE letters ADD COLUMN {column}")
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 
