@@ -185,6 +185,7 @@ class ContactScreen(Screen):
         self.query_one(StepPanel).show(
             current.step, [choice for _, choice in current.offered], risk=current.immediate_risk,
             extra=self._extra(), staff_name=self.app.actor.name if self.app.actor else "",
+            office=self.app.actor.office if self.app.actor else "",
         )
         self._tick()
 
