@@ -150,7 +150,7 @@ def picked(field: FormField, text: str) -> list[str]:
     values = [value.strip() for value in text.split(OPTION_SEPARATOR.strip()) if value.strip()]
     for value in values:
         if value not in field.options:
-            raise TextProblem(f"“{value}” is not one of the choices: pick from the list.")
+            raise TextProblem("That is not one of the choices: pick from the list.")
     if len(values) > 1 and not field.many:
         raise TextProblem("Pick one of the choices, not several.")
     return [option for option in field.options if option in values]

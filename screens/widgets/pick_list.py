@@ -18,7 +18,7 @@ class PickOne(Select[str]):
     def __init__(self, widget_id: str, choices: list[str], text: str) -> None:
         self.choices = choices
         super().__init__([(Content(choice), choice) for choice in choices], prompt="Pick one",
-                         value=text if text in choices else Select.BLANK, allow_blank=True, id=widget_id,
+                         value=text if text in choices else Select.NULL, allow_blank=True, id=widget_id,
                          classes="field pick-one")
 
 
@@ -42,4 +42,4 @@ def picked_text(widget: Select | SelectionList) -> str:
     if isinstance(widget, SelectionList):
         selected = set(widget.selected)
         return OPTION_SEPARATOR.join(choice for choice in getattr(widget, "choices", widget.selected) if choice in selected)
-    return "" if widget.value is Select.BLANK or widget.value is None else str(widget.value)
+    return "" if widget.value is Select.NULL or widget.value is None else str(widget.value)
