@@ -470,7 +470,7 @@ def sign_task(ctx: Context) -> str:
     contact_id = queue.open_task(ctx, MANAGER, interview(ctx)["staff_threatened"])
     while not (current := contacts.view(ctx, contact_id)).step.is_final:
         contacts.take_step(ctx, MANAGER, contact_id, current.offered[0][0], at_step=current.step.id)
-    fields = {fid: text or "Shaken; offered support." for fid, _, text, _ in records.draft_record(ctx, MANAGER, contact_id)}
+    fields = {fid: text or ("Shaken; offered support." if required else "") for fid, _, text, required in records.draft_record(ctx, MANAGER, contact_id)}
     (task_id,) = records.finish(ctx, MANAGER, contact_id, fields).task_ids
     return task_id
 

@@ -25,7 +25,7 @@ def _written(ctx, *, what: str = "Letter", serious: bool = False):
         else:
             number = view.offered[0][0]
         contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or "Abusive words." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
+    fields = {fid: text or ("Abusive words." if required else "") for fid, _, text, required in records.draft_record(ctx, NIA, contact_id)}
     fields["what_arrived"] = what
     return contact_id, records.finish(ctx, NIA, contact_id, fields)
 

@@ -140,7 +140,7 @@ def _set_up(ctx: Context, found: Scenario) -> None:
             contacts.take_step(past, colleague, contact_id, number, at_step=current.step.id)
         draft = records.draft_record(past, colleague, contact_id)
         records.finish(past, colleague, contact_id,
-                       {fid: text or "Practice record: an earlier contact." for fid, _, text, _ in draft})
+                       {fid: text or ("Practice record: an earlier contact." if required else "") for fid, _, text, required in draft})
     if not found.setup.measures:
         return
     db = ctx.store.db
