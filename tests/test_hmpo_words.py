@@ -190,7 +190,7 @@ def test_an_acoustic_shock_is_stored_with_the_contact_and_shown_in_the_note(ctx,
     fields |= {"said_or_did": "Screamed down the line", "why_ended": "No better after the warning"}
     records.finish(ctx, actor, contact_id, fields)
     shown = dict(records.finished_record(ctx, contact_id))
-    assert shown["Why you warned them (the choice you took)"] == "Caused an acoustic shock (for example, screaming or loud noises)"
+    assert shown["Why you warned them"] == "Caused an acoustic shock (for example, screaming or loud noises)"
     taken = queries.steps(ctx.store.db, contact_id)[0]
     assert "acoustic shock" in taken.label
 
