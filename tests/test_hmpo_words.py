@@ -210,3 +210,19 @@ async def test_pressing_the_acoustic_shock_warning_on_screen_puts_it_in_the_case
         assert app.screen.query_one("#field-warned_for").value.startswith("Caused an acoustic shock")
         told = app.screen.query_one("#field-told", TextArea).text
         assert "The call will not continue unless you improve your behaviour." in told
+
+
+def test_the_incident_report_shows_why_the_customer_was_warned(ctx, handler, manager):
+    """The incident report's case note (prefilled from the finished note) carries the acoustic shock."""
+    from counter_tui.services import incident_report
+
+    contact_id = contacts.start_contact(ctx, handler, "telephone", customer_name="Ms Ruth Adeyemi", query="Lost passport")
+    for number in (WARN_ACOUSTIC["telephone"], 2, 1):
+        contacts.take_step(ctx, handler, contact_id, number, at_step=contacts.view(ctx, contact_id).step.id)
+    fields = {fid: text for fid, _, text, _ in records.draft_record(ctx, handler, contact_id)}
+    records.finish(ctx, handler, contact_id, fields | {"said_or_did": "Screamed down the line",
+                                                       "behaviour_kind": "intimidating language (for example, swearing)"})
+    task = next(t for t in queries.tasks_for_contact(ctx.store.db, contact_id) if t.spec == "incident_report")
+    texts = "\n".join(f.text for f in incident_report.draft(ctx, manager, task.id).fields)
+    assert "Why you warned them: Caused an acoustic shock (for example, screaming or loud noises)" in texts
+    assert "Kind of behaviour (pick any that apply): intimidating language (for example, swearing)" in texts
