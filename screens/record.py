@@ -34,6 +34,8 @@ class RecordScreen(Screen):
         self._fields: list[tuple[str, str, str, bool]] = []
         self._multiline: dict[str, bool] = {}
         self._options: dict[str, list[str]] = {}
+        self._shown: dict[str, str] = {}
+        """Each pick list's value as last seen, so only a real pick saves a draft."""
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -53,7 +55,9 @@ class RecordScreen(Screen):
                 mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
                 yield Label(Content(f"{label}{mark}"), classes="field-label")
                 if field_id in self._options:  # a pick list: the value is the text of what is picked
-                    yield pick_list(f"field-{field_id}", self._options[field_id], text, many=field_id in many)
+                    widget = pick_list(f"field-{field_id}", self._options[field_id], text, many=field_id in many)
+                    self._shown[field_id] = self._value(widget)
+                    yield widget
                 elif self._multiline[field_id]:
                     area = LimitedTextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                     yield area
@@ -95,10 +99,20 @@ class RecordScreen(Screen):
 
     @on(TextArea.Changed, ".field")
     @on(Input.Changed, ".field")
-    @on(Select.Changed, ".field")
-    @on(SelectionList.SelectedChanged, ".field")
     def _typed(self) -> None:
         self._autosave.typed()
+
+    @on(Select.Changed, ".field")
+    @on(SelectionList.SelectedChanged, ".field")
+    def _picked(self, event: Select.Changed | SelectionList.SelectedChanged) -> None:
+        """A pick list changed: a draft to save only when what is picked differs from what it showed
+        (the widgets also report the value they are mounted with, which is no change)."""
+        widget = event.control
+        fid = (widget.id or "").removeprefix("field-")
+        now = self._value(widget)
+        if self._shown.get(fid) != now:
+            self._shown[fid] = now
+            self._typed()
 
     def _draft(self) -> SaveJob:
         """The form as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""

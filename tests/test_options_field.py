@@ -154,6 +154,9 @@ async def test_the_counter_note_is_picked_by_keyboard_and_stored_as_text(tmp_pat
         await pilot.press("space", "down", "down", "down", "down", "space")  # sexist, intimidating language
         await pilot.pause()
         assert sorted(kinds.selected) == sorted([KINDS[0], KINDS[4]])
+        assert app.screen.save_typing()  # the draft keeps what was picked, as text
+        draft = queries.contact_record(ctx.store.db, contact_id)
+        assert draft["visit_reason"] == VISIT[1] and draft["behaviour_kind"] == f"{KINDS[0]}; {KINDS[4]}"
         for fid, text in (("who", "Mr Sid Vance"), ("said_or_did", "Swore at me."), ("told", "Nothing.")):
             widget = app.screen.query_one(f"#field-{fid}")
             if not widget.text:
