@@ -160,6 +160,7 @@ class ContactScreen(Screen):
         the step's choices still show on a small terminal; the record has the rest)."""
         lines = []
         name = self.app.actor.name if self.app.actor else ""
+        office = self.app.actor.office if self.app.actor else ""
         for item in self._measures:
             style = "b $error" if item.refused_here else "b $warning"
             line = Content.from_markup(f"[{style}]$kind[/] [b]$name[/b]", kind=item.spec.kind.upper(), name=item.spec.name)
@@ -167,7 +168,7 @@ class ContactScreen(Screen):
                 line += Content.from_markup(" — [b]$terms[/b]", terms=item.measure.reason)
             effect = item.effect
             if effect is not None and effect.say:
-                words = " ".join(effect.say).replace("[your name]", name)
+                words = " ".join(effect.say).replace("[your name]", name).replace("[your office]", office)
                 mark = "" if effect.words_from_guidance else " [dim](words not from the guidance)[/dim]"
                 line += Content.from_markup(f' — say: [b]"$words"[/b]{mark}', words=words)
             if effect is not None and effect.guidance:
@@ -193,6 +194,7 @@ class ContactScreen(Screen):
         self.query_one(StepPanel).show(
             current.step, [choice for _, choice in current.offered], risk=current.immediate_risk,
             extra=self._extra(), staff_name=self.app.actor.name if self.app.actor else "",
+            office=self.app.actor.office if self.app.actor else "",
         )
         self._tick()
 

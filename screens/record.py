@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from counter_tui.services import contacts, records
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.pick_list import pick_list, picked_text
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
 
@@ -32,6 +33,9 @@ class RecordScreen(Screen):
         self._autosave = Autosave(self, self._draft, lambda text, ok: self._status(text, ok=ok))
         self._fields: list[tuple[str, str, str, bool]] = []
         self._multiline: dict[str, bool] = {}
+        self._options: dict[str, list[str]] = {}
+        self._shown: dict[str, str] = {}
+        """Each pick list's value as last seen, so only a real pick saves a draft."""
 
     def compose(self) -> ComposeResult:
         yield Header()  # the procedure in force (the app's sub-title), on every screen
@@ -40,6 +44,8 @@ class RecordScreen(Screen):
         form = records.form_for(ctx, current)
         self._fields = records.draft_record(ctx, actor, self.contact_id)
         self._multiline = {f.id: f.multiline for f in form.fields} if form else {}
+        self._options = {f.id: f.options for f in form.fields if f.options} if form else {}
+        many = {f.id for f in form.fields if f.many} if form else set()
         when = {f.id for f in form.fields if f.when} if form else set()
         days = {f.id for f in form.fields if f.day} if form else set()
         questions = {f.id for f in form.fields if f.yes_no} if form else set()
@@ -53,7 +59,11 @@ class RecordScreen(Screen):
                     continue
                 mark = "" if required or "(if known)" in label or "optional" in label else " (optional)"
                 yield Label(Content(f"{label}{mark}"), classes="field-label")
-                if self._multiline[field_id]:
+                if field_id in self._options:  # a pick list: the value is the text of what is picked
+                    widget = pick_list(f"field-{field_id}", self._options[field_id], text, many=field_id in many)
+                    self._shown[field_id] = self._value(widget)
+                    yield widget
+                elif self._multiline[field_id]:
                     area = LimitedTextArea(text, id=f"field-{field_id}", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                     yield area
                 else:
@@ -87,6 +97,8 @@ class RecordScreen(Screen):
     def _value(widget) -> str:
         if isinstance(widget, Checkbox):
             return "yes" if widget.value else "no"
+        if isinstance(widget, Select | SelectionList):
+            return picked_text(widget)
         return widget.text if isinstance(widget, TextArea) else widget.value
 
     def _record(self) -> dict[str, str]:
@@ -97,6 +109,18 @@ class RecordScreen(Screen):
     @on(Checkbox.Changed, ".field")
     def _typed(self) -> None:
         self._autosave.typed()
+
+    @on(Select.Changed, ".field")
+    @on(SelectionList.SelectedChanged, ".field")
+    def _picked(self, event: Select.Changed | SelectionList.SelectedChanged) -> None:
+        """A pick list changed: a draft to save only when what is picked differs from what it showed
+        (the widgets also report the value they are mounted with, which is no change)."""
+        widget = event.control
+        fid = (widget.id or "").removeprefix("field-")
+        now = self._value(widget)
+        if self._shown.get(fid) != now:
+            self._shown[fid] = now
+            self._typed()
 
     def _draft(self) -> SaveJob:
         """The form as typed so far, saved on the autosave's thread (or at once by `save_typing`)."""

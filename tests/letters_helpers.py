@@ -79,7 +79,7 @@ def counter_bar(ctx: Context, bar: str, actor: Actor, reference: str = "PEX 1100
         contacts.take_step(ctx, by, contact_id, number, at_step=view.step.id)
     assert contacts.view(ctx, contact_id).step.is_final, contacts.view(ctx, contact_id).step.id
     contacts.save_note(ctx, actor, contact_id, "Shouted at staff and refused to leave.", version=0)
-    fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
+    fields = {fid: text or ("Recorded." if required else "") for fid, _, text, required in records.draft_record(ctx, actor, contact_id)}
     finished = records.finish(ctx, actor, contact_id, fields)
     return next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id is not None)
 

@@ -59,7 +59,7 @@ async def test_call_that_does_not_improve_stores_steps_case_note_and_call_back_t
         # The record is prefilled: only who and the query are missing.
         assert app.screen.query_one("#field-said_or_did", TextArea).text == "Swore at me twice"
         told = app.screen.query_one("#field-told", TextArea).text
-        assert "This call will not continue unless you improve your behaviour." in told
+        assert "The call will not continue unless you improve your behaviour." in told
         assert "I have already warned you about your behaviour. The call will now end." in told
         await pilot.press("ctrl+s")
         await pilot.pause()

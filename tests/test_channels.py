@@ -81,6 +81,8 @@ async def complete(pilot, app, **values: str) -> None:
     for field_id, _, text, required in app.screen._fields:
         widget = app.screen.query_one(f"#field-{field_id}")
         value = values.get(field_id, text or ("Recorded in the test" if required else ""))
+        if hasattr(widget, "choices"):  # a pick list (optional in the packs): left as it is
+            continue
         if isinstance(widget, TextArea):
             widget.load_text(value)
         else:

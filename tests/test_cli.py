@@ -20,7 +20,7 @@ from counter_tui.services.errors import SignInRefused
 from counter_tui.services.staff import PinChangeNeeded
 
 HMPO_TEXT = (Path(__file__).parent.parent / "data" / "policies" / "hmpo.toml").read_text(encoding="utf-8")
-WARNING_WORDS = "This call will not continue unless you improve your behaviour."
+WARNING_WORDS = "The call will not continue unless you improve your behaviour."
 
 
 @pytest.fixture

@@ -307,8 +307,13 @@ def test_the_note(hmpo, value):
 
 def _record_wants(ctx: Context, contact_id: str, value: str, *, draft: bool) -> dict[str, str | None]:
     form = records.form_for(ctx, contacts.view(ctx, contact_id))
-    return {f.id: expected(value, limit=20_000 if f.multiline else 500, multiline=f.multiline,
-                           required=f.required and not draft) for f in form.fields}
+    wants = {}
+    for f in form.fields:
+        single = not f.multiline or bool(f.options)
+        want = expected(value, limit=500 if single else 20_000, multiline=not single, required=f.required and not draft)
+        # a pick list keeps only one of its options: any other text is refused beside it
+        wants[f.id] = None if f.options and want and want not in f.options else want
+    return wants
 
 
 @pytest.mark.parametrize("value", corpus(also_megabyte=True))
@@ -466,7 +471,7 @@ def sign_task(ctx: Context) -> str:
     contact_id = queue.open_task(ctx, MANAGER, interview(ctx)["staff_threatened"])
     while not (current := contacts.view(ctx, contact_id)).step.is_final:
         contacts.take_step(ctx, MANAGER, contact_id, current.offered[0][0], at_step=current.step.id)
-    fields = {fid: text or "Shaken; offered support." for fid, _, text, _ in records.draft_record(ctx, MANAGER, contact_id)}
+    fields = {fid: text or ("Shaken; offered support." if required else "") for fid, _, text, required in records.draft_record(ctx, MANAGER, contact_id)}
     (task_id,) = records.finish(ctx, MANAGER, contact_id, fields).task_ids
     return task_id
 

@@ -310,7 +310,7 @@ def test_a_step_that_forgets_the_welfare_task_still_hands_it_off(ctx, handler):
     forgetful = replace(ctx, pack=ctx.pack.model_copy(update={"flows": flows}))
     contact_id = contacts.start_contact(forgetful, handler, "telephone")
     contacts.take_step(forgetful, handler, contact_id, 2, at_step="warn")
-    fields = {fid: text or "x" for fid, _, text, _ in records.draft_record(forgetful, handler, contact_id)}
+    fields = {fid: text or ("x" if required else "") for fid, _, text, required in records.draft_record(forgetful, handler, contact_id)}
     records.finish(forgetful, handler, contact_id, fields)
     assert [t.spec for t in queries.tasks_for_contact(ctx.store.db, contact_id)] == ["staff_threatened", "incident_report"]
 

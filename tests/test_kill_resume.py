@@ -239,7 +239,7 @@ def test_kill_minus_nine_mid_contact_then_resume(tmp_path: Path) -> None:
         contact_id = contact[0]
         term.wait_text("Warn the customer", since=mark)
 
-        # 1: "I have warned them: allow them to improve" — stored as a step.taken event.
+        # 1: "I have warned them (they are abusive or became abusive toward me): allow them to improve" — stored as a step.taken event.
         mark = term.mark
         term.send(b"1")
         wait_for("the step.taken event and the contact at 'allow'", lambda: (

@@ -271,7 +271,7 @@ def test_finding_text_is_one_line_with_place_and_rule():
 # --- the loader --------------------------------------------------------------------------------
 
 HMPO_TEXT = (Path(__file__).parent.parent / "data" / "policies" / "hmpo.toml").read_text(encoding="utf-8")
-WARN_SAY = 'say = ["This call will not continue unless you improve your behaviour."]'
+WARN_SAY = 'say = ["The call will not continue unless you improve your behaviour."]'
 
 
 def assert_one_line(error: PackError, *parts: str) -> None:

@@ -68,7 +68,7 @@ def close_every_task(ctx: Context, people: dict[str, Actor] | None = None) -> No
                 follow_up = queue.open_task(ctx, actor, task_id)
                 while not (view := contacts.view(ctx, follow_up)).step.is_final:
                     contacts.take_step(ctx, actor, follow_up, view.offered[0][0], at_step=view.step.id)
-                fields = {fid: text or "Thanked politely." for fid, _, text, _ in records.draft_record(ctx, actor, follow_up)}
+                fields = {fid: text or ("Thanked politely." if required else "") for fid, _, text, required in records.draft_record(ctx, actor, follow_up)}
                 records.finish(ctx, actor, follow_up, fields)
             elif task.spec.startswith("sign"):
                 welfare.sign(ctx, actor, task_id, agreed=True, comment="Thanked politely for the support.")
@@ -205,7 +205,7 @@ def test_a_contact_without_an_incident_follows_contact_years(ctx):
     contact_id = contacts.start_contact(ctx, HANDLER, "telephone", customer_name="Zebulon Quaterfield")
     for number, step in ((1, "warn"), (1, "allow")):
         contacts.take_step(ctx, HANDLER, contact_id, number, at_step=step)
-    fields = {fid: text or "Xylophonic." for fid, _, text, _ in records.draft_record(ctx, HANDLER, contact_id)}
+    fields = {fid: text or ("Xylophonic." if required else "") for fid, _, text, required in records.draft_record(ctx, HANDLER, contact_id)}
     assert records.finish(ctx, HANDLER, contact_id, fields).incident_id is None
     assert retention.plan(ctx.store, SIX, years_on(2) - timedelta(days=1)).empty
     (due,) = retention.plan(ctx.store, SIX, years_on(2) + timedelta(days=1)).cases

@@ -53,7 +53,7 @@ def threatening_call(ctx, handler) -> str:
                                         reference="PEX 4411 2093", query="Where is my passport")
     contacts.take_step(ctx, handler, contact_id, 0, at_step="warn")
     contacts.save_note(ctx, handler, contact_id, "Said he would come to the office and hurt me.", version=0)
-    fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, handler, contact_id)}
+    fields = {fid: text or ("Recorded." if required else "") for fid, _, text, required in records.draft_record(ctx, handler, contact_id)}
     finished = records.finish(ctx, handler, contact_id, fields)
     specs = {queue.get_task(ctx, t).spec: t for t in finished.task_ids}
     assert "serious_incident" not in specs, "the front line refers nothing: the line manager answers the questions"
@@ -276,7 +276,7 @@ def _signed_off_written_warning(tmp_path, clock):
     while not (view := contacts.view(ctx, contact_id)).step.is_final:
         number = next((n for n, c in view.offered if c.label.startswith("Intimidating")), view.offered[0][0])
         contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or "Abusive words." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
+    fields = {fid: text or ("Abusive words." if required else "") for fid, _, text, required in records.draft_record(ctx, NIA, contact_id)}
     finished = records.finish(ctx, NIA, contact_id, fields)
     drafting = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
     draft = letters.view(ctx, BEA, drafting)

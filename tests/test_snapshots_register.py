@@ -35,7 +35,7 @@ def unknown_caller_as(ctx, actor) -> None:
     contact_id = contacts.start_contact(ctx, actor, "face_to_face")
     for number in (1, 2, 1):
         contacts.take_step(ctx, actor, contact_id, number, at_step=contacts.view(ctx, contact_id).step.id)
-    fields = {fid: text or "Shouted at me." for fid, _, text, _ in records.draft_record(ctx, actor, contact_id)}
+    fields = {fid: text or ("Shouted at me." if required else "") for fid, _, text, required in records.draft_record(ctx, actor, contact_id)}
     fields["who"] = "A woman who would not give her name"
     records.finish(ctx, actor, contact_id, fields)
 

@@ -23,7 +23,7 @@ from counter_tui.store.connection import Store, write
 RECORD = {
     "who": "Pat Customer",
     "query": "Where is my passport?",
-    "told": "This call will not continue unless you improve your behaviour.",
+    "told": "The call will not continue unless you improve your behaviour.",
     "said_or_did": "Swore repeatedly.",
 }
 

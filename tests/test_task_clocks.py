@@ -139,7 +139,7 @@ def _written_contact(ctx, received: str | None):
         number = (next(n for n, c in view.offered if c.label.startswith("Intimidating"))
                   if view.step.id == "abuse" else view.offered[0][0])
         contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or "Abusive words." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
+    fields = {fid: text or ("Abusive words." if required else "") for fid, _, text, required in records.draft_record(ctx, NIA, contact_id)}
     if received is not None:
         fields["received_on"] = received
     return contact_id, fields

@@ -84,6 +84,8 @@ async def play(pilot, app, scenario: Scenario, path: list[str], note: str) -> No
         await pilot.press(key_for(app.screen.current, target))
     assert isinstance(app.screen, RecordScreen), type(app.screen).__name__
     for field in app.screen.query(".field"):
+        if hasattr(field, "choices"):  # a pick list (optional in the packs): left as it is
+            continue
         if hasattr(field, "load_text"):
             if not field.text:
                 field.load_text("Practice")

@@ -33,7 +33,7 @@ def written_contact(ctx: Context, *, arrived: str = "A letter", kind: str = "Int
     view = contacts.view(ctx, contact_id)
     number = view.offered[0][0] if route is None else next(n for n, c in view.offered if c.next == route)
     contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or "Abusive words." for fid, _, text, _ in records.draft_record(ctx, NIA, contact_id)}
+    fields = {fid: text or ("Abusive words." if required else "") for fid, _, text, required in records.draft_record(ctx, NIA, contact_id)}
     if received is not None:
         fields["received_on"] = received
     return contact_id, records.finish(ctx, NIA, contact_id, fields)

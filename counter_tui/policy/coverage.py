@@ -30,7 +30,7 @@ EXPLANATION = re.compile(r"^(the (guidance|document) (sets|states) no\b|counter 
 _NUMBER = r"\d+(?:\.\d+)*"
 LEADING_IDS = re.compile(rf"^{_NUMBER}(?:\s*(?:[–-]|,|and)\s*{_NUMBER})*")
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
-KINDS = {"Step": "step", "Choice": "choice", "TaskSpec": "task", "Form": "form", "LetterSpec": "letter",
+KINDS = {"Step": "step", "Choice": "choice", "TaskSpec": "task", "Form": "form", "FormField": "form field", "LetterSpec": "letter",
          "Flow": "flow", "Role": "role", "Behaviour": "behaviour", "Due": "clock", "MeasureSpec": "measure",
          "MeasureEffect": "measure", "Measures": "measures", "ImmediateRisk": "rule", "IncidentReport": "form",
          "AfterApproval": "letter", "TakeOver": "rule", "Pack": "rule", "Notice": "notice", "Referral": "rule"}

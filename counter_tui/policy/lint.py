@@ -20,6 +20,8 @@ Each finding names the flow and step and the rule broken. Rules:
   channel without words, or a `restricted` choice in a pack without measures
 - P015 a section of the source document that nothing cites and no review note explains
 - P016 a citation naming a section the pack does not list (see `counter policy coverage`)
+- P017 a step with `say_own` whose `say` is marked as not from the guidance too, or a form's pick list
+  (`options`) that cannot be stored as text or is also another kind of field
 """
 
 from __future__ import annotations
@@ -123,6 +125,28 @@ def _references(pack: Pack) -> list[Finding]:
                     if role not in roles:
                         found.append(Finding("P008", f"{place}.choices[{n}]",
                                              f"is decided by the role {role!r}, which the pack does not define"))
+    return found
+
+
+def _words_and_fields(pack: Pack) -> list[Finding]:
+    """Counter's own lines only beside the guidance's words, and pick lists that can be stored as text."""
+    found = []
+    for flow in pack.flows:
+        for step in flow.steps:
+            if step.say_own and not step.words_from_guidance:
+                found.append(Finding("P017", f"flows[{flow.id}].steps[{step.id}]",
+                                     "has say_own lines and words_from_guidance = false: put Counter's own lines in say_own only"))
+    for form in pack.forms:
+        for field in form.fields:
+            place = f"forms[{form.id}].fields[{field.id}]"
+            if field.many and not field.options:
+                found.append(Finding("P017", place, "picks many but has no options"))
+            if field.options and (field.yes_no or field.when or field.day):
+                found.append(Finding("P017", place, "has options and is also a yes/no, date or date-and-time field"))
+            if len(set(field.options)) != len(field.options):
+                found.append(Finding("P017", place, "lists an option twice"))
+            if any(";" in option or not option.strip() for option in field.options):
+                found.append(Finding("P017", place, "has an empty option or one with ';' (picked values are stored joined by '; ')"))
     return found
 
 
@@ -427,6 +451,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _duplicates("flows", [f.id for f in pack.flows])
     found += _duplicates("letters", [letter.id for letter in pack.letters])
     found += _references(pack)
+    found += _words_and_fields(pack)
     found += _letters(pack)
     found += _measures(pack)
     found += _typed_clocks(pack)

@@ -80,8 +80,8 @@ def flow_lines(pack: Pack, flow: Flow) -> Iterator[Line]:
                                      f"allowed by {flow.immediate_risk.allowed_by})")
     for step in flow.steps:
         yield Line("step", f"-- {step.id}: {step.title}  [{step.section}]")
-        for words in step.say:
-            yield Line("say", f'   SAY: "{words}"', "" if step.words_from_guidance else NOT_FROM_GUIDANCE)
+        for words, from_guidance in step.lines("[your name]", "[your office]"):
+            yield Line("say", f'   SAY: "{words}"', "" if from_guidance else NOT_FROM_GUIDANCE)
         for text in step.guidance:
             yield Line("guidance", f"   - {text}")
         for number, choice in enumerate(step.choices, 1):

@@ -17,6 +17,10 @@ Identifier = str
 
 YOUR_NAME = "[your name]"
 """Where a step's words name the member of staff saying them."""
+YOUR_OFFICE = "[your office]"
+"""Where a step's words name the office of the member of staff saying them (the staff register's)."""
+OPTION_SEPARATOR = "; "
+"""Between the values picked in a form's `options` field with `many`, as the record stores them."""
 
 
 class Channel(StrEnum):
@@ -136,7 +140,7 @@ class TaskSpec(_Strict):
 
 Prefill = Literal[
     "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason",
-    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today", "origin",
+    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today", "origin", "behaviour",
 ]
 """`origin`: the field of the same id in the record of the contact the follow-up's task came from
 (the day a written communication was received, carried to the line manager's record)."""
@@ -159,6 +163,14 @@ class FormField(_Strict):
     day: bool = False
     """A local date, typed YYYY-MM-DD and not later than today: the day something happened or arrived
     (a written communication received), from which a task's clock may count (`Due.from_field`)."""
+    options: list[str] = Field(default_factory=list)
+    """A pick list: the value is one of these, stored as its text (so notes, PDFs and exports show it);
+    a single line, whatever `multiline` says."""
+    section: str | None = None
+    """The section the field's question or options come from, where it is not the form's own."""
+    many: bool = False
+    """With `options`: any number of them may be picked, stored joined by OPTION_SEPARATOR in the
+    options' order."""
 
 
 class Form(_Strict):
@@ -220,13 +232,24 @@ class Step(_Strict):
     title: str
     section: str
     say: list[str] = Field(default_factory=list)
-    """The words to say to the customer, from the guidance; `[your name]` becomes the staff member's name."""
+    """The words to say to the customer, from the guidance; `[your name]` becomes the staff member's
+    name and `[your office]` their office."""
+    say_own: list[str] = Field(default_factory=list)
+    """Counter's own words for what the guidance asks staff to say without giving the words, said
+    before `say` and each marked on screen as not from the guidance (the `say` lines are not)."""
 
-    def words(self, staff_name: str) -> list[str]:
-        """The words to say, with the member of staff's own name put in."""
-        return [line.replace(YOUR_NAME, staff_name) for line in self.say]
+    def lines(self, staff_name: str, office: str = "") -> list[tuple[str, bool]]:
+        """The words to say in order, as (line, from the guidance), with the member of staff's own
+        name and office put in."""
+        marked = [(line, False) for line in self.say_own] + [(line, self.words_from_guidance) for line in self.say]
+        return [(line.replace(YOUR_NAME, staff_name).replace(YOUR_OFFICE, office), ours) for line, ours in marked]
+
+    def words(self, staff_name: str, office: str = "") -> list[str]:
+        """The words to say, with the member of staff's own name and office put in."""
+        return [line for line, _ in self.lines(staff_name, office)]
     words_from_guidance: bool = True
-    """False where the guidance gives no words and the pack supplies them (marked on screen)."""
+    """False where the guidance gives no words for any `say` line and the pack supplies them (marked on
+    screen); where only some lines are Counter's, those are `say_own` instead."""
     guidance: list[str] = Field(default_factory=list)
     """What staff must do or be aware of at this point, in the guidance's words."""
     warning: bool = False

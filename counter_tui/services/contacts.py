@@ -229,7 +229,7 @@ def take_step(
                 payload={
                     "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
                     "number": number, "label": decision.choice.label,
-                    "said": decision.step.words(actor.name) if decision.choice.words_said else [],
+                    "said": decision.step.words(actor.name, actor.office) if decision.choice.words_said else [],
                     "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
                     "warning": decision.step.warning and decision.choice.words_said,
                 },

@@ -202,7 +202,7 @@ def fill(ctx: Context, now: datetime) -> None:
           extra={"why_ended": "His behaviour did not improve after the warning; I could not continue safely."})
     clock.advance(timedelta(minutes=30))
     # A video interview ended the same morning: the HEO drafted its letter, which waits for the SEO.
-    call(demo, ravi, "video", [1, 2, 1], name="Ms Erin Walsh", ref="PEX 2208 7713",
+    call(demo, ravi, "video", [4, 2, 1], name="Ms Erin Walsh", ref="PEX 2208 7713",
           query="Video interview for a renewal", clock=clock,
           note="Screamed into the microphone after the warning (acoustic shock).",
           extra={"why_ended": "Her behaviour did not improve after the warning."})
@@ -228,6 +228,6 @@ def fill(ctx: Context, now: datetime) -> None:
           note="Threatened to come to the office and hurt me.", clock=clock,
           extra={"who": "A man who would not give his name; a deep voice, a northern accent"})
     clock.advance(timedelta(hours=2))
-    call(demo, priya, "telephone", [1], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
+    call(demo, priya, "telephone", [3], name="Mrs Ruth Adeyemi", ref="PEX 3307 8845",
           query="Lost passport report", note="Screamed down the phone (acoustic shock); warned her.",
           clock=clock, finish=False)

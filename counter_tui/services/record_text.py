@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
-from counter_tui.policy.schema import CHANNEL_NAMES, Channel, Form, FormField
+from counter_tui.policy.schema import CHANNEL_NAMES, OPTION_SEPARATOR, Channel, Form, FormField
 from counter_tui.services.errors import FieldErrors
 from counter_tui.store import queries
 from counter_tui.text import TextProblem, clean_text
@@ -97,6 +97,8 @@ def prefill(ctx: Context, current: ContactView, source: str | None, actor: Actor
             return local_time(ctx, contact.started_at, with_date=True)
         case "today":
             return today(ctx).isoformat()
+        case "behaviour":  # the behaviour the flow's choices recorded (why the customer was warned)
+            return ctx.pack.behaviour(current.state.behaviour).name if current.state.behaviour else ""
     return ""
 
 
@@ -161,13 +163,33 @@ def parse_day(text: str, zone) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
+def picked(field: FormField, text: str) -> list[str]:
+    """The values of an `options` field as picked, in the options' order.
+
+    Raises:
+        TextProblem: a value is not one of the field's options, or several where one is allowed.
+    """
+    values = [value.strip() for value in text.split(OPTION_SEPARATOR.strip()) if value.strip()]
+    for value in values:
+        if value not in field.options:
+            raise TextProblem("That is not one of the choices: pick from the list.")
+    if len(values) > 1 and not field.many:
+        raise TextProblem("Pick one of the choices, not several.")
+    return [option for option in field.options if option in values]
+
+
 def check_record_field(field: FormField, text: str, *, required: bool | None = None) -> str:
     """Validate one field of a form (raises FieldErrors naming the field)."""
+    single_line = not field.multiline or bool(field.options)
     try:
+        if field.options and (field.required if required is None else required) and not text.strip():
+            raise TextProblem("Pick at least one from the list." if field.many else "Pick one from the list.")
         cleaned = clean_text(
-            text, max_length=20_000 if field.multiline else 500, multiline=field.multiline,
+            text, max_length=500 if single_line else 20_000, multiline=not single_line,
             required=field.required if required is None else required,
         )
+        if field.options and cleaned:
+            cleaned = OPTION_SEPARATOR.join(picked(field, cleaned))
         if field.when and cleaned:
             parse_when(cleaned, UTC)
         if field.day and cleaned:

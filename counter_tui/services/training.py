@@ -140,7 +140,7 @@ def _set_up(ctx: Context, found: Scenario) -> None:
             contacts.take_step(past, colleague, contact_id, number, at_step=current.step.id)
         draft = records.draft_record(past, colleague, contact_id)
         records.finish(past, colleague, contact_id,
-                       {fid: text or "Practice record: an earlier contact." for fid, _, text, _ in draft})
+                       {fid: text or ("Practice record: an earlier contact." if required else "") for fid, _, text, required in draft})
         if earlier is max(found.setup.earlier, key=lambda e: -e.days_ago) and found.setup.letters_sent:
             from counter_tui.services.training_letters import send_letters
 

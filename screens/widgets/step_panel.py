@@ -36,7 +36,7 @@ class StepPanel(VerticalScroll, can_focus=True):
 
     def show(
         self, step: Step, choices: list[Choice], *, risk: Choice | None = None, extra: Content | None = None,
-        staff_name: str = "",
+        staff_name: str = "", office: str = "",
     ) -> None:
         """Display a step.
 
@@ -45,14 +45,19 @@ class StepPanel(VerticalScroll, can_focus=True):
             risk: the immediate-risk branch, shown as key 0, where the flow has one.
             extra: shown beneath (for example the case note being called back about).
             staff_name: put into the words where they name the member of staff.
+            office: put into the words where they name the member of staff's office.
         """
         self.query_one("#step-title", Static).update(
             Content.from_markup("$title  [dim]— $section[/dim]", title=step.title, section=step.section)
         )
         say = self.query_one("#step-say", Static)
-        if step.say:
-            words = Content("\n").join(Content(line) for line in step.words(staff_name))
-            label = "SAY" if step.words_from_guidance else "SAY (words not from the guidance)"
+        spoken = step.lines(staff_name, office)
+        if spoken:
+            ours = [not from_guidance for _, from_guidance in spoken]
+            label = "SAY (words not from the guidance)" if all(ours) else "SAY"
+            words = Content("\n").join(  # where only some lines are Counter's own, each of those is marked
+                Content.from_markup("$line [dim](not from the guidance)[/dim]", line=line) if own and not all(ours)
+                else Content(line) for (line, _), own in zip(spoken, ours, strict=True))
             say.border_title = label
             say.update(words)
             say.remove_class("-none")

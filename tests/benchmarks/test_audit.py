@@ -88,7 +88,7 @@ def _event(seq: int, contact: str) -> tuple[str, dict]:
         return "task.done", {"task_id": f"T-{seq:07d}", "note": "Called back; calm.", "contact_id": None}
     return "step.taken", {"contact_id": contact, "position": seq % 10, "step": "warn", "number": 1,
                           "label": "I have warned them: allow them to improve", "next": "allow",
-                          "said": ["This call will not continue unless you improve your behaviour."],
+                          "said": ["The call will not continue unless you improve your behaviour."],
                           "immediate_risk": False, "warning": True}
 
 

@@ -47,7 +47,7 @@ def _bare(path: Path) -> tuple[sqlite3.Connection, str]:
     payload = json.dumps({
         "contact_id": "C-000001", "position": 1, "step": "warn", "number": 1,
         "label": "I have warned them: allow them to improve",
-        "said": ["This call will not continue unless you improve your behaviour."],
+        "said": ["The call will not continue unless you improve your behaviour."],
         "next": "allow", "immediate_risk": False, "warning": True,
     })
     return conn, payload
