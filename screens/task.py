@@ -18,6 +18,7 @@ from counter_tui.services.deadlines import due_text
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.screens.widgets.fields import LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
+from counter_tui.screens.widgets.record_lines import record_lines, shown_settings_lines
 from counter_tui.text import NOTE_LIMIT
 
 
@@ -67,10 +68,8 @@ class TaskScreen(Screen):
         if self.letter_id is not None:
             lines.append(Content.from_markup("\nLetter [b]$id[/b]: ctrl+r prints it.", id=self.letter_id))
             lines.append(follow_up(ctx, letters.view(ctx, self.app.actor, self.task_id)))
-        record = queue.originating_record(ctx, task)
-        if record:
-            lines.append(Content.from_markup("\n[b]The record this task follows[/b]"))
-            lines += [Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—") for label, text in record]
+        lines += shown_settings_lines(ctx, spec.show_setting)
+        lines += record_lines("The record this task follows", queue.originating_record(ctx, task))
         with VerticalScroll(id="task-body"):
             yield Static(Content("\n").join(lines))
         yield Label("What you did (optional)", id="task-note-label")

@@ -106,6 +106,10 @@ class Due(_Strict):
         return self
 
 
+SettingName = Literal["staff_support", "training", "security_incident_page"]
+"""A setting a step or task may show (`services.shown_settings`)."""
+
+
 class TaskSpec(_Strict):
     """A hand-off: work the guidance gives to a role once a flow reaches a point."""
 
@@ -126,6 +130,13 @@ class TaskSpec(_Strict):
     sign: bool = False
     """The task is to read the record of the contact that created it and sign it as agreed, or not."""
     instructions: list[str] = Field(default_factory=list)
+    show_setting: list[SettingName] = Field(default_factory=list)
+    """Settings from the organisation's configuration to show with the task (the security incident page)."""
+
+    @field_validator("show_setting", mode="before")
+    @classmethod
+    def _one_setting(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _flow_or_form(self) -> TaskSpec:
@@ -234,8 +245,14 @@ class Step(_Strict):
     opens_incident: bool = False
     """Finishing here opens an incident though the contact did not end (abusive written communications,
     handed on: the incident is recorded later, by the letter's after-step)."""
-    show_setting: Literal["staff_support"] | None = None
-    """A list from the organisation's configuration to show with this step (the support available to staff)."""
+    show_setting: list[SettingName] = Field(default_factory=list)
+    """Lists from the organisation's configuration to show with this step (the support available to
+    staff, the training courses); one name or a list of them."""
+
+    @field_validator("show_setting", mode="before")
+    @classmethod
+    def _one_setting(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
     the immediate-risk key 0 stays open to whoever is dealing with the customer."""
