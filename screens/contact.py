@@ -25,6 +25,7 @@ from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.step_panel import StepPanel
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.record_lines import shown_settings_lines
+from counter_tui.screens.dialogs.prepare import offer_preparation
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 
@@ -142,6 +143,7 @@ class ContactScreen(Screen):
         widget.update(Content("\n").join(lines))
         widget.display = bool(lines)
         self._tick()
+        offer_preparation(self)  # an interview: the earlier case notes and incidents first
 
     def _show_measures(self) -> None:
         """Above the step, before the first word: the customer's live restrictions and markers, one

@@ -33,7 +33,8 @@ _BRACKETS = re.compile(r"\s*\([^()]*\)")
 KINDS = {"Step": "step", "Choice": "choice", "TaskSpec": "task", "Form": "form", "LetterSpec": "letter",
          "Flow": "flow", "Role": "role", "Behaviour": "behaviour", "Due": "clock", "MeasureSpec": "measure",
          "MeasureEffect": "measure", "Measures": "measures", "ImmediateRisk": "rule", "IncidentReport": "form",
-         "AfterApproval": "letter", "TakeOver": "rule", "Pack": "rule", "Notice": "notice"}
+         "AfterApproval": "letter", "TakeOver": "rule", "Pack": "rule", "Notice": "notice",
+         "Preparation": "rule"}
 
 
 @dataclass(frozen=True)
