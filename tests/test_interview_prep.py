@@ -134,3 +134,34 @@ async def test_the_heo_sees_why_the_interview_was_ended_on_the_letter_task(prep)
         origin = str(app.screen.query_one("#letter-origin", Static).render())
     assert "Why you had to end the interview: His behaviour did not improve after the warning." in origin
     assert "What the customer said or did: Swore at me and banged the desk after the warning." in origin
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_prepare_for_the_interview(snap_compare, tmp_path, size):
+    """Two earlier calls for the application (one with text that looks like markup), newest first."""
+    from counter_tui.clock import FixedClock
+    from counter_tui.services import staff
+    from tests.conftest import START
+
+    still = FixedClock(START)
+    ctx = letter_context(tmp_path / "snap.db", still)
+    staff.add_staff(ctx, number=HANDLER.number, name=HANDLER.name, role=HANDLER.role, office=HANDLER.office, pin="123427")
+    ended_call(ctx, said="Shouted that he would come to the office.")
+    still.advance(timedelta(days=3, hours=2))
+    ended_call(ctx, said=HOSTILE)
+    still.advance(timedelta(days=1))
+
+    async def at_the_interview(pilot) -> None:
+        pilot.app.signed_in(RAVI)
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        pilot.app.screen.query_one("#find-reference", Input).value = REFERENCE
+        pilot.app.screen.query_one("#find-name", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(CounterApp(ctx), run_before=at_the_interview, terminal_size=size)
