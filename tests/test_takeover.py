@@ -229,3 +229,32 @@ def test_the_eo_takes_over_the_counter_contact_waiting_for_them_and_the_event_na
     contacts.take_step(hmpo, EO, contact_id, 2, at_step="options")
     steps = queries.steps(hmpo.store.db, contact_id)
     assert [s.actor for s in steps] == ["1101", "1101", "1101", "1201"]
+
+
+async def test_the_eo_takes_over_the_counter_contact_key_by_key(hmpo):
+    """GIVEN the counter contact waiting at the EO counter manager's step WHEN the EO, signed in at
+    their own terminal, presses l, enter, types why, ctrl+s and takes the decision THEN the event names
+    both of them and the decision is the EO's."""
+    from counter_tui.screens.contact import ContactScreen
+    from counter_tui.screens.live_contacts import LiveContactsScreen
+
+    contact_id = contacts.start_contact(hmpo, COUNTER, "counter", customer_name="Mr Dan Frost", reference="HMPO-7")
+    for number, step in ((2, "what"), (1, "warn"), (2, "allow")):
+        contacts.take_step(hmpo, COUNTER, contact_id, number, at_step=step)
+    app = CounterApp(hmpo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await signed_in(pilot, EO)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LiveContactsScreen)
+        assert "EO counter manager: choose what to do" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("enter", *"Priya called me", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
+        assert app.screen.current.step.id == "options"
+        await pilot.press("2")
+        await pilot.pause()
+    taken = next(e for e in events.for_stream(hmpo.store.db, f"contact:{contact_id}") if e.kind == "contact.taken_over")
+    assert (taken.payload["from_name"], taken.payload["to_name"], taken.payload["reason"]) == (
+        "Priya Shah", "Tom Reyes", "Priya called me")
+    assert [s.actor for s in queries.steps(hmpo.store.db, contact_id)][-1] == "1201"
