@@ -198,6 +198,14 @@ class Settings(BaseModel):
     """The retention schedule: `[retention]` with `incident_years` and `contact_years`."""
     audit: AuditSettings = Field(default_factory=AuditSettings)
     """`[audit] head_file`: the chain head published outside the database."""
+    security_incident_page: str = ""
+    """Where staff report a security incident: HMPO's "security incident and breaches page on
+    Horizon" (its address or intranet path, e.g. "Horizon: Security > Incidents and breaches"),
+    shown on the task that asks for the referral; empty: the task says it is not configured."""
+    training: list[str] = Field(default_factory=list)
+    """Courses staff can take in dealing with threatening customers (HMPO: "There are courses on
+    Metis Learning and Civil Service Learning"), shown where the line manager reminds a member of
+    staff of the support available, e.g. ["Metis Learning", "Civil Service Learning"]."""
 
     @model_validator(mode="before")
     @classmethod

@@ -24,6 +24,8 @@ from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.step_panel import StepPanel
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.record_lines import shown_settings_lines
+from counter_tui.screens.dialogs.prepare import offer_preparation
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 
@@ -117,11 +119,7 @@ class ContactScreen(Screen):
         """Below the step: the support available to staff where the step lists it (configuration),
         and for a follow-up opened from a task, the case note of the contact it follows."""
         lines = []
-        if self.current.step.show_setting == "staff_support":
-            support = self.app.ctx.settings.staff_support
-            lines.append(Content.from_markup("[b]Support available here[/b]"))
-            lines += [Content.from_markup("• $item", item=item) for item in support] or [Content.from_markup(
-                "[dim]Not configured (staff_support): use the examples in the guidance above.[/dim]")]
+        lines += shown_settings_lines(self.app.ctx, self.current.step.show_setting)
         task_id = self.current.contact.task_id
         if task_id:
             task = queue.get_task(self.app.ctx, task_id)
@@ -153,6 +151,7 @@ class ContactScreen(Screen):
         widget.update(Content("\n").join(lines))
         widget.display = bool(lines)
         self._tick()
+        offer_preparation(self)  # an interview: the earlier case notes and incidents first
 
     def _show_measures(self) -> None:
         """Above the step, before the first word: the customer's live restrictions and markers, one

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import measure_record, measure_review, measures, positive_actions, register
+from counter_tui.services import measure_record, measure_review, measures, positive_actions, register, task_outcomes
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -87,6 +87,10 @@ class CustomerRecordScreen(Screen):
             lines.append(Content.from_markup("[b]$id[/b] $text", id=incident_id, text=text))
         if ctx.pack.positive_action_log is not None:
             lines += self._positive_lines()
+        for outcome in task_outcomes.for_customer(ctx, self.customer_id):  # e.g. the examiner's admin refusal
+            lines += [Content.from_markup("[b]$label:[/b] $text  [dim]($title, $who, $when)[/dim]", label=label, text=text,
+                                          title=outcome.title, who=outcome.done_by,
+                                          when=local_time(ctx, outcome.done_at, with_date=True)) for label, text in outcome.fields]
         warnings = [f"{n} ({CHANNEL_NAMES[Channel(channel)].lower()})" for channel, n in sorted(found.summary.warnings.items())]
         lines.append(Content.from_markup("Warnings given: $w · contacts: $n", w=", ".join(warnings) or "none",
                                          n=str(found.summary.contacts)))

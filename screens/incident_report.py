@@ -23,6 +23,8 @@ from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
 from counter_tui.text import NOTE_LIMIT, SHORT_LIMIT
 
+REFRESH_SECONDS = 2.0
+"""How often a completed form's copies are read again (waiting, sent, held) while it is open."""
 
 
 class IncidentReportScreen(Screen):
@@ -86,9 +88,12 @@ class IncidentReportScreen(Screen):
                                                  section=notice.section))
         else:
             lines.append(Content.from_markup(
-                "[b]Completed[/b] $when · sent to: $sent · [b]ctrl+r[/b] prints it",
-                when=local_time(ctx, incident.reported_at, with_date=True), sent="; ".join(incident.distribution) or "—",
+                "[b]Completed[/b] $when · [b]ctrl+r[/b] prints it · a copy (PDF) by e-mail to each:",
+                when=local_time(ctx, incident.reported_at, with_date=True),
             ))
+            lines += [Content.from_markup("  • $name ($id): $state", name=copy.name, id=copy.message_id, state=copy.state)
+                      for copy in incident_report.copies(ctx, incident.id)] or [
+                Content.from_markup("  sent to: $sent", sent="; ".join(incident.distribution) or "—")]
         for item in referrals.on_incident(ctx, incident.id):  # referred to the SEO or not, and decisions since
             lines.append(Content.from_markup("[b]$text[/b]", text=item.text))
         for line in letter_record.incident_letters(ctx, incident.id):
@@ -99,6 +104,7 @@ class IncidentReportScreen(Screen):
         if self.report.incident.reported_at is not None:
             for widget in self.query(".field"):
                 widget.disabled = True
+            self.set_interval(REFRESH_SECONDS, self._show_copies)
             return
         empty = [w for w in self.query(".field") if not isinstance(w, Checkbox) and not self._value(w)]
         (empty[0] if empty else self.query(".field").first()).focus()
@@ -178,8 +184,17 @@ class IncidentReportScreen(Screen):
         self.query_one("#record-heading", Static).update(self._heading())
         for widget in self.query(".field"):
             widget.disabled = True
-        self._status("Completed and recorded with its distribution. ctrl+r prints it; esc goes back.", ok=True)
+        self._status("Completed: a copy to each recipient is in the outbox. ctrl+r prints it; esc goes back.", ok=True)
         self.refresh_bindings()
+        self.app.send_mail_now()
+        self.set_interval(REFRESH_SECONDS, self._show_copies)
+
+    def _show_copies(self) -> None:
+        """Each copy's state as the outbox sends it (read again while the completed form is open)."""
+        try:
+            self.query_one("#record-heading", Static).update(self._heading())
+        except StoreError:
+            return  # busy: the next round reads it
 
     def action_print(self) -> None:
         from counter_tui.services import printing

@@ -14,12 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob, versioned_job
-from counter_tui.services import letters
+from counter_tui.services import letters, queue
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.services.letters import LetterConflict, LetterView
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
+from counter_tui.screens.widgets.record_lines import record_lines
 from counter_tui.text import NOTE_LIMIT
 
 
@@ -48,6 +49,9 @@ class LetterScreen(Screen):
         yield Static(self._heading(), id="record-heading")
         with VerticalScroll(id="record-fields"):
             yield Static(self._what_to_explain(), id="letter-explains")
+            origin = record_lines("The record this letter follows", queue.originating_record(self.app.ctx, current.task))
+            if origin:  # the interview note: why the interview was ended, what was said and done
+                yield Static(Content("\n").join(origin), id="letter-origin")
             if current.template.suggestions:
                 yield Label("Start from a suggested text (the guidance's own)", classes="field-label")
                 options = [(Content(f"{s.title}: {s.paragraphs[0][:60]}…" if s.paragraphs else s.title), n)  # text, never markup

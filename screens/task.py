@@ -18,6 +18,7 @@ from counter_tui.services.deadlines import due_text
 from counter_tui.services.errors import FieldErrors, Refused, StoreError
 from counter_tui.screens.widgets.fields import LimitedTextArea
 from counter_tui.screens.widgets.print_job import print_in_background
+from counter_tui.screens.widgets.record_lines import record_lines, shown_settings_lines
 from counter_tui.text import NOTE_LIMIT
 
 
@@ -67,12 +68,15 @@ class TaskScreen(Screen):
         if self.letter_id is not None:
             lines.append(Content.from_markup("\nLetter [b]$id[/b]: ctrl+r prints it.", id=self.letter_id))
             lines.append(follow_up(ctx, letters.view(ctx, self.app.actor, self.task_id)))
-        record = queue.originating_record(ctx, task)
-        if record:
-            lines.append(Content.from_markup("\n[b]The record this task follows[/b]"))
-            lines += [Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—") for label, text in record]
+        lines += shown_settings_lines(ctx, spec.show_setting)
+        lines += record_lines("The record this task follows", queue.originating_record(ctx, task))
+        self.done_form = queue.done_form(ctx, task)
         with VerticalScroll(id="task-body"):
             yield Static(Content("\n").join(lines))
+        for field in self.done_form.fields if self.done_form else []:  # what the task records when done
+            yield Label(Content(field.label + ("" if field.required else " (optional)")), classes="done-label")
+            yield LimitedTextArea(id=f"done-{field.id}", soft_wrap=True, limit=NOTE_LIMIT, classes="done-field")
+            yield Static("", id=f"done-error-{field.id}", classes="done-error")
         yield Label("What you did (optional)", id="task-note-label")
         yield LimitedTextArea(id="task-note", soft_wrap=True, limit=NOTE_LIMIT)
         yield Static("", id="task-error")
@@ -87,9 +91,11 @@ class TaskScreen(Screen):
         return True
 
     def on_mount(self) -> None:
-        if self.notice:  # the e-mail is the record of what was done
+        if self.notice or self.done_form:  # the e-mail, or the task's own form, is the record of what was done
             self.query_one("#task-note-label").display = False
             self.query_one("#task-note").display = False
+        if self.done_form:
+            self.query_one(f"#done-{self.done_form.fields[0].id}").focus()
 
     def action_send_notice(self) -> None:
         try:
@@ -110,10 +116,18 @@ class TaskScreen(Screen):
 
     def action_done(self) -> None:
         note = self.query_one("#task-note", TextArea).text
+        fields = self.done_form.fields if self.done_form else []
+        record = {f.id: self.query_one(f"#done-{f.id}", TextArea).text for f in fields}
+        for field in fields:
+            self.query_one(f"#done-error-{field.id}", Static).update("")
         try:
-            queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note)
+            queue.complete_task(self.app.ctx, self.app.actor, self.task_id, note, record if fields else None)
         except FieldErrors as problem:
-            self.query_one("#task-error", Static).update(Content("; ".join(problem.errors.values())))
+            beside = {f.id for f in fields} & problem.errors.keys()
+            for field_id in beside:  # each message beside its field; what was typed stays
+                self.query_one(f"#done-error-{field_id}", Static).update(Content(problem.errors[field_id]))
+            rest = [text for key, text in problem.errors.items() if key not in beside]
+            self.query_one("#task-error", Static).update(Content("; ".join(rest)))
             return
         except (Refused, StoreError) as problem:
             self.query_one("#task-error", Static).update(Content(f"{problem} Your note is kept on screen."))

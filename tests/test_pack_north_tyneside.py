@@ -338,7 +338,7 @@ def test_the_121_meeting_is_the_line_managers_and_the_employee_signs_its_notes(p
     assert (task.role, task.flow) == ("line_manager", "welfare")
     flow = pack.flow("welfare")
     assert flow.staff_record and flow.follow_up
-    assert flow.step("support").show_setting == "staff_support"
+    assert flow.step("support").show_setting == ["staff_support"]
     assert "signposting to Mental Health First Aiders" in flow.step("support").guidance
     assert {f.id for f in pack.form("welfare_notes").fields} >= {"discussion", "support_situation", "support_wellbeing",
                                                                 "measures", "actions"}

@@ -102,7 +102,7 @@ async def test_counter_staff_pressing_the_eos_decision_is_refused_and_nothing_el
         assert refused.display
         text = str(refused.render())
         assert "Only the EO counter manager may decide this." in text
-        assert "Call the EO counter manager" in text and "f2" in text
+        assert "Call the EO counter manager" in text and "their own sign-in" in text, "HMPO's [take_over]: a take-over"
         assert str(app.screen.query_one("#step-choices", Static).render()) == choices_before
         assert_only_refusal_recorded(ctx, before, CHLOE.number)
     assert [s.step for s in queries.steps(ctx.store.db, contact_id)] == ["what", "warn", "allow"]

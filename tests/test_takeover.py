@@ -183,3 +183,78 @@ async def test_the_manager_takes_over_key_by_key_and_the_handler_is_sent_home(ic
         "2001", "Sam Okafor", "Jo Lindqvist", "Upset")
     assert [s.actor for s in queries.steps(ico.store.db, contact_id)] == ["2001"]
     assert queries.contact(ico.store.db, contact_id).note == "Swore"
+
+
+# -- HMPO: the counter member of staff calls the EO counter manager, who takes over at their own sign-in --
+COUNTER = Actor(number="1101", name="Priya Shah", role="counter_staff", office="Main office")
+EO = Actor(number="1201", name="Tom Reyes", role="eo_counter_manager", office="Main office")
+
+
+@pytest.fixture
+def hmpo(tmp_path, clock):
+    ctx = make_context(tmp_path / "hmpo.db", clock)
+    yield ctx
+    ctx.store.close()
+
+
+def test_hmpo_lets_the_eo_counter_manager_take_over_citing_the_public_facing_area(hmpo):
+    """The pack's `[take_over]` names the EO counter manager (the document has the EO take the
+    decisions in the public facing area), and only that role."""
+    assert hmpo.pack.take_over.roles == ["eo_counter_manager"]
+    assert "Customer conduct: abusive customers in a public facing area" in hmpo.pack.take_over.section
+    with pytest.raises(Refused):
+        takeover.live_contacts(hmpo, COUNTER)
+
+
+def test_the_eo_takes_over_the_counter_contact_waiting_for_them_and_the_event_names_both(hmpo):
+    """GIVEN a counter contact at the EO counter manager's step (the member of staff is refused it)
+    WHEN the EO, signed in at their own terminal, sees it live and takes it over THEN the event names
+    the member of staff and the EO, and the EO's decision is recorded as theirs."""
+    contact_id = contacts.start_contact(hmpo, COUNTER, "counter", customer_name="Mr Dan Frost", reference="HMPO-7")
+    contacts.take_step(hmpo, COUNTER, contact_id, 2, at_step="what")
+    contacts.take_step(hmpo, COUNTER, contact_id, 1, at_step="warn")
+    contacts.take_step(hmpo, COUNTER, contact_id, 2, at_step="allow")
+    with pytest.raises(contacts.NotYourDecision, match="EO counter manager"):
+        contacts.take_step(hmpo, COUNTER, contact_id, 2, at_step="options")
+
+    [live] = takeover.live_contacts(hmpo, EO)
+    assert (live.contact.id, live.handler_name, live.step_title) == (
+        contact_id, "Priya Shah", "EO counter manager: choose what to do")
+    takeover.take_over(hmpo, EO, contact_id, reason="Priya called me to the counter.")
+    taken = next(e for e in events.for_stream(hmpo.store.db, f"contact:{contact_id}") if e.kind == "contact.taken_over")
+    assert (taken.actor, taken.role) == ("1201", "eo_counter_manager")
+    assert {k: taken.payload[k] for k in ("from_number", "from_name", "to_number", "to_name", "to_role", "step")} == {
+        "from_number": "1101", "from_name": "Priya Shah", "to_number": "1201", "to_name": "Tom Reyes",
+        "to_role": "eo_counter_manager", "step": "options"}
+    contacts.take_step(hmpo, EO, contact_id, 2, at_step="options")
+    steps = queries.steps(hmpo.store.db, contact_id)
+    assert [s.actor for s in steps] == ["1101", "1101", "1101", "1201"]
+
+
+async def test_the_eo_takes_over_the_counter_contact_key_by_key(hmpo):
+    """GIVEN the counter contact waiting at the EO counter manager's step WHEN the EO, signed in at
+    their own terminal, presses l, enter, types why, ctrl+s and takes the decision THEN the event names
+    both of them and the decision is the EO's."""
+    from counter_tui.screens.contact import ContactScreen
+    from counter_tui.screens.live_contacts import LiveContactsScreen
+
+    contact_id = contacts.start_contact(hmpo, COUNTER, "counter", customer_name="Mr Dan Frost", reference="HMPO-7")
+    for number, step in ((2, "what"), (1, "warn"), (2, "allow")):
+        contacts.take_step(hmpo, COUNTER, contact_id, number, at_step=step)
+    app = CounterApp(hmpo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await signed_in(pilot, EO)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LiveContactsScreen)
+        assert "EO counter manager: choose what to do" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("enter", *"Priya called me", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen) and app.screen.contact_id == contact_id
+        assert app.screen.current.step.id == "options"
+        await pilot.press("2")
+        await pilot.pause()
+    taken = next(e for e in events.for_stream(hmpo.store.db, f"contact:{contact_id}") if e.kind == "contact.taken_over")
+    assert (taken.payload["from_name"], taken.payload["to_name"], taken.payload["reason"]) == (
+        "Priya Shah", "Tom Reyes", "Priya called me")
+    assert [s.actor for s in queries.steps(hmpo.store.db, contact_id)][-1] == "1201"

@@ -77,7 +77,13 @@ async def play(pilot, app, scenario: Scenario, path: list[str], note: str) -> No
     (typing them key by key is tested elsewhere and would make sixteen scenarios slow to play)."""
     from counter_tui.screens.record import RecordScreen
 
+    from counter_tui.screens.dialogs.prepare import PrepareDialog
+
     await pilot.press("enter")
+    await pilot.pause()
+    if isinstance(app.screen, PrepareDialog):  # an interview: the earlier case notes and incidents first
+        await pilot.press("enter")
+        await pilot.pause()
     app.screen.query_one("#note").load_text(note)
     app.screen.save_typing()
     for target in path:

@@ -33,7 +33,8 @@ _BRACKETS = re.compile(r"\s*\([^()]*\)")
 KINDS = {"Step": "step", "Choice": "choice", "TaskSpec": "task", "Form": "form", "FormField": "form field", "LetterSpec": "letter",
          "Flow": "flow", "Role": "role", "Behaviour": "behaviour", "Due": "clock", "MeasureSpec": "measure",
          "MeasureEffect": "measure", "Measures": "measures", "ImmediateRisk": "rule", "IncidentReport": "form",
-         "AfterApproval": "letter", "TakeOver": "rule", "Pack": "rule", "Notice": "notice", "Referral": "rule"}
+         "AfterApproval": "letter", "TakeOver": "rule", "Pack": "rule", "Notice": "notice", "Referral": "rule",
+         "Preparation": "rule"}
 
 
 @dataclass(frozen=True)

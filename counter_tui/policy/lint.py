@@ -71,6 +71,8 @@ def _references(pack: Pack) -> list[Finding]:
             found.append(Finding("P008", place, f"opens the flow {task.flow!r}, which the pack does not define"))
         if task.form is not None and task.form not in forms:
             found.append(Finding("P008", place, f"completes the form {task.form!r}, which the pack does not define"))
+        if task.done_form is not None and task.done_form not in forms:
+            found.append(Finding("P008", place, f"is done with the form {task.done_form!r}, which the pack does not define"))
         if not task.section.strip():
             found.append(Finding("P007", place, "cites no section of the guidance"))
     if (report := pack.incident_report) is not None:
@@ -104,6 +106,8 @@ def _references(pack: Pack) -> list[Finding]:
         if not form.section.strip():
             found.append(Finding("P007", f"forms[{form.id}]", "cites no section of the guidance"))
     for flow in pack.flows:
+        if flow.prepare is not None and not flow.prepare.section.strip():
+            found.append(Finding("P007", f"flows[{flow.id}].prepare", "cites no section of the guidance"))
         if flow.role not in roles:
             found.append(Finding("P008", f"flows[{flow.id}]", f"names the role {flow.role!r}, which the pack does not define"))
         for step in flow.steps:

@@ -110,6 +110,10 @@ class Due(_Strict):
         return self
 
 
+SettingName = Literal["staff_support", "training", "security_incident_page"]
+"""A setting a step or task may show (`services.shown_settings`)."""
+
+
 class TaskSpec(_Strict):
     """A hand-off: work the guidance gives to a role once a flow reaches a point."""
 
@@ -130,11 +134,23 @@ class TaskSpec(_Strict):
     sign: bool = False
     """The task is to read the record of the contact that created it and sign it as agreed, or not."""
     instructions: list[str] = Field(default_factory=list)
+    done_form: Identifier | None = None
+    """A form completed when the task is marked done, its fields kept with the task and shown on the
+    customer's record (the examiner's outcome of an admin refusal); it takes the place of the free note."""
+    show_setting: list[SettingName] = Field(default_factory=list)
+    """Settings from the organisation's configuration to show with the task (the security incident page)."""
+
+    @field_validator("show_setting", mode="before")
+    @classmethod
+    def _one_setting(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _flow_or_form(self) -> TaskSpec:
         if sum(x is not None for x in (self.flow, self.form, self.letter)) > 1:
             raise ValueError("a task opens a flow, a form or a letter: one of them")
+        if self.done_form is not None and (self.flow or self.form or self.letter or self.sign):
+            raise ValueError("done_form is for a task done by marking it so, not one with a flow, form, letter or signature")
         return self
 
 
@@ -268,8 +284,14 @@ class Step(_Strict):
     opens_incident: bool = False
     """Finishing here opens an incident though the contact did not end (abusive written communications,
     handed on: the incident is recorded later, by the letter's after-step)."""
-    show_setting: Literal["staff_support"] | None = None
-    """A list from the organisation's configuration to show with this step (the support available to staff)."""
+    show_setting: list[SettingName] = Field(default_factory=list)
+    """Lists from the organisation's configuration to show with this step (the support available to
+    staff, the training courses); one name or a list of them."""
+
+    @field_validator("show_setting", mode="before")
+    @classmethod
+    def _one_setting(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
     the immediate-risk key 0 stays open to whoever is dealing with the customer."""
@@ -298,6 +320,16 @@ class ImmediateRisk(_Strict):
     label: str = "Immediate risk: threats of violence, assault, or harm to self or others"
 
 
+class Preparation(_Strict):
+    """What staff read before a contact with a customer who has earlier records (HMPO: the interview
+    officer reviews the case notes when they prepare for the interview): the earlier records and
+    incidents for the customer or their reference, newest first, under the guidance's words."""
+
+    title: str = "Prepare for the interview"
+    section: str
+    guidance: list[str] = Field(min_length=1)
+
+
 class Flow(_Strict):
     """A guided procedure for one channel or one follow-up task."""
 
@@ -316,6 +348,8 @@ class Flow(_Strict):
     """A record about a member of staff (their welfare): it belongs to their HR file, so it is never
     linked to the customer or shown in the customer's history."""
     immediate_risk: ImmediateRisk | None = None
+    prepare: Preparation | None = None
+    """Shown first, when the contact starts, where the customer has earlier records or incidents."""
     earlier_warnings: bool = False
     """Count and show the warnings this customer (by application reference) was given in earlier
     contacts of this channel (HMPO: a third interview after two warnings)."""

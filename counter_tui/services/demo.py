@@ -94,6 +94,8 @@ def settings(base: Settings | None = None, policy: str | None = None) -> Setting
     update: dict = {"offices": [MAIN, SECOND], "office_facilities": FACILITIES, "policy": policy or "hmpo"}
     if not base.mail_lists:
         update["mail_lists"] = DEMO_MAIL_LISTS
+    if not base.training and (policy or "hmpo") == "hmpo":  # the course platforms the HMPO document names
+        update["training"] = ["Metis Learning", "Civil Service Learning"]
     if "measure_review_notice" not in base.deadlines:  # the demo organisation's own setting (the guidance sets none)
         update["deadlines"] = {**base.deadlines, "measure_review_notice": 336.0}
     if not base.letterhead.address:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from counter_tui.models.incident import Incident
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
-from counter_tui.policy.schema import Form, FormField, IncidentReport
-from counter_tui.services import contacts, queue, record_text, records, referrals
+from counter_tui.policy.schema import Form, FormField, IncidentReport, Recipient
+from counter_tui.services import contacts, outbox, queue, record_text, records, referrals
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -181,22 +181,69 @@ def save_draft(ctx: Context, actor: Actor, task_id: str, values: dict[str, str],
     return version + 1
 
 
-def distribution(ctx: Context, values: dict[str, str]) -> list[str]:
-    """Who receives the completed form: the pack's recipients whose condition holds, each with the
-    address configuration gives it (or its name alone)."""
+def recipients(ctx: Context, values: dict[str, str]) -> list[Recipient]:
+    """The pack's recipients of the completed form whose condition holds (the security help desk
+    only where there was a security or data breach)."""
     report, _ = _setup(ctx)
+    return [r for r in report.distribution if r.only_if is None or values.get(r.only_if) == YES]
+
+
+def distribution(ctx: Context, values: dict[str, str]) -> list[str]:
+    """Who receives the completed form, each with the address configuration gives it (or its name alone)."""
     sent = []
-    for recipient in report.distribution:
-        if recipient.only_if is not None and values.get(recipient.only_if) != YES:
-            continue
-        address = ctx.settings.incident_distribution.get(recipient.name, "")
-        sent.append(f"{recipient.name} <{address}>" if address else recipient.name)
+    for recipient in recipients(ctx, values):
+        addresses = outbox.recipients(ctx, recipient.name)
+        sent.append(f"{recipient.name} <{', '.join(addresses)}>" if addresses else recipient.name)
     return sent
 
 
+PURPOSE = "Incident report form"
+"""The outbox's name for a copy of the completed form."""
+
+
+def _send_copies(ctx: Context, db, base: dict, incident: Incident, to: list[Recipient]) -> list[str]:
+    """Inside the completing transaction: one outbox message per recipient, the form's PDF attached
+    (the letters' outbox: sent when the mail server takes it, held with the reason without one)."""
+    from counter_tui.printing.pdf import render
+    from counter_tui.services import printing
+
+    pdf = render(printing.printable(ctx, incident.id, "incident"))
+    form = ctx.pack.form(ctx.pack.incident_report.form)
+    body = "\n".join([
+        f"The completed {form.title.lower()} for incident {incident.id} ({incident.office}) is attached.",
+        f"You receive a copy under the guidance: {form.section}.", "",
+        *[f"{label}: {text}" for label, text in completed(ctx, incident.id) if text.strip()],
+    ])
+    return [
+        outbox.queue_mail(ctx, db, base, purpose=PURPOSE, key=recipient.name,
+                          subject=f"{form.title}: incident {incident.id}", body=body, incident_id=incident.id,
+                          attachment=(f"{incident.id}-incident-report.pdf", pdf))
+        for recipient in to
+    ]
+
+
+@dataclass(frozen=True)
+class SentCopy:
+    """One recipient's copy of the completed form, as its outbox message stands now."""
+
+    name: str
+    message_id: str
+    state: str
+    """Waiting, sent (when), failed and retried, or held (and why): `outbox.describe`."""
+
+
+def copies(ctx: Context, incident_id: str) -> list[SentCopy]:
+    """Each recipient's copy of the completed form and its state, in the pack's order."""
+    messages = [m for m in outbox.messages(ctx, incident_id=incident_id) if m.purpose == PURPOSE]
+    messages.sort(key=lambda m: m.id)
+    return [SentCopy(m.list_name, m.id, outbox.describe(ctx, m, local=lambda at: record_text.local_time(ctx, at)))
+            for m in messages]
+
+
 def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *, version: int) -> Incident:
-    """Complete the form: stored with its distribution and what it referred (the pack's `refer`:
-    a task created when its questions are all answered yes, or why not), and the task done.
+    """Complete the form: stored with its distribution, one outbox message per recipient with the
+    form's PDF attached (each recorded as sent when the mail server takes it), what it referred (the
+    pack's `refer`: a task created when its questions are all answered yes, or why not), and the task done.
 
     Raises:
         FieldErrors: a required field is empty, a yes/no question unanswered, or a field cannot be
@@ -207,7 +254,9 @@ def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *
     _, form = _setup(ctx)
     task, _ = _task_and_incident(ctx, actor, task_id)
     cleaned = _clean(form, values, complete=True)
-    sent = distribution(ctx, cleaned)
+    sent, to = distribution(ctx, cleaned), recipients(ctx, cleaned)
+    import counter_tui.printing.pdf  # noqa: F401  (reportlab loaded before the write, not while holding it)
+
     db = ctx.store.db
     with write(db):
         incident = _still_open(ctx, task, version)
@@ -216,8 +265,9 @@ def complete(ctx: Context, actor: Actor, task_id: str, values: dict[str, str], *
         projections.record(
             db, **base, kind="incident.reported", stream=f"incident:{incident.id}",
             payload={"incident_id": incident.id, "report": cleaned, "version": version + 1, "distribution": sent,
-                     "referrals": referred},
+                     "referrals": referred, "recipients": [r.name for r in to]},
         )
+        _send_copies(ctx, db, base, incident, to)
         if queries.task(db, task_id).status == "open":
             projections.record(
                 db, **base, kind="task.done", stream=f"task:{task_id}",

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from counter_tui.clock import iso
+from counter_tui.config import check_address
 from counter_tui.models.letter import OutboxMessage
 from counter_tui.models.staff import Actor
 from counter_tui.services import mailer
@@ -47,8 +48,16 @@ def list_key(name: str, office: str | None = None) -> str:
 
 
 def recipients(ctx: Context, key: str) -> list[str]:
-    """The configured addresses of a list (empty when configuration does not name it)."""
-    return list(ctx.settings.mail_lists.get(key, []))
+    """The configured addresses of a list (empty when configuration does not name it): `[mail_lists]`,
+    or else the one address `[incident_distribution]` gives a recipient of the incident report form
+    (a mailbox named there that is not an e-mail address is not one to send to)."""
+    if key in ctx.settings.mail_lists:
+        return list(ctx.settings.mail_lists[key])
+    single = ctx.settings.incident_distribution.get(key, "")
+    try:
+        return [check_address(single)] if single else []
+    except ValueError:
+        return []
 
 
 def _hold_reason(ctx: Context, key: str, addresses: list[str]) -> str:
@@ -192,9 +201,10 @@ def retry(ctx: Context, actor: Actor, message_ids: list[str] | None = None) -> l
 
 
 def messages(ctx: Context, *, letter_id: str | None = None, statuses: tuple[str, ...] = (), limit: int = 200,
-             offset: int = 0) -> list[OutboxMessage]:
-    """Messages, newest first (for the outbox screen, a letter's screen and `counter outbox`)."""
-    return letter_store.messages(ctx.store.db, letter_id=letter_id, statuses=statuses, limit=limit, offset=offset)
+             offset: int = 0, incident_id: str | None = None) -> list[OutboxMessage]:
+    """Messages, newest first (for the outbox screen, a letter's or incident's screen and `counter outbox`)."""
+    return letter_store.messages(ctx.store.db, letter_id=letter_id, statuses=statuses, limit=limit, offset=offset,
+                                 incident_id=incident_id)
 
 
 def counts(ctx: Context) -> dict[str, int]:

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
-from counter_tui.policy.schema import TaskSpec
-from counter_tui.services import contacts, measure_review, records
+from counter_tui.policy.schema import Form, TaskSpec
+from counter_tui.services import contacts, measure_review, record_text, records
 from counter_tui.services.access import refuse, require_person, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -185,13 +185,21 @@ def done_elsewhere(ctx: Context, task: Task) -> str | None:
     return None
 
 
-def complete_task(ctx: Context, actor: Actor, task_id: str, note: str = "") -> None:
+def done_form(ctx: Context, task: Task) -> Form | None:
+    """The form the task's spec asks for when it is marked done (`done_form`), if any."""
+    spec = spec_of(ctx, task)
+    return ctx.pack.form(spec.done_form) if spec.done_form else None
+
+
+def complete_task(ctx: Context, actor: Actor, task_id: str, note: str = "", record: dict[str, str] | None = None) -> None:
     """Mark a task done that is done by marking it so (see `done_elsewhere`), recording who and when
-    (and an optional note): for its role, or for the one person it was given to.
+    (and an optional note): for its role, or for the one person it was given to. A task whose spec
+    names a `done_form` is done only with that form's fields (`record`), kept with the task.
 
     Raises:
         Refused: not the task's role or person, done already, or a task done elsewhere (its steps,
             form, letter, decision, signature or notice): ticking it would skip its work and its checks.
+        FieldErrors: the note, or a field of the done form, is missing or cannot be accepted.
     """
     task = get_task(ctx, task_id)
     require_task_role(ctx, actor, task)
@@ -202,6 +210,8 @@ def complete_task(ctx: Context, actor: Actor, task_id: str, note: str = "") -> N
         clean = _DoneNote(note=note).note
     except ValidationError as error:
         raise FieldErrors.from_validation(error) from None
+    form = done_form(ctx, task)
+    cleaned = record_text.check_record(form, record or {}) if form is not None else {}
     db = ctx.store.db
     with write(db):
         current = queries.task(db, task_id)
@@ -209,7 +219,9 @@ def complete_task(ctx: Context, actor: Actor, task_id: str, note: str = "") -> N
             raise Refused("This task is already done.")
         projections.record(
             db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="task.done",
-            stream=f"task:{task_id}", payload={"task_id": task_id, "note": clean, "contact_id": None},
+            stream=f"task:{task_id}",
+            payload={"task_id": task_id, "note": clean, "contact_id": None,
+                     **({"form": form.id, "record": cleaned} if form is not None else {})},
         )
 
 

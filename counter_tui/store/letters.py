@@ -104,12 +104,15 @@ def store_attachment(db: sqlite_utils.Database, message_id: str, data: bytes) ->
 
 
 def messages(db: sqlite_utils.Database, *, letter_id: str | None = None, statuses: tuple[str, ...] = (),
-             limit: int = 200, offset: int = 0) -> list[OutboxMessage]:
-    """Messages newest first, narrowed to one letter or some states."""
+             limit: int = 200, offset: int = 0, incident_id: str | None = None) -> list[OutboxMessage]:
+    """Messages newest first, narrowed to one letter, one incident or some states."""
     where, params = ["1 = 1"], []
     if letter_id is not None:
         where.append("letter_id = ?")
         params.append(letter_id)
+    if incident_id is not None:
+        where.append("incident_id = ?")
+        params.append(incident_id)
     if statuses:
         where.append(f"status IN ({', '.join('?' for _ in statuses)})")
         params += list(statuses)

@@ -507,6 +507,19 @@ def m018_letter_final_states(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE letters ADD COLUMN {column}")
 
 
+def m019_task_done_record(db: sqlite_utils.Database) -> None:
+    """What a task's `done_form` recorded when it was marked done (the examiner's outcome of an
+    admin refusal), as JSON: '{}' for a task done with a free note or none."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE tasks ADD COLUMN done_record TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(done_record));
+        CREATE INDEX IF NOT EXISTS tasks_contact ON tasks(contact_id);
+        CREATE INDEX IF NOT EXISTS incidents_contact ON incidents(contact_id);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 

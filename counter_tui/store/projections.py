@@ -165,8 +165,8 @@ def _task_created(db: sqlite_utils.Database, event: Event) -> None:
 def _task_done(db: sqlite_utils.Database, event: Event) -> None:
     p = event.payload
     db.execute(
-        "UPDATE tasks SET status = 'done', done_at = ?, done_by = ?, done_note = ? WHERE id = ?",
-        [iso(event.at), event.actor, p.get("note", ""), p["task_id"]],
+        "UPDATE tasks SET status = 'done', done_at = ?, done_by = ?, done_note = ?, done_record = ? WHERE id = ?",
+        [iso(event.at), event.actor, p.get("note", ""), json.dumps(p.get("record") or {}), p["task_id"]],
     )
 
 

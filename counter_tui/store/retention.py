@@ -174,7 +174,7 @@ def payloads_of(db: sqlite_utils.Database, streams: Iterable[str]) -> list[tuple
 _EMPTIED = {
     "contacts": "customer_name = '', reference = '', query = '', note = '', record = '{}', purged_at = :at",
     "incidents": "customer_name = '', reference = '', summary = '', report = '{}', purged_at = :at",
-    "tasks": "customer_name = '', reference = '', done_note = ''",
+    "tasks": "customer_name = '', reference = '', done_note = '', done_record = '{}'",
     "letters": "customer_name = '', reference = '', draft = '{}', returned_reason = ''",
     "outbox": "subject = '', body = '', attachment = NULL",
     "customers": "name = '', reference = '', version = version + 1, changed_at = :at, changed_by = :actor, purged_at = :at",
