@@ -266,7 +266,7 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
                 "--pin-stdin", "--db", db, input="314159\n")
     assert added.exit_code == 0, added.output
     header, line = run("staff", "list", "--admin", "--db", db).output.splitlines()
-    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
+    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN", "LINE", "MANAGER"]
     assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change"]
 
     disabled = run("staff", "disable", "--admin", "3001", "--db", db)

@@ -19,6 +19,8 @@ Each finding names the flow and step and the rule broken. Rules:
   channel without words, or a `restricted` choice in a pack without measures
 - P015 a section of the source document that nothing cites and no review note explains
 - P016 a citation naming a section the pack does not list (see `counter policy coverage`)
+- P017 a choice requiring a request that is no choice of its flow, not the member of staff's own to
+  take, or never asked before it (`lint_requests`)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass
 
-from counter_tui.policy import coverage, engine
+from counter_tui.policy import coverage, engine, lint_requests
 from counter_tui.policy.schema import Flow, Pack
 
 
@@ -365,6 +367,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _measures(pack)
     found += _typed_clocks(pack)
     found += [Finding(rule, place, message) for rule, place, message in coverage.problems(pack)]
+    found += [Finding(rule, place, message) for rule, place, message in lint_requests.problems(pack)]
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:

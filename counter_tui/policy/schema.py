@@ -118,9 +118,11 @@ class TaskSpec(_Strict):
     """The guided flow the task opens; without one the task shows its instructions and is marked done."""
     form: Identifier | None = None
     """The form the task is to complete (the incident report form), instead of a flow."""
-    assign_to: Literal["staff_involved", "letter_drafter"] | None = None
+    assign_to: Literal["staff_involved", "letter_drafter", "staff_line_manager"] | None = None
     """Give the task to one person rather than a role: the member of staff the incident happened to,
-    or whoever drafted the letter the task follows (to scan it, to send it)."""
+    whoever drafted the letter the task follows (to scan it, to send it), or the line manager the
+    staff register records for the member of staff who dealt with the customer (where none is
+    recorded, the task stays with the role at the office)."""
     letter: Identifier | None = None
     """The letter (`[[letters]]`) this task drafts, or signs off where it is that letter's `sign_off`."""
     sign: bool = False
@@ -173,11 +175,25 @@ CONDITION = re.compile(r"^(office:!?[a-z_]+|earlier_warnings(>=|<)[0-9]|!?restri
 `restricted` (a live measure refuses this customer on the contact's channel; `!restricted`: none does)."""
 
 
+class Request(_Strict):
+    """A choice that may be taken only once the member of staff the contact is with asked for it, at
+    their own sign-in (HMPO: someone else serves a customer who refused them only if they ask)."""
+
+    choice: Identifier
+    """The `id` of the choice, in the same flow, that records the request (its step is `staff_own_decision`)."""
+    refusal: str
+    """What the refusal says when it was not asked for."""
+
+
 class Choice(_Strict):
     """A numbered decision offered at a step."""
 
     label: str
     next: Identifier
+    id: Identifier | None = None
+    """A name other rules refer to this choice by (a `requires_request`); unique in its flow."""
+    requires_request: Request | None = None
+    """Refused (and not offered) unless the contact's own member of staff took the choice it names."""
     behaviour: Identifier | None = None
     """Taking this choice classifies the customer's behaviour."""
     allowed_by: str | None = None
@@ -234,8 +250,13 @@ class Step(_Strict):
     opens_incident: bool = False
     """Finishing here opens an incident though the contact did not end (abusive written communications,
     handed on: the incident is recorded later, by the letter's after-step)."""
-    show_setting: Literal["staff_support"] | None = None
-    """A list from the organisation's configuration to show with this step (the support available to staff)."""
+    show_setting: Literal["staff_support", "line_manager"] | None = None
+    """What to show with this step from the configuration or the staff register: the support available
+    to staff, or the line manager of the member of staff dealing with the customer (to call now)."""
+    staff_own_decision: bool = False
+    """Only the member of staff the contact is with (who started it) may take this step, at their own
+    sign-in: nobody who switched user at their terminal (HMPO: whether they ask for someone else to
+    serve a customer who refused them because of their protected characteristic)."""
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
     the immediate-risk key 0 stays open to whoever is dealing with the customer."""

@@ -481,6 +481,15 @@ def m016_task_without_due_time(db: sqlite_utils.Database) -> None:
         db.execute(index)
 
 
+@migrations()
+def m017_staff_line_manager(db: sqlite_utils.Database) -> None:
+    """Each member of staff's own line manager, by staff number (NULL: none recorded; their welfare
+    tasks then go to the line managers of their office). HMPO: "What a line manager must do if a
+    member of staff is threatened"."""
+    db.execute("ALTER TABLE staff ADD COLUMN line_manager TEXT")
+    db.execute("CREATE INDEX staff_line_manager ON staff(line_manager)")
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run each statement of `script` inside the migration's transaction.
 
