@@ -205,7 +205,7 @@ def take_step(
                 stream=f"contact:{contact_id}",
                 payload={
                     "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
-                    "number": number, "label": decision.choice.label,
+                    "number": number, "label": _label(ctx, current, decision),
                     "said": decision.step.words(actor.name) if decision.choice.words_said else [],
                     "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
                     "warning": decision.step.warning and decision.choice.words_said,
@@ -221,6 +221,16 @@ def take_step(
     if refusal is not None:
         raise refusal
     return view(ctx, contact_id)
+
+
+def _label(ctx: Context, current: ContactView, decision: engine.Decision) -> str:
+    """The choice as recorded: at a step that names whom to call now (the member of staff's line
+    manager), with who that was, so the record says whom the customer was referred to."""
+    if decision.step.show_setting != "line_manager" or decision.choice.immediate_risk:
+        return decision.choice.label
+    from counter_tui.services import line_managers
+
+    return f"{decision.choice.label} ({line_managers.whom(ctx, current.contact)})"
 
 
 def _not_their_decision(ctx: Context, actor: Actor, decision: engine.Decision) -> NotYourDecision | None:

@@ -104,10 +104,18 @@ def to_call(ctx: Context, contact: Contact) -> str:
             "Ask your administrator to record yours (counter staff set).")
 
 
+def whom(ctx: Context, contact: Contact) -> str:
+    """Who the member of staff dealing with the customer refers them to, as the record says it."""
+    manager = recorded(ctx.store.db, contact.staff_number)
+    if manager is not None:
+        return f"{manager.name}, staff number {manager.number}"
+    return f"no line manager recorded: a line manager of {contact.office}"
+
+
 def queued_for(ctx: Context, task: Task, actor: Actor) -> str:
     """Who a task given to a member of staff's line manager is for, as the queue shows it ("" for other tasks)."""
-    spec = ctx.pack.task(task.spec)
-    if spec.assign_to != ASSIGN:
+    spec = next((t for t in ctx.pack.tasks if t.id == task.spec), None)
+    if spec is None or spec.assign_to != ASSIGN:
         return ""
     if task.assignee is None:
         return "no line manager recorded: for the office's line managers"
