@@ -25,6 +25,7 @@ from counter_tui.services import contacts, incident_report, records, staff
 from counter_tui.services.step_rules import NotAskedFor, NotTheirOwn
 from counter_tui.store import projections, queries
 from counter_tui.store.connection import write
+from tests.test_channels import complete
 from tests.test_step_roles import CHLOE, COUNTER_KEY, OWEN, assert_only_refusal_recorded, counter_context, table_rows
 
 RELIGION = 7
@@ -176,9 +177,13 @@ async def test_at_the_counter_she_asks_and_the_eo_allows_it_at_his_sign_in(tmp_p
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)
+        await complete(pilot, app)
     taken = [(s.step, s.actor) for s in queries.steps(ctx.store.db, contact_id)]
     assert taken == [("what", CHLOE.number), ("characteristic", CHLOE.number), ("staff_asks", CHLOE.number),
                      ("refer_eo", OWEN.number)]
+    contact = queries.contact(ctx.store.db, contact_id)
+    assert (contact.outcome, contact.staff_number) == ("referred", CHLOE.number) and contact.incident_id is not None
+    assert {t.spec for t in queries.tasks_for_contact(ctx.store.db, contact_id)} == {"staff_threatened", "incident_report"}
 
 
 async def test_at_the_counter_the_eo_cannot_ask_for_her(tmp_path, clock):

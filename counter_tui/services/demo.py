@@ -217,7 +217,7 @@ def fill(ctx: Context, now: datetime) -> None:
     letters.submit(demo, ade, letter.letter.id, letter.values, version=letter.letter.version)
     clock.advance(timedelta(minutes=10))
     for item in queue.my_queue(demo, jo).items:
-        if item.task.spec == "staff_threatened" and item.task.customer_name == "Mr Colin Hart":
+        if item.task.spec == "staff_threatened" and item.task.incident_id is not None:  # the ended interviews
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
     clock.advance(timedelta(hours=2))
     call(demo, alex, "telephone", [2], name="", ref="", query="Would not say",
