@@ -16,6 +16,8 @@ served by someone else opens an incident with its report form and Chloe's welfar
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual.widgets import Static
 
 from counter_tui.app import CounterApp
@@ -232,3 +234,40 @@ def test_snapshot_does_she_ask_for_someone_else(snap_compare, tmp_path, size):
     ctx = counter_context(tmp_path, FixedClock(START))
     keys = [*CHLOE.number, "enter", *CHLOE.pin, "enter", COUNTER_KEY, "enter", "1", str(RELIGION)]
     assert snap_compare(CounterApp(ctx), press=keys, terminal_size=size)
+
+
+# --- over every characteristic, answer and person at the terminal --------------------------------
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    from counter_tui.clock import FixedClock
+    from tests.conftest import START
+
+    ctx = counter_context(tmp_path_factory.mktemp("pc"), FixedClock(START))
+    yield ctx
+    ctx.store.close()
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(characteristic=st.integers(1, 9), asks=st.booleans(), answered_by_her=st.booleans())
+def test_someone_else_only_ever_follows_her_own_request(shared, characteristic, asks, answered_by_her):
+    """Whatever the characteristic and whoever presses the answer, the characteristic chosen is the one
+    stored, and the EO's "someone else" is taken only where she herself asked."""
+    ctx = shared
+    chloe, owen = signed_in(ctx)
+    contact_id = contacts.start_contact(ctx, chloe, "counter")
+    contacts.take_step(ctx, chloe, contact_id, 1, at_step="what")
+    contacts.take_step(ctx, chloe, contact_id, characteristic, at_step="characteristic")
+    label = ctx.pack.flow("counter").step("characteristic").choices[characteristic - 1].label
+    assert queries.steps(ctx.store.db, contact_id)[-1].label == label
+    answer = ASK if asks else DO_NOT_ASK
+    if not answered_by_her:
+        with pytest.raises(NotTheirOwn):
+            contacts.take_step(ctx, owen, contact_id, answer, at_step="staff_asks")
+    contacts.take_step(ctx, chloe, contact_id, answer, at_step="staff_asks")
+    if asks:
+        assert contacts.take_step(ctx, owen, contact_id, SOMEONE_ELSE, at_step="refer_eo").step.id == "served_by_other"
+    else:
+        with pytest.raises(NotAskedFor):
+            contacts.take_step(ctx, owen, contact_id, SOMEONE_ELSE, at_step="refer_eo")
+        assert contacts.view(ctx, contact_id).step.id == "refer_eo"
