@@ -77,7 +77,8 @@ def staff_set(ctx, who, number, line_manager, no_line_manager) -> None:
 @staff.command("list")
 @signed_in("staff list")
 def staff_list(ctx, who) -> None:
-    """List staff: number, name, role, office, account (active or disabled) and PIN (chosen, or must change)."""
+    """List staff: number, name, role, office, account (active or disabled), PIN (chosen, or must change)
+    and their own line manager's staff number."""
     from counter_tui.services import staff as staff_service
 
     members = staff_service.list_staff(ctx)
