@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from counter_tui.policy.schema import CHANNEL_NAMES
-from counter_tui.services import contacts, letter_record, measure_record, queue, referrals
+from counter_tui.services import contacts, letter_record, line_managers, measure_record, queue, referrals, step_rules
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
@@ -120,6 +120,8 @@ class ContactScreen(Screen):
         and for a follow-up opened from a task, the case note of the contact it follows."""
         lines = []
         lines += shown_settings_lines(self.app.ctx, self.current.step.show_setting)
+        if "line_manager" in self.current.step.show_setting:  # the customer is still here: call them now
+            lines.append(Content.from_markup("[b $warning]$text[/]", text=line_managers.to_call(self.app.ctx, self.current.contact)))
         task_id = self.current.contact.task_id
         if task_id:
             task = queue.get_task(self.app.ctx, task_id)
@@ -362,8 +364,9 @@ class ContactScreen(Screen):
         except contacts.TakenOver as taken:
             self._taken_over(taken)
             return
-        except contacts.NotYourDecision as refused:
-            self.query_one(StepPanel).refuse(f"{refused} {self._who_to_call(refused)}")
+        except (contacts.NotYourDecision, step_rules.NotTheirOwn, step_rules.NotAskedFor) as refused:
+            hint = self._who_to_call(refused) if isinstance(refused, contacts.NotYourDecision) else ""
+            self.query_one(StepPanel).refuse(f"{refused} {hint}".rstrip())
             return
         except (Refused, NotFound) as problem:
             self._status(str(problem), error=True)

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-from counter_tui.services import letters, measure_review, measures, outbox, queue
+from counter_tui.services import letters, line_managers, measure_review, measures, outbox, queue
 from counter_tui.services.errors import NotFound, Refused, StoreError
 from counter_tui.services.record_text import local_time
 
@@ -100,9 +100,11 @@ class QueueScreen(Screen):
             else:
                 when = Text(_until((task.due_at - now).total_seconds()), style="bold red" if item.overdue else "")
                 due, height = Text(local_time(ctx, task.due_at, style="day_time")), 1
+            title = task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"
+            assigned = line_managers.queued_for(ctx, task, self.app.actor)  # their own line manager's, or the office's
             cells = {
                 "When": when, "Due": due,
-                "Task": Text(task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"),
+                "Task": Text(f"{title} ({assigned})" if assigned else title),
                 "Customer": Text(task.customer_name or "—"), "Reference": Text(task.reference or "—"),
             }
             table.add_row(*(cells[label] for label in self._columns), key=task.id, height=height)

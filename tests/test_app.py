@@ -109,7 +109,10 @@ def first_call_is_stored(ctx, contact_id: str) -> None:
     assert tasks[0].due_at is None
 
 
-async def test_call_that_improves_finishes_without_hand_off(ctx):
+async def test_call_that_improves_hands_off_only_the_welfare_check(ctx):
+    """The customer improved after the warning: no incident, but the member of staff dealt with an
+    abusive customer, so their line manager's welfare task ("What a line manager must do if a member
+    of staff is threatened": "dealt with or refused to serve")."""
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "1001", "123427")
@@ -125,7 +128,8 @@ async def test_call_that_improves_finishes_without_hand_off(ctx):
         assert isinstance(app.screen, HomeScreen)
     contact = queries.contact(ctx.store.db, contact_id)
     assert contact.outcome == "improved" and contact.incident_id is None
-    assert queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office")) == []
+    tasks = queries.queue(ctx.store.db, queries.TaskFilter(role="line_manager", office="Main office"))
+    assert [(t.spec, t.contact_id, t.incident_id) for t in tasks] == [("staff_threatened", contact_id, None)]
 
 
 async def test_refusing_to_serve_ends_at_once_and_tells_the_line_manager(ctx):

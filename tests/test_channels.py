@@ -113,7 +113,8 @@ async def test_interview_that_improves_and_continues(tmp_path, clock):
             await complete(pilot, app)
     assert queries.contact(ctx.store.db, contact_id).outcome == "improved"
     assert steps_taken(ctx, contact_id) == ["warn", "allow", "can_continue"]
-    assert task_specs(ctx, contact_id) == []
+    assert task_specs(ctx, contact_id) == ["staff_threatened"]  # they dealt with an abusive customer: welfare
+    assert queries.contact(ctx.store.db, contact_id).incident_id is None
 
 
 async def test_interview_that_does_not_improve_hands_the_letter_to_the_heo_on_the_day(tmp_path, clock):
@@ -160,7 +161,7 @@ async def test_refusal_because_of_a_protected_characteristic_goes_to_the_eo(tmp_
     app = CounterApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         contact_id = await start(pilot, app, "counter")
-        await pilot.press("1")
+        await pilot.press("1", "7", "2")  # refused for my religion or belief; I ask for someone else to serve them
         await pilot.pause()
         assert app.screen.current.step.id == "refer_eo"
         guidance = " ".join(app.screen.current.step.guidance)
@@ -169,7 +170,7 @@ async def test_refusal_because_of_a_protected_characteristic_goes_to_the_eo(tmp_
         await pilot.press("1")
         await pilot.pause()
         await complete(pilot, app)
-    assert steps_taken(ctx, contact_id) == ["what", "refer_eo"]
+    assert steps_taken(ctx, contact_id) == ["what", "characteristic", "staff_asks", "refer_eo"]
 
 
 @pytest.mark.parametrize(

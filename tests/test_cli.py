@@ -156,8 +156,8 @@ def test_staff_add_and_list_never_show_or_store_the_pin(run, tmp_path, clock):
     listed = run("staff", "list", "--admin", "--db", str(db))
     assert listed.exit_code == 0
     (header, line) = listed.output.splitlines()
-    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
-    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change"]
+    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN", "LINE", "MANAGER"]
+    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change", "—"]
     assert SECRET_PIN not in added.output + listed.output
     assert SECRET_PIN.encode() not in database_bytes(db)
     assert SECRET_PIN.encode("utf-16-le") not in database_bytes(db)

@@ -266,12 +266,12 @@ def test_cli_add_list_disable_and_reset_pin(run, tmp_path):
                 "--pin-stdin", "--db", db, input="314159\n")
     assert added.exit_code == 0, added.output
     header, line = run("staff", "list", "--admin", "--db", db).output.splitlines()
-    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN"]
-    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change"]
+    assert header.split() == ["NUMBER", "NAME", "ROLE", "OFFICE", "ACCOUNT", "PIN", "LINE", "MANAGER"]
+    assert line.split() == ["3001", "Ann", "Example", "call_handler", "Main", "office", "active", "must", "change", "—"]
 
     disabled = run("staff", "disable", "--admin", "3001", "--db", db)
     assert disabled.exit_code == 0 and disabled.output.strip() == "disabled 3001 Ann Example"
-    assert run("staff", "list", "--admin", "--db", db).output.splitlines()[1].split()[-3:] == ["disabled", "must", "change"]
+    assert run("staff", "list", "--admin", "--db", db).output.splitlines()[1].split()[-4:] == ["disabled", "must", "change", "—"]
     one_line_error(run("staff", "disable", "--admin", "3001", "--db", db), "already disabled")
     ctx = Context.open(Path(db), clock=FixedClock(START))
     try:

@@ -138,13 +138,16 @@ def test_served_by_someone_else_is_the_eos_decision(tmp_path, clock):
     owen = staff.sign_in(ctx, OWEN.number, OWEN.pin)
     contact_id = contacts.start_contact(ctx, chloe, "counter")
     contacts.take_step(ctx, chloe, contact_id, 1, at_step="what")  # they refuse to be served by me
+    contacts.take_step(ctx, chloe, contact_id, 7, at_step="characteristic")  # religion or belief
+    contacts.take_step(ctx, chloe, contact_id, 2, at_step="staff_asks")  # I ask for someone else to serve them
     seq = last_seq(ctx)
     with pytest.raises(contacts.NotYourDecision, match="Only the EO counter manager may decide this"):
         contacts.take_step(ctx, chloe, contact_id, 1, at_step="refer_eo")
     assert [kind for kind, _, _ in events_after(ctx, seq)] == ["access.refused"]
     contacts.take_step(ctx, chloe, contact_id, 0, at_step="refer_eo")  # immediate risk stays open to them
     other = contacts.start_contact(ctx, chloe, "counter")
-    contacts.take_step(ctx, chloe, other, 1, at_step="what")
+    for number, step in ((1, "what"), (7, "characteristic"), (2, "staff_asks")):
+        contacts.take_step(ctx, chloe, other, number, at_step=step)
     assert contacts.take_step(ctx, owen, other, 1, at_step="refer_eo").step.id == "served_by_other"
 
 

@@ -10,7 +10,7 @@ from counter_tui.cli.common import fail, read_secret, signed_in
 
 @click.group()
 def staff() -> None:
-    """Staff and roles: add, list, disable, reset a PIN."""
+    """Staff and roles: add, list, set a line manager, disable, reset a PIN."""
 
 
 def _read_pin(pin_stdin: bool, prompt: str = "PIN") -> str:
@@ -41,32 +41,54 @@ def _staff_change(change, ctx, **arguments):
 @click.option("--name", required=True, help="Full name.")
 @click.option("--role", required=True, help="A role id from the policy pack (`counter policy show PACK`).")
 @click.option("--office", help="The office (default: the first configured).")
+@click.option("--line-manager", metavar="NUMBER", help="Their own line manager's staff number (on the register).")
 @click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input instead of prompting.")
 @signed_in("staff add")
-def staff_add(ctx, who, number, name, role, office, pin_stdin) -> None:
+def staff_add(ctx, who, number, name, role, office, line_manager, pin_stdin) -> None:
     """Add a member of staff. The PIN is read without echo and stored only as a scrypt hash; they
     choose their own PIN at their first sign-in."""
     from counter_tui.services import staff as staff_service
 
     pin = _read_pin(pin_stdin)
     member = _staff_change(staff_service.add_staff, ctx, number=number, name=name, role=role,
-                           office=office or ctx.settings.offices[0], pin=pin, must_change_pin=True, actor=who)
-    click.echo(f"added {member.number} {member.name} ({member.role}, {member.office})")
+                           office=office or ctx.settings.offices[0], pin=pin, must_change_pin=True, actor=who,
+                           line_manager=line_manager)
+    managed = f", line manager {member.line_manager}" if member.line_manager else ""
+    click.echo(f"added {member.number} {member.name} ({member.role}, {member.office}{managed})")
+
+
+@staff.command("set")
+@click.argument("number")
+@click.option("--line-manager", metavar="NUMBER", help="Their own line manager's staff number (on the register).")
+@click.option("--no-line-manager", is_flag=True, help="Forget their line manager (their welfare tasks go to the office's line managers).")
+@signed_in("staff set")
+def staff_set(ctx, who, number, line_manager, no_line_manager) -> None:
+    """Change what the register records about a member of staff: their own line manager, who is given
+    their welfare tasks and whom they call when they refuse to serve a customer face to face."""
+    from counter_tui.services import line_managers
+
+    if bool(line_manager) == no_line_manager:
+        fail("say what to change: --line-manager NUMBER, or --no-line-manager")
+    member = _staff_change(line_managers.set_line_manager, ctx, number=number,
+                           line_manager=None if no_line_manager else line_manager, actor=who)
+    click.echo(f"{member.number} {member.name}: line manager {member.line_manager or 'none recorded'}")
 
 
 @staff.command("list")
 @signed_in("staff list")
 def staff_list(ctx, who) -> None:
-    """List staff: number, name, role, office, account (active or disabled) and PIN (chosen, or must change)."""
+    """List staff: number, name, role, office, account (active or disabled), PIN (chosen, or must change)
+    and their own line manager's staff number."""
     from counter_tui.services import staff as staff_service
 
     members = staff_service.list_staff(ctx)
     if members:
-        click.echo(f"{'NUMBER':<8} {'NAME':<30} {'ROLE':<22} {'OFFICE':<20} {'ACCOUNT':<9} PIN")
+        click.echo(f"{'NUMBER':<8} {'NAME':<30} {'ROLE':<22} {'OFFICE':<20} {'ACCOUNT':<9} {'PIN':<12} LINE MANAGER")
     for member in members:
         account = "active" if member.active else "disabled"
         pin = "must change" if member.must_change_pin else "chosen"
-        click.echo(f"{member.number:<8} {member.name:<30} {member.role:<22} {member.office:<20} {account:<9} {pin}")
+        click.echo(f"{member.number:<8} {member.name:<30} {member.role:<22} {member.office:<20} {account:<9} {pin:<12} "
+                   f"{member.line_manager or '—'}")
 
 
 @staff.command("disable")

@@ -20,6 +20,8 @@ class StaffMember(BaseModel):
     """False once disabled (`counter staff disable`): they cannot sign in."""
     must_change_pin: bool = False
     """Their PIN was set by an administrator (added or reset): they choose their own at the next sign-in."""
+    line_manager: str | None = None
+    """Their own line manager's staff number (None: not recorded); their welfare tasks go to them."""
 
 
 class Actor(BaseModel):

@@ -22,6 +22,8 @@ Each finding names the flow and step and the rule broken. Rules:
 - P016 a citation naming a section the pack does not list (see `counter policy coverage`)
 - P017 a step with `say_own` whose `say` is marked as not from the guidance too, or a form's pick list
   (`options`) that cannot be stored as text or is also another kind of field
+- P018 a choice requiring a request that is no choice of its flow, not the member of staff's own to
+  take, or never asked before it (`lint_requests`)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass
 
-from counter_tui.policy import coverage, engine
+from counter_tui.policy import coverage, engine, lint_requests
 from counter_tui.policy.schema import Flow, Pack
 
 
@@ -461,6 +463,7 @@ def lint(pack: Pack) -> list[Finding]:
     found += _typed_clocks(pack)
     found += _origin_prefills(pack)
     found += [Finding(rule, place, message) for rule, place, message in coverage.problems(pack)]
+    found += [Finding(rule, place, message) for rule, place, message in lint_requests.problems(pack)]
     if any(f.rule in ("P008", "P011") for f in found):
         return found
     for flow in pack.flows:

@@ -126,9 +126,11 @@ class TaskSpec(_Strict):
     """The guided flow the task opens; without one the task shows its instructions and is marked done."""
     form: Identifier | None = None
     """The form the task is to complete (the incident report form), instead of a flow."""
-    assign_to: Literal["staff_involved", "letter_drafter"] | None = None
+    assign_to: Literal["staff_involved", "letter_drafter", "staff_line_manager"] | None = None
     """Give the task to one person rather than a role: the member of staff the incident happened to,
-    or whoever drafted the letter the task follows (to scan it, to send it)."""
+    whoever drafted the letter the task follows (to scan it, to send it), or the line manager the
+    staff register records for the member of staff who dealt with the customer (where none is
+    recorded, the task stays with the role at the office)."""
     letter: Identifier | None = None
     """The letter (`[[letters]]`) this task drafts, or signs off where it is that letter's `sign_off`."""
     sign: bool = False
@@ -208,11 +210,25 @@ task is done; `!letter_sent:...`: it was not), `origin:barring_letter` (a follow
 handed off where the contact finished at that step; `origin:!STEP`: elsewhere)."""
 
 
+class Request(_Strict):
+    """A choice that may be taken only once the member of staff the contact is with asked for it, at
+    their own sign-in (HMPO: someone else serves a customer who refused them only if they ask)."""
+
+    choice: Identifier
+    """The `id` of the choice, in the same flow, that records the request (its step is `staff_own_decision`)."""
+    refusal: str
+    """What the refusal says when it was not asked for."""
+
+
 class Choice(_Strict):
     """A numbered decision offered at a step."""
 
     label: str
     next: Identifier
+    id: Identifier | None = None
+    """A name other rules refer to this choice by (a `requires_request`); unique in its flow."""
+    requires_request: Request | None = None
+    """Refused (and not offered) unless the contact's own member of staff took the choice it names."""
     behaviour: Identifier | None = None
     """Taking this choice classifies the customer's behaviour."""
     allowed_by: str | None = None
@@ -284,14 +300,19 @@ class Step(_Strict):
     opens_incident: bool = False
     """Finishing here opens an incident though the contact did not end (abusive written communications,
     handed on: the incident is recorded later, by the letter's after-step)."""
-    show_setting: list[SettingName] = Field(default_factory=list)
+    show_setting: list[SettingName | Literal["line_manager"]] = Field(default_factory=list)
     """Lists from the organisation's configuration to show with this step (the support available to
-    staff, the training courses); one name or a list of them."""
+    staff, the training courses), or `line_manager`: the line manager of the member of staff dealing
+    with the customer, from the staff register (to call now); one name or a list of them."""
 
     @field_validator("show_setting", mode="before")
     @classmethod
     def _one_setting(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+    staff_own_decision: bool = False
+    """Only the member of staff the contact is with (who started it) may take this step, at their own
+    sign-in: nobody who switched user at their terminal (HMPO: whether they ask for someone else to
+    serve a customer who refused them because of their protected characteristic)."""
     decided_by: list[Identifier] = Field(default_factory=list)
     """The roles the document gives every choice here to (a choice's own `decided_by` overrides it);
     the immediate-risk key 0 stays open to whoever is dealing with the customer."""

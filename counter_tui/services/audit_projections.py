@@ -148,8 +148,11 @@ def _staff(scratch: sqlite_utils.Database, kind: str, p: dict) -> None:
     """The staff register as its events say (the PIN is never in an event)."""
     if kind == "staff.added":
         scratch.execute(
-            "INSERT OR REPLACE INTO staff (number, name, role, office, pin_salt, pin_hash, active, must_change_pin)"
-            " VALUES (?,?,?,?, x'', x'', 1, 0)", [p.get("number"), p.get("name"), p.get("role"), p.get("office")])
+            "INSERT OR REPLACE INTO staff (number, name, role, office, pin_salt, pin_hash, active, must_change_pin,"
+            " line_manager) VALUES (?,?,?,?, x'', x'', 1, 0, ?)",
+            [p.get("number"), p.get("name"), p.get("role"), p.get("office"), p.get("line_manager")])
+    elif kind == "staff.line_manager_set":
+        scratch.execute("UPDATE staff SET line_manager = ? WHERE number = ?", [p.get("line_manager"), p.get("number")])
     elif kind == "staff.disabled":
         scratch.execute("UPDATE staff SET active = 0 WHERE number = ?", [p.get("number")])
     elif kind == "staff.enabled":

@@ -32,6 +32,7 @@ DEFAULT_ROLES: dict[str, list[str]] = {
     "outbox": _MANAGERS,
     "staff list": _MANAGERS,
     "staff add": [],
+    "staff set": [],
     "staff disable": [],
     "staff reset-pin": [],
     "retention run": [],

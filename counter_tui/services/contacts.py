@@ -15,7 +15,7 @@ from counter_tui.models.customer import Customer
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
 from counter_tui.policy.schema import Choice, Flow, Step
-from counter_tui.services import customers
+from counter_tui.services import customers, step_rules
 from counter_tui.services.access import require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -74,7 +74,8 @@ class ContactView:
     @property
     def offered(self) -> list[tuple[int, Choice]]:
         """The choices to show now, as (the pack's number, choice); shown numbered 1, 2, 3... in order."""
-        return engine.offered(self.step, self.facts)
+        asked = step_rules.requested(self.flow, self.contact, self.taken)
+        return [(n, c) for n, c in engine.offered(self.step, self.facts) if step_rules.may_offer(c, asked)]
 
     @property
     def immediate_risk(self) -> Choice | None:
@@ -208,6 +209,8 @@ def take_step(
         TakenOver: a manager took the contact over from the screen's handler or from this actor.
         NotYourDecision: the pack gives this decision to a role the actor does not hold (recorded as
             a refusal; the step is not taken).
+        step_rules.NotTheirOwn / NotAskedFor: the step is the contact's own member of staff's, or the
+            choice needs their request (recorded as a refusal in the same way).
         Refused: the contact is finished, or was moved on elsewhere.
         engine.ChoiceNotOffered: no such choice here.
         StoreBusy / StoreUnavailable: nothing was stored; the screen keeps the step for a retry.
@@ -221,14 +224,15 @@ def take_step(
         if current.state.step_id != at_step:
             raise Refused("This contact has moved on since the screen was drawn.")
         decision = engine.choose(ctx.pack, current.state, number, current.facts)
-        refusal = _not_their_decision(ctx, actor, decision)
+        refusal = _not_their_decision(ctx, actor, decision) or step_rules.refusal(
+            actor, current.flow, current.contact, current.taken, decision)
         if refusal is None:
             projections.record(
                 db, at=ctx.clock.now(), actor=actor.number, role=actor.role, kind="step.taken",
                 stream=f"contact:{contact_id}",
                 payload={
                     "contact_id": contact_id, "position": len(current.taken) + 1, "step": decision.step.id,
-                    "number": number, "label": decision.choice.label,
+                    "number": number, "label": _label(ctx, current, decision),
                     "said": decision.step.words(actor.name, actor.office) if decision.choice.words_said else [],
                     "next": decision.after.step_id, "immediate_risk": decision.choice.immediate_risk,
                     "warning": decision.step.warning and decision.choice.words_said,
@@ -244,6 +248,16 @@ def take_step(
     if refusal is not None:
         raise refusal
     return view(ctx, contact_id)
+
+
+def _label(ctx: Context, current: ContactView, decision: engine.Decision) -> str:
+    """The choice as recorded: at a step that names whom to call now (the member of staff's line
+    manager), with who that was, so the record says whom the customer was referred to."""
+    if "line_manager" not in decision.step.show_setting or decision.choice.immediate_risk:
+        return decision.choice.label
+    from counter_tui.services import line_managers
+
+    return f"{decision.choice.label} ({line_managers.whom(ctx, current.contact)})"
 
 
 def _not_their_decision(ctx: Context, actor: Actor, decision: engine.Decision) -> NotYourDecision | None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from counter_tui.clock import FixedClock
 from counter_tui.config import Letterhead, Settings
 from counter_tui.models.staff import Actor
-from counter_tui.services import contacts, incident_report, letters, pin_hash, queue, records, staff, welfare
+from counter_tui.services import contacts, incident_report, letters, line_managers, pin_hash, queue, records, staff, welfare
 from counter_tui.services.context import Context
 
 
@@ -33,6 +33,11 @@ def add_logins(demo: Context, logins: list[DemoLogin]) -> None:
     for login in logins:
         staff.add_staff(demo, number=login.number, name=login.name, role=login.role, office=login.office,
                         pin=login.pin, cost=pin_hash.DEMO_COST)
+
+
+HMPO_LINE_MANAGERS = {"1001": "2001", "1002": "2001", "3001": "2001", "3002": "2001", "5001": "2001", "1003": "2002"}
+"""Each front-line demo account's own line manager (their welfare tasks go to them); the managers'
+own are not recorded, so theirs go to the line managers of their office."""
 
 
 THIRD_INTERVIEW_REFERENCE = "PEX 5521 0047"
@@ -153,6 +158,8 @@ def fill(ctx: Context, now: datetime) -> None:
     clock = FixedClock(now - timedelta(days=11), tick=timedelta(seconds=1))
     demo = replace(ctx, settings=settings, clock=clock)
     add_logins(demo, HMPO_LOGINS)
+    for number, manager in HMPO_LINE_MANAGERS.items():
+        line_managers.set_line_manager(demo, number, manager)
     sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex, _marcus = (actor_of(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
@@ -214,7 +221,7 @@ def fill(ctx: Context, now: datetime) -> None:
     letters.submit(demo, ade, letter.letter.id, letter.values, version=letter.letter.version)
     clock.advance(timedelta(minutes=10))
     for item in queue.my_queue(demo, jo).items:
-        if item.task.spec == "staff_threatened":
+        if item.task.spec == "staff_threatened" and item.task.incident_id is not None:  # the ended interviews
             _support_staff(demo, jo, item.task.id, "Shaken by the desk-banging; took the rest of the morning off the counter.")
     # A caller threatening violence, refused at once: Jo's incident report form answers both questions
     # of "How to deal with serious incidents" yes, so the SEO considers whether the police should know.

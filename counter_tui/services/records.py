@@ -14,7 +14,7 @@ from counter_tui.models.contact import Contact
 from counter_tui.models.staff import Actor
 from counter_tui.policy import engine
 from counter_tui.policy.schema import Form, TaskSpec
-from counter_tui.services import record_text, referrals
+from counter_tui.services import line_managers, record_text, referrals
 from counter_tui.services.access import require_role
 from counter_tui.services.contacts import ContactDetails, ContactView, view
 from counter_tui.services.context import Context
@@ -123,7 +123,9 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
         contact = _details_from_record(ctx, db, base, contact, form, cleaned)
         origin = queries.task(db, contact.task_id) if contact.task_id else None
         incident_id = origin.incident_id if origin else None
-        if incident_id is None and step.starts_incident:
+        # A welfare record (the member of staff's HR file) following a contact that opened no incident
+        # (the customer's behaviour improved) records none: nothing of the customer is on it.
+        if incident_id is None and step.starts_incident and not (origin is not None and current.flow.staff_record):
             incident_id = projections.next_id(db, "incident", "I")
             projections.record(
                 db, **base, kind="incident.opened", stream=f"incident:{incident_id}",
@@ -170,6 +172,8 @@ def _hand_off(ctx: Context, db, base: dict, spec: TaskSpec, contact: Contact, in
     if spec.assign_to == "staff_involved":
         incident = queries.incident(db, incident_id) if incident_id else None
         assignee = incident.staff_number if incident else contact.staff_number
+    elif spec.assign_to == "staff_line_manager":  # theirs where the register records one, else the role's
+        assignee = line_managers.assignee_for(db, contact.staff_number)
     about = About(office=contact.office, customer_name=contact.customer_name, reference=contact.reference,
                   channel=contact.channel, contact_id=contact.id, incident_id=incident_id)
     if spec.letter is not None:

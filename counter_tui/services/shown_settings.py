@@ -34,6 +34,8 @@ def shown(ctx: Context, names: list[str]) -> list[ShownSetting]:
     """The settings named, in the order named, with the configuration's entries."""
     found = []
     for name in names:
+        if name not in HEADINGS:  # `line_manager`: the staff register's, shown by the contact screen
+            continue
         heading, missing = HEADINGS[name]
         value = getattr(ctx.settings, name)
         items = [value] if isinstance(value, str) else list(value)

@@ -111,16 +111,17 @@ def _by(actor: Actor | None) -> dict[str, str]:
 
 
 def add_staff(ctx: Context, *, number: str, name: str, role: str, office: str, pin: str, actor: Actor | None = None,
-              must_change_pin: bool = False, cost: PinCost | None = None) -> StaffMember:
+              must_change_pin: bool = False, cost: PinCost | None = None, line_manager: str | None = None) -> StaffMember:
     """Add a member of staff; the PIN is stored only as a salted scrypt hash.
 
     Args:
         must_change_pin: they choose their own PIN at their first sign-in (`counter staff add` sets it).
         cost: the hash's cost, when not today's (`pin_hash.DEMO_COST` for the demo's published PINs).
+        line_manager: their own line manager's staff number (`line_managers.check`).
 
     Raises:
         FieldErrors: a field is invalid, the role is not in the pack, the office not configured,
-            or the staff number is taken.
+            the staff number is taken, or the line manager cannot be theirs.
     """
     try:
         new = NewStaff(number=number, name=name, role=role, office=office, pin=pin)
@@ -139,10 +140,15 @@ def add_staff(ctx: Context, *, number: str, name: str, role: str, office: str, p
     with write(db):
         if register.exists(db, member.number):
             raise FieldErrors({"number": f"Staff number {member.number} is already in use."})
+        if line_manager is not None:
+            from counter_tui.services import line_managers
+
+            member = member.model_copy(update={"line_manager": line_managers.check(ctx, db, member.number, line_manager)})
         register.add(db, member, salt, digest, cost.text())
         projections.record(
             db, at=ctx.clock.now(), **_by(actor), kind="staff.added", stream=f"staff:{member.number}",
-            payload={"number": member.number, "name": member.name, "role": member.role, "office": member.office},
+            payload={"number": member.number, "name": member.name, "role": member.role, "office": member.office,
+                     **({"line_manager": member.line_manager} if member.line_manager else {})},
         )
     return member
 

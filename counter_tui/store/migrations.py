@@ -482,6 +482,15 @@ def m016_task_without_due_time(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m017_staff_line_manager(db: sqlite_utils.Database) -> None:
+    """Each member of staff's own line manager, by staff number (NULL: none recorded; their welfare
+    tasks then go to the line managers of their office). HMPO: "What a line manager must do if a
+    member of staff is threatened"."""
+    db.execute("ALTER TABLE staff ADD COLUMN line_manager TEXT")
+    db.execute("CREATE INDEX staff_line_manager ON staff(line_manager)")
+
+
+@migrations()
 def m018_letter_final_states(db: sqlite_utils.Database) -> None:
     """A letter may end without being signed off: the SEO did not agree ('not_agreed', with their
     reason), or the drafter decided not to write it ('declined', HMPO's optional CSC bar), and it may

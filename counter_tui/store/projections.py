@@ -225,6 +225,7 @@ APPLY: dict[str, Callable[[sqlite_utils.Database, Event], None]] = {
     # transaction (a PIN's hash never goes in an event).
     "staff.disabled": _nothing,
     "staff.pin_reset": _nothing,
+    "staff.line_manager_set": _nothing,
     "staff.pin_changed": _nothing,
     "staff.sign_in_refused": _nothing,
     "access.refused": _nothing,

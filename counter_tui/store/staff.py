@@ -12,21 +12,21 @@ from counter_tui.store.connection import StoreError
 class ActorDisabled(StoreError):
     """The member of staff acting was disabled after they signed in: nothing they do is kept."""
 
-_MEMBER = "number, name, role, office, active, must_change_pin"
+_MEMBER = "number, name, role, office, active, must_change_pin, line_manager"
 
 
 def _member(row) -> StaffMember:
     return StaffMember(number=row[0], name=row[1], role=row[2], office=row[3], active=bool(row[4]),
-                       must_change_pin=bool(row[5]))
+                       must_change_pin=bool(row[5]), line_manager=row[6])
 
 
 def add(db: sqlite_utils.Database, member: StaffMember, salt: bytes, pin_hash: bytes, pin_cost: str) -> None:
     """Add a member of staff (inside a write transaction); `pin_cost` is the hash's cost as text."""
     db.execute(
-        "INSERT INTO staff (number, name, role, office, pin_salt, pin_hash, pin_cost, active, must_change_pin)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO staff (number, name, role, office, pin_salt, pin_hash, pin_cost, active, must_change_pin,"
+        " line_manager) VALUES (?,?,?,?,?,?,?,?,?,?)",
         [member.number, member.name, member.role, member.office, salt, pin_hash, pin_cost, int(member.active),
-         int(member.must_change_pin)],
+         int(member.must_change_pin), member.line_manager],
     )
 
 
@@ -44,7 +44,7 @@ def credentials(db: sqlite_utils.Database, number: str) -> tuple[StaffMember, by
     row = db.execute(f"SELECT {_MEMBER}, pin_salt, pin_hash, pin_cost FROM staff WHERE number = ?", [number]).fetchone()
     if row is None:
         return None
-    return _member(row), row[6], row[7], row[8]
+    return _member(row), row[7], row[8], row[9]
 
 
 def all_staff(db: sqlite_utils.Database) -> list[StaffMember]:
@@ -78,6 +78,17 @@ def check_active(db: sqlite_utils.Database, number: str) -> None:
     row = db.execute("SELECT active FROM staff WHERE number = ?", [number]).fetchone()
     if row is not None and not row[0]:
         raise ActorDisabled("Your account has been disabled since you signed in: nothing was saved. Ask your line manager.")
+
+
+def set_line_manager(db: sqlite_utils.Database, number: str, line_manager: str | None) -> None:
+    db.execute("UPDATE staff SET line_manager = ? WHERE number = ?", [line_manager, number])
+
+
+def with_role(db: sqlite_utils.Database, role: str, office: str) -> list[StaffMember]:
+    """The active members of staff with this role at this office, by number."""
+    rows = db.execute(f"SELECT {_MEMBER} FROM staff WHERE role = ? AND office = ? AND active = 1 ORDER BY number",
+                      [role, office]).fetchall()
+    return [_member(r) for r in rows]
 
 
 def disable(db: sqlite_utils.Database, number: str) -> None:
