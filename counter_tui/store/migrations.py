@@ -516,6 +516,7 @@ def m018_letter_final_states(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE letters ADD COLUMN {column}")
 
 
+@migrations()
 def m019_task_done_record(db: sqlite_utils.Database) -> None:
     """What a task's `done_form` recorded when it was marked done (the examiner's outcome of an
     admin refusal), as JSON: '{}' for a task done with a free note or none."""
