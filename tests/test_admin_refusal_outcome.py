@@ -40,7 +40,7 @@ def admin_refusal(ctx, flow: str = "face_to_face") -> str:
     view = contacts.view(ctx, third)
     number = next(n for n, c in view.offered if c.next == "admin_refusal")
     contacts.take_step(ctx, OFFICER, third, number, at_step="warn")
-    fields = {fid: text or "She continued to shout after two warnings." for fid, _, text, _ in
+    fields = {fid: text or ("She continued to shout after two warnings." if required else "") for fid, _, text, required in
               records.draft_record(ctx, OFFICER, third)}
     finished = records.finish(ctx, OFFICER, third, fields)
     return next(t for t in finished.task_ids if queue.get_task(ctx, t).spec.endswith("admin_refusal"))

@@ -63,7 +63,7 @@ def security_task(ctx) -> str:
     contact_id = contacts.start_contact(ctx, COUNTER, "counter", customer_name="Mr Ray Dunn", reference="PEX 9100 0001")
     view = contacts.view(ctx, contact_id)
     contacts.take_step(ctx, COUNTER, contact_id, next(n for n, c in view.offered if c.next == "assault"), at_step="what")
-    fields = {fid: text or "He pushed me." for fid, _, text, _ in records.draft_record(ctx, COUNTER, contact_id)}
+    fields = {fid: text or ("He pushed me." if required else "") for fid, _, text, required in records.draft_record(ctx, COUNTER, contact_id)}
     finished = records.finish(ctx, COUNTER, contact_id, fields)
     return next(t for t in finished.task_ids if queue.get_task(ctx, t).spec == "security_incident")
 

@@ -40,10 +40,14 @@ def context(path, clock, **settings) -> Context:
     return ctx
 
 
+ANSWERED = {"very_serious": "no", "identity_known": "yes"}
+"""The line manager's two questions on serious incidents (answered: never taken as no)."""
+
+
 def complete(ctx, handler, manager, *, breach: bool) -> tuple[str, str]:
     """A call ended and its form completed (a breach ticked or not); returns (incident id, task id)."""
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     values["security_breach"] = incident_report.YES if breach else incident_report.NO
     return incident_report.complete(ctx, manager, task_id, values, version=0).id, task_id
 
@@ -107,7 +111,7 @@ def test_a_failure_while_queueing_stores_neither_the_form_nor_any_copy(tmp_path,
     """The copies are queued in the completing transaction: if one cannot be, nothing is stored."""
     ctx = context(tmp_path / "c.db", clock, mail_lists=LISTS)
     task_id = report_task(ctx, ended_call(ctx, handler)).id
-    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields}
+    values = {f.id: f.text for f in incident_report.draft(ctx, manager, task_id).fields} | ANSWERED
     real, calls = outbox.queue_mail, []
 
     def second_fails(*args, **kwargs):
@@ -137,6 +141,10 @@ async def test_the_completed_form_shows_each_recipient_and_its_state(tmp_path, c
         app.push_screen(IncidentReportScreen(task_id))
         await pilot.pause()
         app.screen.query_one("#field-security_breach", Checkbox).value = True
+        app.screen.query_one("#field-very_serious").focus()
+        await pilot.press("right", "enter")  # No
+        app.screen.query_one("#field-identity_known").focus()
+        await pilot.press("enter")  # Yes
         await pilot.press("ctrl+s")
         await pilot.pause()
         heading = str(app.screen.query_one("#record-heading", Static).render())

@@ -32,7 +32,7 @@ def ended_call(ctx, reference: str = REFERENCE, said: str = "He swore at me twic
     for number, step in ((1, "warn"), (2, "allow"), (1, "tell_end")):
         contacts.take_step(ctx, HANDLER, contact_id, number, at_step=step)
     contacts.save_note(ctx, HANDLER, contact_id, said, version=0)
-    fields = {fid: text or "Recorded." for fid, _, text, _ in records.draft_record(ctx, HANDLER, contact_id)}
+    fields = {fid: text or ("Recorded." if required else "") for fid, _, text, required in records.draft_record(ctx, HANDLER, contact_id)}
     records.finish(ctx, HANDLER, contact_id, fields)
     return contact_id
 

@@ -64,6 +64,7 @@ def _refused_counter_contact(ctx) -> str:
     contact_id = contacts.start_contact(ctx, CHLOE, "counter", customer_name="Mr Sid Vance", reference="PEX 1000 2000")
     contacts.take_step(ctx, CHLOE, contact_id, 2, at_step="what")  # violent, threatening or abusive
     contacts.take_step(ctx, CHLOE, contact_id, 2, at_step="warn")  # refuse to serve
+    contacts.take_step(ctx, CHLOE, contact_id, 1, at_step="refuse")  # referred to her line manager
     contacts.save_note(ctx, CHLOE, contact_id, "Swore at me and banged the desk.", version=0)
     return contact_id
 
@@ -139,7 +140,7 @@ async def test_the_counter_note_is_picked_by_keyboard_and_stored_as_text(tmp_pat
         await pilot.press(COUNTER_KEY, "enter")
         await pilot.pause()
         contact_id = app.screen.contact_id
-        await pilot.press("2", "2")  # violent, threatening or abusive -> refuse to serve
+        await pilot.press("2", "2", "1")  # violent, threatening or abusive -> refuse to serve -> referred
         await pilot.pause()
         assert isinstance(app.screen, RecordScreen)
         reason = app.screen.query_one("#field-visit_reason", Select)

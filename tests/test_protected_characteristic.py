@@ -63,8 +63,9 @@ def test_the_characteristic_is_recorded_and_in_the_note_and_the_incident(tmp_pat
         ("refer_eo", "The member of staff asked for someone else to serve them: allow it", OWEN.number),
     ]
     draft = {fid: text for fid, _, text, _ in records.draft_record(ctx, owen, contact_id)}
+    required = {fid for fid, _, _, needed in records.draft_record(ctx, owen, contact_id) if needed}
     assert "Which of your protected characteristics is it? (Equality Act 2010): Religion or belief" in draft["what_happened"]
-    finished = records.finish(ctx, owen, contact_id, {k: v or "Recorded" for k, v in draft.items()})
+    finished = records.finish(ctx, owen, contact_id, {k: v or ("Recorded" if k in required else "") for k, v in draft.items()})
     assert finished.incident_id is not None  # served by someone else is still an incident
     specs = {t.spec: t for t in queries.tasks_for_contact(ctx.store.db, contact_id)}
     assert set(specs) == {"staff_threatened", "incident_report"}

@@ -272,16 +272,10 @@ def _signed_off_written_warning(tmp_path, clock):
 
     ctx = letter_context(tmp_path / "c.db", clock)
     add_caseworker_and_heo(ctx)
-    contact_id = contacts.start_contact(ctx, NIA, "written", customer_name="Mr Ian Abel", reference="PEX 5555 0001")
-    while not (view := contacts.view(ctx, contact_id)).step.is_final:
-        number = next((n for n, c in view.offered if c.label.startswith("Intimidating")), view.offered[0][0])
-        contacts.take_step(ctx, NIA, contact_id, number, at_step=view.step.id)
-    fields = {fid: text or ("Abusive words." if required else "") for fid, _, text, required in records.draft_record(ctx, NIA, contact_id)}
-    finished = records.finish(ctx, NIA, contact_id, fields)
-    drafting = next(t for t in finished.task_ids if queue.get_task(ctx, t).letter_id)
-    draft = letters.view(ctx, BEA, drafting)
-    letters.submit(ctx, BEA, draft.letter.id, draft.values, version=draft.letter.version)
-    letter_sign_off.approve(ctx, GRACE, draft.letter.id, version=draft.letter.version + 1)
+    from tests.written_helpers import agree, tell_heo, written_contact
+
+    _, finished = written_contact(ctx)
+    agree(ctx, tell_heo(ctx, finished))
     [police] = [t for t in queue.my_queue(ctx, BEA, spec="consider_police_written").items]
     return ctx, BEA, finished.incident_id, police.task
 

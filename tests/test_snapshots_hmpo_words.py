@@ -29,7 +29,7 @@ def test_case_note_after_an_acoustic_shock_warning(snap_compare, app, size):  # 
 @pytest.mark.parametrize("size", SIZES)
 def test_counter_note_pick_lists(snap_compare, tmp_path, still_clock, size):  # noqa: F811
     async def picked(pilot):
-        await pilot.press(*COUNTER, "5", "enter", "2", "2")  # violent, threatening or abusive -> refuse to serve
+        await pilot.press(*COUNTER, "5", "enter", "2", "2", "1")  # violent, threatening or abusive -> refuse to serve -> referred to her line manager
         await pilot.pause()
         pilot.app.screen.query_one("#field-visit_reason").focus()
         await pilot.press("enter", "down", "enter")  # the first reason: a priority service
