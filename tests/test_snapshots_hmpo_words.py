@@ -18,7 +18,13 @@ def test_video_warning_offers_abuse_or_an_acoustic_shock(snap_compare, tmp_path,
 @pytest.mark.parametrize("size", SIZES)
 def test_case_note_after_an_acoustic_shock_warning(snap_compare, app, size):  # noqa: F811
     async def warned_for_acoustic_shock(pilot):
-        await pilot.press(*HANDLER, "1", "enter", "3", "2", "1")  # warned (acoustic shock), no better, told
+        await pilot.press(*HANDLER)
+        await pilot.pause()
+        for key in ("1", "enter", "3", "2", "1"):  # warned (acoustic shock), no better, told: each once drawn
+            await pilot.press(key)
+            await pilot.pause()
+        pilot.app.screen._autosave.save_now()  # the save a pause in typing makes: in the picture, whatever the timer did
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         pilot.app.screen.query_one("#field-warned_for").focus()
         await pilot.pause()
