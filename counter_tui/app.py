@@ -185,6 +185,8 @@ class CounterApp(App[None]):
             return False
         if action == "lock":
             return self.actor is not None and self.ctx is not None and not self.locked
+        if action == "command_palette":  # its jumps are the signed-in member's: none at the sign-in screen
+            return self.actor is not None
         if action in ("get_help", "sign_out"):  # nobody to sign out at the sign-in screen
             return self.actor is not None and self.ctx is not None
         return True

@@ -210,3 +210,14 @@ async def test_a_number_and_pin_typed_ahead_land_in_their_own_fields(tmp_path, c
         assert isinstance(app.screen, HomeScreen)
     ctx = slow_open()
     assert "staff.sign_in_refused" not in _event_kinds(ctx)
+
+
+async def test_the_palette_does_not_open_at_the_sign_in_screen(ctx):
+    """GIVEN nobody signed in (the lock's ctrl+o signed them out) WHEN ctrl+p THEN no palette opens:
+    its jumps are the signed-in member's, and an empty palette over the sign-in form only hides it."""
+    app = CounterApp(ctx)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and not CommandPalette.is_open(app)

@@ -35,12 +35,18 @@ def test_case_note_after_an_acoustic_shock_warning(snap_compare, app, size):  # 
 @pytest.mark.parametrize("size", SIZES)
 def test_counter_note_pick_lists(snap_compare, tmp_path, still_clock, size):  # noqa: F811
     async def picked(pilot):
-        await pilot.press(*COUNTER, "5", "enter", "2", "2", "1")  # violent, threatening or abusive -> refuse to serve -> referred to her line manager
+        await pilot.press(*COUNTER)
         await pilot.pause()
+        for key in ("5", "enter", "2", "2", "1"):  # violent, threatening or abusive -> refuse to serve -> referred
+            await pilot.press(key)
+            await pilot.pause()
         pilot.app.screen.query_one("#field-visit_reason").focus()
         await pilot.press("enter", "down", "enter")  # the first reason: a priority service
         pilot.app.screen.query_one("#field-behaviour_kind").focus()
         await pilot.press("down", "space", "down", "down", "down", "space")  # racist; intimidating language
+        await pilot.pause()
+        pilot.app.screen._autosave.save_now()  # the save a pause in typing makes: in the picture, whatever the timer did
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     assert snap_compare(_channel_app(tmp_path, still_clock), run_before=picked, terminal_size=size)
