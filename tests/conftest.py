@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import copy
 import dataclasses
+import inspect
 import os
 import shutil
 import tempfile
@@ -147,3 +148,33 @@ def handler() -> Actor:
 @pytest.fixture
 def manager() -> Actor:
     return Actor(number="2001", name="Jo Lindqvist", role="line_manager", office="Main office")
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """pytest-textual-snapshot's `snap_compare`, with each key pressed once the screen before it has
+    drawn, and a form's draft saved as a pause in typing would save it before the picture is taken.
+
+    Under load on CI a key could arrive before its screen was ready, and whether a form's autosave
+    timer had fired ("Saved 09:00:00") decided the picture: now neither depends on timing.
+    """
+
+    def compare(app, press=(), terminal_size=(80, 24), run_before=None, *, save_draft=True):
+        async def settled(pilot):
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await pilot.pause()
+            for key in press:
+                await pilot.press(key)
+                await pilot.pause()
+            autosave = getattr(pilot.app.screen, "_autosave", None)
+            if autosave is not None and save_draft:  # save_draft=False: the picture is of a refused save
+                autosave.save_now()
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=settled)
+
+    return compare

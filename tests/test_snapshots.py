@@ -86,7 +86,7 @@ def test_case_note_prefilled(snap_compare, app, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_case_note_with_missing_fields_marked(snap_compare, app, size):
-    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1", "2", "1", "ctrl+s"], terminal_size=size)
+    assert snap_compare(app, press=[*HANDLER, "1", "enter", "1", "2", "1", "ctrl+s"], terminal_size=size, save_draft=False)
 
 
 @pytest.mark.parametrize("size", SIZES)
