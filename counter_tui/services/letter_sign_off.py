@@ -53,6 +53,40 @@ def _waiting(ctx: Context, letter: Letter) -> Task:
     raise Refused("This letter is not waiting for sign off.")
 
 
+def _reason_to_decide(ctx: Context, actor: Actor, letter_id: str, reason: str, what: str) -> str:
+    """Before the write: the approver may decide (a refusal is recorded), and their reason, cleaned.
+
+    Raises:
+        FieldErrors: no reason given.
+        Refused: not the approving role, or the actor wrote it.
+    """
+    _may_decide(ctx, actor, _letter(ctx, letter_id), what)
+    try:
+        return clean_text(reason, max_length=2000, multiline=True, required=True)
+    except TextProblem as problem:
+        raise FieldErrors({"reason": str(problem)}) from None
+
+
+def _close_with_reason(ctx: Context, actor: Actor, letter_id: str, why: str, *, version: int, kind: str,
+                       note: str) -> tuple[Letter, dict]:
+    """Inside the caller's write: the approver's decision other than agreeing (returned, not agreed)
+    recorded as `kind` with their reason, and the sign-off task closed with it; returns the letter as
+    it was and the event base for what the caller records next.
+
+    Raises:
+        Refused: it is not waiting for sign-off.
+        LetterConflict: the letter changed since the approver read it.
+    """
+    db = ctx.store.db
+    letter = _still_current(ctx, letter_id, version)
+    sign_off = _waiting(ctx, letter)
+    base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
+    projections.record(db, **base, kind=kind, stream=f"letter:{letter_id}", payload={"letter_id": letter_id, "reason": why})
+    projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
+                       payload={"task_id": sign_off.id, "contact_id": None, "note": f"{note}: {why}"})
+    return letter, base
+
+
 def return_letter(ctx: Context, actor: Actor, letter_id: str, reason: str, *, version: int) -> Task:
     """Return the draft to whoever sent it, with the approver's reason; returns their new task.
 
@@ -60,21 +94,11 @@ def return_letter(ctx: Context, actor: Actor, letter_id: str, reason: str, *, ve
         FieldErrors: no reason given.
         Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
     """
-    letter = _letter(ctx, letter_id)
-    _may_decide(ctx, actor, letter, "return this letter")
-    try:
-        why = clean_text(reason, max_length=2000, multiline=True, required=True)
-    except TextProblem as problem:
-        raise FieldErrors({"reason": str(problem)}) from None
+    why = _reason_to_decide(ctx, actor, letter_id, reason, "return this letter")
     db = ctx.store.db
     with write(db):
-        letter = _still_current(ctx, letter_id, version)
-        sign_off = _waiting(ctx, letter)
-        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
-        projections.record(db, **base, kind="letter.returned", stream=f"letter:{letter_id}",
-                           payload={"letter_id": letter_id, "reason": why})
-        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
-                           payload={"task_id": sign_off.id, "contact_id": None, "note": f"Returned: {why}"})
+        letter, base = _close_with_reason(ctx, actor, letter_id, why, version=version, kind="letter.returned",
+                                          note="Returned")
         drafting = [t for t in letter_store.tasks_for_letter(db, letter_id)
                     if ctx.pack.task(t.spec).letter == letter.spec and t.spec != _spec(ctx, letter).sign_off]
         redraft = create_task(ctx, db, base, ctx.pack.task(drafting[-1].spec), _about(drafting[-1], letter),
@@ -91,21 +115,10 @@ def not_agreed(ctx: Context, actor: Actor, letter_id: str, reason: str, *, versi
         Refused: not the approving role, the actor wrote it, or it is not waiting for sign-off.
         LetterConflict: the letter changed since the approver read it.
     """
-    letter = _letter(ctx, letter_id)
-    _may_decide(ctx, actor, letter, "not agree to this letter")
-    try:
-        why = clean_text(reason, max_length=2000, multiline=True, required=True)
-    except TextProblem as problem:
-        raise FieldErrors({"reason": str(problem)}) from None
+    why = _reason_to_decide(ctx, actor, letter_id, reason, "not agree to this letter")
     db = ctx.store.db
     with write(db):
-        letter = _still_current(ctx, letter_id, version)
-        sign_off = _waiting(ctx, letter)
-        base = {"at": ctx.clock.now(), "actor": actor.number, "role": actor.role}
-        projections.record(db, **base, kind="letter.not_agreed", stream=f"letter:{letter_id}",
-                           payload={"letter_id": letter_id, "reason": why})
-        projections.record(db, **base, kind="task.done", stream=f"task:{sign_off.id}",
-                           payload={"task_id": sign_off.id, "contact_id": None, "note": f"Not agreed: {why}"})
+        _close_with_reason(ctx, actor, letter_id, why, version=version, kind="letter.not_agreed", note="Not agreed")
     return letter_store.letter(db, letter_id)
 
 
