@@ -137,35 +137,31 @@ class LetterSignOffScreen(Screen):
         self.query_one("#reason", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        letter = self.current.letter
         if self._reason_for == "not_agreed":
-            self._not_agreed(event.value)
+            done = self._decide(letter_sign_off.not_agreed, event.value)
+            if done is not None:
+                self.app.notify(f"Letter {letter.id}: not agreed. No letter goes, and nothing follows.",
+                                title="Not agreed", markup=False)
+                self.app.pop_screen()
             return
-        try:
-            redraft = letter_sign_off.return_letter(self.app.ctx, self.app.actor, self.current.letter.id, event.value,
-                                            version=self.current.letter.version)
-        except FieldErrors as problem:
-            self._error("; ".join(problem.errors.values()))
-            return
-        except (Refused, StoreError, LetterConflict) as problem:
-            self._error(f"{problem} Your reason is kept on screen.")
-            return
-        self.app.notify(f"Letter {self.current.letter.id} returned to {self.current.drafted_by} ({redraft.id}).",
-                        title="Returned", markup=False)
-        self.app.pop_screen()
+        redraft = self._decide(letter_sign_off.return_letter, event.value)
+        if redraft is not None:
+            self.app.notify(f"Letter {letter.id} returned to {self.current.drafted_by} ({redraft.id}).",
+                            title="Returned", markup=False)
+            self.app.pop_screen()
 
-    def _not_agreed(self, reason: str) -> None:
+    def _decide(self, decision, reason: str):
+        """Return or not agree, with the reason typed: what the service returns, or None with the
+        problem shown and the reason kept on screen."""
         try:
-            letter_sign_off.not_agreed(self.app.ctx, self.app.actor, self.current.letter.id, reason,
-                                       version=self.current.letter.version)
+            return decision(self.app.ctx, self.app.actor, self.current.letter.id, reason,
+                            version=self.current.letter.version)
         except FieldErrors as problem:
             self._error("; ".join(problem.errors.values()))
-            return
         except (Refused, StoreError, LetterConflict) as problem:
             self._error(f"{problem} Your reason is kept on screen.")
-            return
-        self.app.notify(f"Letter {self.current.letter.id}: not agreed. No letter goes, and nothing follows.",
-                        title="Not agreed", markup=False)
-        self.app.pop_screen()
+        return None
 
     def action_print(self) -> None:
         from counter_tui.services import printing
