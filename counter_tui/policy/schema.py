@@ -11,56 +11,25 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-Identifier = str
+from counter_tui.policy.schema_base import CHANNEL_NAMES as CHANNEL_NAMES
+from counter_tui.policy.schema_base import Channel as Channel
+from counter_tui.policy.schema_base import Identifier as Identifier
+from counter_tui.policy.schema_base import Outcome as Outcome
+from counter_tui.policy.schema_base import Strict as _Strict
+from counter_tui.policy.schema_forms import (  # noqa: F401  (re-exported)
+    OPTION_SEPARATOR, Due, Form, FormField, Prefill, SettingName, TaskSpec,
+)
+from counter_tui.policy.schema_records import (  # noqa: F401  (re-exported: the pack's parts live there)
+    AfterApproval, IncidentReport, LetterDecision, LetterSpec, MeasureEffect, MeasureSpec, Measures, Notice,
+    Recipient, Referral,
+)
 
 YOUR_NAME = "[your name]"
 """Where a step's words name the member of staff saying them."""
 YOUR_OFFICE = "[your office]"
 """Where a step's words name the office of the member of staff saying them (the staff register's)."""
-OPTION_SEPARATOR = "; "
-"""Between the values picked in a form's `options` field with `many`, as the record stores them."""
-
-
-class Channel(StrEnum):
-    """The ways a customer reaches staff."""
-
-    telephone = "telephone"
-    face_to_face = "face_to_face"
-    video = "video"
-    written = "written"
-    counter = "counter"
-
-
-CHANNEL_NAMES = {
-    Channel.telephone: "Telephone call",
-    Channel.face_to_face: "Face-to-face interview",
-    Channel.video: "Video interview",
-    Channel.written: "Written communication",
-    Channel.counter: "Public counter",
-}
-
-
-class Outcome(StrEnum):
-    """How a flow finishes."""
-
-    improved = "improved"
-    """The customer's behaviour improved and they were dealt with as normal."""
-    ended = "ended"
-    """Staff ended the contact (or refused to serve)."""
-    call_back_arranged = "call_back_arranged"
-    """The contact paused with a call-back agreed (ICO 7.3)."""
-    referred = "referred"
-    """Handed to someone else without ending, for example a senior member of staff."""
-    completed = "completed"
-    """A manager's or follow-up flow was completed."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class Role(_Strict):
     """A role the guidance names (call handler, line manager, SEO...)."""
 
@@ -79,125 +48,6 @@ class Behaviour(_Strict):
     section: str
     may_end_contact: bool = True
     """False where the guidance never lets staff end the contact for this behaviour alone (ICO 7.3)."""
-
-
-class Due(_Strict):
-    """When a task falls due, counted from the moment it is created.
-
-    Exactly one of `hours`, `config` or `end_of_day` is set. Where the guidance sets no clock the
-    pack names a configuration key instead of inventing one.
-    """
-
-    hours: float | None = None
-    config: str | None = None
-    """Name of an entry in the configuration's `[deadlines]` table (hours)."""
-    end_of_day: bool = False
-    """Due by the end of the day it was created (in the organisation's time zone)."""
-    field: str | None = None
-    """Due at the date and time typed in this field (`when = true`) of the record that finishes the
-    flow handing the task off: the next attempt to reach a client, a call-back time agreed."""
-    from_field: str | None = None
-    """Count the clock from the day typed in this `day` field of the record that hands the task off
-    (the day a written communication was received), not from the moment the task is created."""
-    section: str = ""
-    """The section that sets this clock, or explains that none is set."""
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Due:
-        chosen = [self.hours is not None, self.config is not None, self.end_of_day, self.field is not None]
-        if sum(chosen) != 1:
-            raise ValueError("set exactly one of hours, config, end_of_day or field")
-        return self
-
-
-SettingName = Literal["staff_support", "training", "security_incident_page"]
-"""A setting a step or task may show (`services.shown_settings`)."""
-
-
-class TaskSpec(_Strict):
-    """A hand-off: work the guidance gives to a role once a flow reaches a point."""
-
-    id: Identifier
-    title: str
-    role: Identifier
-    due: Due
-    section: str
-    flow: Identifier | None = None
-    """The guided flow the task opens; without one the task shows its instructions and is marked done."""
-    form: Identifier | None = None
-    """The form the task is to complete (the incident report form), instead of a flow."""
-    assign_to: Literal["staff_involved", "letter_drafter", "staff_line_manager"] | None = None
-    """Give the task to one person rather than a role: the member of staff the incident happened to,
-    whoever drafted the letter the task follows (to scan it, to send it), or the line manager the
-    staff register records for the member of staff who dealt with the customer (where none is
-    recorded, the task stays with the role at the office)."""
-    letter: Identifier | None = None
-    """The letter (`[[letters]]`) this task drafts, or signs off where it is that letter's `sign_off`."""
-    sign: bool = False
-    """The task is to read the record of the contact that created it and sign it as agreed, or not."""
-    instructions: list[str] = Field(default_factory=list)
-    done_form: Identifier | None = None
-    """A form completed when the task is marked done, its fields kept with the task and shown on the
-    customer's record (the examiner's outcome of an admin refusal); it takes the place of the free note."""
-    show_setting: list[SettingName] = Field(default_factory=list)
-    """Settings from the organisation's configuration to show with the task (the security incident page)."""
-
-    @field_validator("show_setting", mode="before")
-    @classmethod
-    def _one_setting(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _flow_or_form(self) -> TaskSpec:
-        if sum(x is not None for x in (self.flow, self.form, self.letter)) > 1:
-            raise ValueError("a task opens a flow, a form or a letter: one of them")
-        if self.done_form is not None and (self.flow or self.form or self.letter or self.sign):
-            raise ValueError("done_form is for a task done by marking it so, not one with a flow, form, letter or signature")
-        return self
-
-
-Prefill = Literal[
-    "customer_name", "reference", "query", "said", "note", "steps", "staff_name", "started_at", "ended_reason",
-    "date", "time", "office", "case_note", "staff_involved", "handed_to", "today", "origin", "behaviour",
-]
-"""`origin`: the field of the same id in the record of the contact the follow-up's task came from
-(the day a written communication was received, carried to the line manager's record)."""
-
-
-class FormField(_Strict):
-    """One field of a record staff complete when a flow ends (case note, terminated call log)."""
-
-    id: Identifier
-    label: str
-    prefill: Prefill | None = None
-    """Where the field's first text comes from, so nothing is typed twice."""
-    required: bool = True
-    multiline: bool = True
-    yes_no: bool = False
-    """A yes/no question rather than text. Required (the default), it starts unanswered and must be
-    answered yes or no, never taken as no; with `required = false` it is a checkbox (unticked: no)."""
-    when: bool = False
-    """A local date and time, typed YYYY-MM-DD HH:MM and later than now (a task may fall due then)."""
-    day: bool = False
-    """A local date, typed YYYY-MM-DD and not later than today: the day something happened or arrived
-    (a written communication received), from which a task's clock may count (`Due.from_field`)."""
-    options: list[str] = Field(default_factory=list)
-    """A pick list: the value is one of these, stored as its text (so notes, PDFs and exports show it);
-    a single line, whatever `multiline` says."""
-    section: str | None = None
-    """The section the field's question or options come from, where it is not the form's own."""
-    many: bool = False
-    """With `options`: any number of them may be picked, stored joined by OPTION_SEPARATOR in the
-    options' order."""
-
-
-class Form(_Strict):
-    """A record the guidance requires, with the fields it must contain."""
-
-    id: Identifier
-    title: str
-    section: str
-    fields: list[FormField]
 
 
 CONDITION = re.compile(
@@ -382,188 +232,6 @@ class Flow(_Strict):
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
-
-
-class Recipient(_Strict):
-    """Who receives a copy of the incident report form (addresses are configuration, never the pack)."""
-
-    name: str
-    only_if: Identifier | None = None
-    """The form's yes/no field that must be ticked for this copy (the security help desk: a breach)."""
-
-
-class Notice(_Strict):
-    """Words of the guidance shown where they apply, with the section they come from."""
-
-    text: str
-    section: str
-
-
-class Referral(_Strict):
-    """A task the completed incident report form hands on when its yes/no questions are all answered
-    yes (HMPO: to the SEO when an incident is very serious and the customer's identity is known)."""
-
-    task: Identifier
-    all_yes: list[Identifier] = Field(min_length=1)
-    """The form's required yes/no fields that must all be answered yes; any no: no task, and the record says so."""
-    section: str
-
-
-class IncidentReport(_Strict):
-    """The record every incident needs: its form, the task that asks for it, and its distribution."""
-
-    form: Identifier
-    task: Identifier
-    """The task created for every incident opened, which stays on the queue until the form is complete."""
-    welfare_task: Identifier | None = None
-    """The line manager's welfare task, handed off on every incident opened even where a step forgets it."""
-    section: str
-    distribution: list[Recipient] = Field(default_factory=list)
-    notice: Notice | None = None
-    """Shown at the head of every form not yet complete (HMPO: not recording is a disciplinary matter)."""
-    refer: list[Referral] = Field(default_factory=list)
-    """Tasks the completed form hands on, each when its questions are all answered yes."""
-
-
-class AfterApproval(_Strict):
-    """One thing the guidance says to do once the approver agrees to a letter, in its order.
-
-    - `copy`: Counter e-mails a copy of the signed-off letter (PDF attached) to the list `to`.
-    - `task`: a tracked task (`task`) on the queue: scan it on to the application, send it to the customer.
-    - `record_incident`: the letter and its sign-off are recorded on the incident.
-    - `notice`: a task (`task`) for the role that tells the other offices: its screen holds the e-mail
-      to the list `to` (the incident, the customer's name, the application number), sent with one key.
-    """
-
-    action: Literal["copy", "task", "record_incident", "notice"]
-    title: str
-    """What the guidance says to do, in its words."""
-    section: str
-    to: str | None = None
-    """The recipient list's name (configuration `[mail_lists]` holds its addresses)."""
-    per_office: bool = False
-    """The list of the office where the application was dealt with: `[mail_lists]` "NAME (OFFICE)"."""
-    task: Identifier | None = None
-    only_if: Literal["other_office", "live_application"] | None = None
-    """Only where the application was dealt with in another office than the incident's, or where
-    there is a live application (both asked on the draft)."""
-
-    @model_validator(mode="after")
-    def _needs(self) -> AfterApproval:
-        if self.action in ("copy", "notice") and not self.to:
-            raise ValueError(f"a {self.action} needs `to`, the recipient list")
-        if self.action in ("task", "notice") and not self.task:
-            raise ValueError(f"a {self.action} needs `task`, the task it puts on the queue")
-        return self
-
-
-class LetterDecision(_Strict):
-    """A letter the guidance makes optional: the drafter decides first, and "do not write" needs a
-    reason and closes the task with no letter."""
-
-    question: str
-    write: str
-    """The choice that goes on to draft the letter, in the guidance's words."""
-    decline: str
-    """The choice that writes no letter (its reason is required)."""
-    section: str
-
-
-class LetterSpec(_Strict):
-    """A letter the guidance requires: drafted from its template on the day, signed off by another
-    officer with the approving role, then copied, scanned, sent and announced as the guidance lists."""
-
-    id: Identifier
-    template: Identifier
-    """A template in `data/letters/` (its text follows what the guidance says the letter must explain)."""
-    section: str
-    sign_off: Identifier
-    """The task that signs it off; its role is the approving role (HMPO: the SEO)."""
-    bars: list[Channel] = Field(default_factory=list)
-    """Once signed off, the customer is barred on these channels: shown at the start of every
-    contact with them there (HMPO's barring letters)."""
-    bars_at: list[Literal["CSO", "CSC"]] = Field(default_factory=list)
-    """Only at offices of these kinds (configuration `office_kinds`); empty: at every office. HMPO's
-    CSO letter bars the customer from Customer Service Offices (they must attend a CSC)."""
-    sent_by: Identifier | None = None
-    """The `after` task that sends the letter to the customer: once it is done the letter counts as
-    sent (`only_if = "letter_sent:ID"`)."""
-    decide_first: LetterDecision | None = None
-    """The drafter first decides whether to write at all ("may consider writing"), with a reason."""
-    after: list[AfterApproval] = Field(default_factory=list)
-
-
-class MeasureEffect(_Strict):
-    """What a live measure means on one channel: shown at the start of every contact there."""
-
-    channel: Channel
-    refuse: bool = False
-    """The customer is not dealt with on this channel: staff say the words and end the contact politely
-    (a flow's choice with `only_if = "restricted"` leads there)."""
-    say: list[str] = Field(default_factory=list)
-    words_from_guidance: bool = True
-    """False where the guidance gives no words for this and the pack supplies them (marked on screen)."""
-    guidance: list[str] = Field(default_factory=list)
-    section: str
-
-
-class MeasureSpec(_Strict):
-    """A control measure the guidance lets a named role put on a customer: a marker, a contact
-    restriction, or a warning on record."""
-
-    id: Identifier
-    kind: Literal["marker", "restriction", "adjustment", "warning"]
-    """A marker, a contact restriction, a reasonable adjustment (ICO 12.2), or a warning given."""
-    name: str
-    means: str
-    """What it means, in the guidance's words: shown to everyone who deals with the customer."""
-    section: str
-    decided_by: list[Identifier]
-    """The roles that may set, change or lift it (never whoever proposed it: four eyes)."""
-    review_months: int | None = None
-    """The review date's default, counted from the day it is set; None: the decider sets the date."""
-    review_choices: list[int] = Field(default_factory=list)
-    """Other review periods (months) the decider may pick instead, for example six for a minor instance."""
-    max_review_months: int | None = None
-    """The latest a review may be, in months ("at least once every twelve months")."""
-    reviewed: bool = True
-    """False for a measure with no review (a warning given)."""
-    ask_told: bool = False
-    """Ask whether and how the customer was told of it, or why telling them would put staff at risk."""
-    connected_person: bool = False
-    """The decider may record that the behaviour was by a person connected to the customer."""
-    show_terms: bool = False
-    """The decision's reason is the customer's record of how to handle them (ICO 12.3): it is shown
-    with the measure at the start of every contact."""
-    then: list[Identifier] = Field(default_factory=list)
-    """Tasks put on the queue once it is set (DWP: the team leader re-establishes contact, 22)."""
-    effects: list[MeasureEffect] = Field(default_factory=list)
-
-
-class Measures(_Strict):
-    """How an organisation decides and reviews control measures on a customer."""
-
-    section: str
-    decide_task: Identifier
-    """The task that asks for a decision (its role decides, by its clock); flows hand it off after an incident."""
-    review_task: Identifier
-    """The task that reviews a live measure; it reaches the queue `review_notice` before the review date."""
-    review_notice: str = "measure_review_notice"
-    """The configuration's `[deadlines]` entry (hours): how long before a review date its task is queued."""
-    proposed_by: list[Identifier] = Field(default_factory=list)
-    """Roles that may ask for a decision from a customer's record (besides the flows' hand-offs)."""
-    detail_roles: list[Identifier] = Field(default_factory=list)
-    """Roles that may read a measure's investigation detail; everyone else sees that it exists and what it means."""
-    no_further_action: str = "No further action"
-    """The decision's other outcome, in the guidance's words."""
-    no_further_action_section: str = ""
-    types: list[MeasureSpec]
-
-    def type(self, measure_id: str) -> MeasureSpec:
-        for spec in self.types:
-            if spec.id == measure_id:
-                return spec
-        raise KeyError(measure_id)
 
 
 class Section(_Strict):
