@@ -24,7 +24,8 @@ from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
 from counter_tui.screens.widgets.step_panel import StepPanel
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
-from counter_tui.screens.widgets.record_lines import shown_settings_lines
+from counter_tui.screens.widgets.measure_lines import measure_lines
+from counter_tui.screens.widgets.record_lines import record_lines, shown_settings_lines
 from counter_tui.screens.dialogs.prepare import offer_preparation
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
@@ -93,6 +94,8 @@ class ContactScreen(Screen):
     def on_mount(self) -> None:
         self._on_record: list[letter_record.OnRecord] = []
         self._measures: list[measure_record.MeasureOnRecord] = []
+        self._followed: list[Content] | None = None
+        """The record a follow-up's task follows, once read."""
         self.current = contacts.view(self.app.ctx, self.contact_id)
         contact = self.current.contact
         self._note_version, self._saved_note = contact.note_version, contact.note
@@ -116,24 +119,28 @@ class ContactScreen(Screen):
 
     # -- showing ------------------------------------------------------------------------------
     def _extra(self) -> Content | None:
-        """Below the step: the support available to staff where the step lists it (configuration),
-        and for a follow-up opened from a task, the case note of the contact it follows."""
-        lines = []
-        lines += shown_settings_lines(self.app.ctx, self.current.step.show_setting)
+        """Below the step: what configuration (or the staff register) says beside it, and for a
+        follow-up opened from a task, the record it follows (read once: it does not change while
+        the follow-up is on screen)."""
+        lines = shown_settings_lines(self.app.ctx, self.current.step.show_setting)
         if "line_manager" in self.current.step.show_setting:  # the customer is still here: call them now
             lines.append(Content.from_markup("[b $warning]$text[/]", text=line_managers.to_call(self.app.ctx, self.current.contact)))
-        task_id = self.current.contact.task_id
-        if task_id:
-            task = queue.get_task(self.app.ctx, task_id)
-            if task.incident_id and referrals.decides_on_incident(self.current.flow):  # decide on the record
-                lines.append(Content.from_markup("[b]The incident, as recorded[/b]"))
-                record = referrals.incident_record(self.app.ctx, task.incident_id)
-            else:
-                lines.append(Content.from_markup("[b]Case note of the contact you are following up[/b]"))
-                record = queue.originating_record(self.app.ctx, task)
-            for label, text in record:
-                lines.append(Content.from_markup("[b]$label:[/b] $text", label=label, text=text or "—"))
+        if self._followed is None:
+            self._followed = self._followed_record()
+        lines += self._followed
         return Content("\n").join(lines) if lines else None
+
+    def _followed_record(self) -> list[Content]:
+        """The record a follow-up's task follows: the incident as recorded, for a decision on it (the
+        SEO's, the Grade 7's), else the case note of the contact it came from; nothing without a task."""
+        task_id = self.current.contact.task_id
+        if not task_id:
+            return []
+        ctx = self.app.ctx
+        task = queue.get_task(ctx, task_id)
+        if task.incident_id and referrals.decides_on_incident(self.current.flow):
+            return record_lines("The incident, as recorded", referrals.incident_record(ctx, task.incident_id))
+        return record_lines("Case note of the contact you are following up", queue.originating_record(ctx, task))
 
     def _show_history(self) -> None:
         """Earlier contacts, and the signed-off letters on the customer's record (a bar on this
@@ -159,23 +166,8 @@ class ContactScreen(Screen):
         """Above the step, before the first word: the customer's live restrictions and markers, one
         paragraph each, with the words to say where one turns them away on this channel (short, so
         the step's choices still show on a small terminal; the record has the rest)."""
-        lines = []
-        name = self.app.actor.name if self.app.actor else ""
-        office = self.app.actor.office if self.app.actor else ""
-        for item in self._measures:
-            style = "b $error" if item.refused_here else "b $warning"
-            line = Content.from_markup(f"[{style}]$kind[/] [b]$name[/b]", kind=item.spec.kind.upper(), name=item.spec.name)
-            if item.spec.show_terms:
-                line += Content.from_markup(" — [b]$terms[/b]", terms=item.measure.reason)
-            effect = item.effect
-            if effect is not None and effect.say:
-                words = " ".join(effect.say).replace("[your name]", name).replace("[your office]", office)
-                mark = "" if effect.words_from_guidance else " [dim](words not from the guidance)[/dim]"
-                line += Content.from_markup(f' — say: [b]"$words"[/b]{mark}', words=words)
-            if effect is not None and effect.guidance:
-                line += Content.from_markup(" — $guidance [dim]($section)[/dim]", guidance=" ".join(effect.guidance),
-                                            section=effect.section)
-            lines.append(line)
+        actor = self.app.actor
+        lines = measure_lines(self._measures, actor.name if actor else "", actor.office if actor else "")
         widget = self.query_one("#measures", Static)
         widget.update(Content("\n").join(lines))
         widget.set_class(any(item.refused_here for item in self._measures), "-refused")
