@@ -185,28 +185,17 @@ class CounterApp(App[None]):
             return False
         if action == "lock":
             return self.actor is not None and self.ctx is not None and not self.locked
-        if action == "command_palette":  # its jumps are the signed-in member's: none at the sign-in screen
-            return self.actor is not None
-        if action in ("get_help", "sign_out"):  # nobody to sign out at the sign-in screen
+        if action in ("get_help", "sign_out", "command_palette"):  # at the sign-in screen: nobody to sign out,
+            # nobody to call help for, and no jumps (the palette's are the signed-in member's)
             return self.actor is not None and self.ctx is not None
         return True
 
     def action_get_help(self) -> None:
         """A silent call for help to every other terminal at this office (council guidance 4), from any
         screen once signed in: the contact on screen, if any, goes with it."""
-        from counter_tui.services import alerts
-        from counter_tui.services.errors import StoreError
+        from counter_tui.screens.help_alerts import call_for_help
 
-        contact_id = getattr(self.screen, "contact_id", None)
-        current = getattr(self.screen, "current", None)
-        channel = current.flow.channel.value if current is not None and hasattr(current, "flow") else ""
-        try:
-            self.my_alert = alerts.raise_alert(self.ctx, self.actor, contact_id, channel)
-        except StoreError as problem:
-            self.notify(f"Help could not be requested: {problem}", title="Not sent", severity="error", markup=False)
-            return
-        self.notify(f"The other terminals at {self.actor.office} are alerted ({self.my_alert}).",
-                    title="Help requested", markup=False, timeout=20)
+        call_for_help(self)
 
     def action_sign_out(self) -> None:
         """Back to the sign-in screen; open contacts stay open to be resumed."""
@@ -277,42 +266,10 @@ class CounterApp(App[None]):
     def poll_alerts(self) -> None:
         """Show a call for help from another terminal at this office; close it once someone goes;
         tell whoever asked when help is on its way."""
-        if self.actor is None or self.ctx is None:
-            return
-        from counter_tui.screens.dialogs.help_alert import HelpAlertDialog
-        from counter_tui.services import alerts
-        from counter_tui.services.errors import StoreError
+        if self.actor is not None and self.ctx is not None:
+            from counter_tui.screens.help_alerts import poll
 
-        try:
-            open_alerts = alerts.alerts_for(self.ctx, self.actor)
-            if self.my_alert is not None and (name := alerts.acknowledged_by(self.ctx, self.my_alert)):
-                self.my_alert = None
-                self.notify(f"{name} is coming to help.", title="Help is on its way", markup=False, timeout=30)
-        except StoreError:
-            return  # the database is busy: look again next second
-        showing = self.screen if isinstance(self.screen, HelpAlertDialog) else None
-        open_ids = {a.id for a in open_alerts}
-        if showing is not None and showing.alert.id not in open_ids:
-            showing.dismiss(False)  # someone else is going
-            return
-        if showing is None and open_alerts:
-            self._show_alert(open_alerts[0])
-
-    def _show_alert(self, alert) -> None:
-        from counter_tui.policy.schema import CHANNEL_NAMES, Channel
-        from counter_tui.screens.dialogs.help_alert import HelpAlertDialog
-        from counter_tui.services import alerts
-        from counter_tui.services.record_text import local_time
-
-        channel = CHANNEL_NAMES.get(Channel(alert.channel), "") if alert.channel in set(Channel) else ""
-        where = f"{channel} {alert.contact_id or ''}".strip() or "their terminal"
-        actor = self.actor
-
-        def answered(going: bool | None) -> None:
-            if going and actor is not None:
-                alerts.acknowledge(self.ctx, actor, alert.id)
-
-        self.push_screen(HelpAlertDialog(alert, where, local_time(self.ctx, alert.raised_at)), answered)
+            poll(self)
 
     def send_mail_now(self) -> None:
         """Send what the outbox holds, off the UI thread, where a mail server is configured."""
