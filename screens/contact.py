@@ -19,6 +19,7 @@ from counter_tui.policy.schema import CHANNEL_NAMES
 from counter_tui.services import contacts, letter_record, line_managers, measure_record, queue, referrals, step_rules
 from counter_tui.services.contacts import ContactView, NoteConflict
 from counter_tui.services.customers import CustomerConflict
+from counter_tui.services.takeover import who_to_call
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.record_text import customer_history, local_time
 from counter_tui.screens.widgets.autosave import Autosave, SaveJob
@@ -357,7 +358,7 @@ class ContactScreen(Screen):
             self._taken_over(taken)
             return
         except (contacts.NotYourDecision, step_rules.NotTheirOwn, step_rules.NotAskedFor) as refused:
-            hint = self._who_to_call(refused) if isinstance(refused, contacts.NotYourDecision) else ""
+            hint = who_to_call(self.app.ctx, refused) if isinstance(refused, contacts.NotYourDecision) else ""
             self.query_one(StepPanel).refuse(f"{refused} {hint}".rstrip())
             return
         except (Refused, NotFound) as problem:
@@ -371,16 +372,6 @@ class ContactScreen(Screen):
         else:
             self._show()
         self.refresh_bindings()
-
-    def _who_to_call(self, refused: contacts.NotYourDecision) -> str:
-        """Who to call for a decision that is another role's: they take it over at their own sign-in
-        where the pack lets that role take contacts over, or else they sign in here (f2)."""
-        who = " or the ".join(refused.roles)
-        take_over = self.app.ctx.pack.take_over
-        names = {r.id: r.name for r in self.app.ctx.pack.roles}
-        if take_over is not None and any(names.get(r) in refused.roles for r in take_over.roles):
-            return f"Call the {who}: they take this contact over at their own sign-in (Live contacts, l on the start screen)."
-        return f"Call the {who}: they press f2 here and sign in as themselves to decide."
 
     def _taken_over(self, taken: contacts.TakenOver) -> None:
         """A manager took this contact over at another terminal (ICO 14.2): back to the start, the note

@@ -60,6 +60,17 @@ def _require(ctx: Context, actor: Actor, what: str) -> None:
     require_any_role(ctx, actor, rules.roles, what)
 
 
+def who_to_call(ctx: Context, refused: contacts.NotYourDecision) -> str:
+    """Who to call for a decision that is another role's: they take the contact over at their own
+    sign-in where the pack's `[take_over]` names that role, or else they sign in at this terminal (f2)."""
+    who = " or the ".join(refused.roles)
+    names = {r.id: r.name for r in ctx.pack.roles}
+    rules = ctx.pack.take_over
+    if rules is not None and any(names.get(r) in refused.roles for r in rules.roles):
+        return f"Call the {who}: they take this contact over at their own sign-in (Live contacts, l on the start screen)."
+    return f"Call the {who}: they press f2 here and sign in as themselves to decide."
+
+
 def live_contacts(ctx: Context, actor: Actor) -> list[LiveContact]:
     """The contacts in progress, the longest running first: started, not at a final step (the record
     being written), not finished, with something recorded within QUIET_LIMIT. A member of staff's
