@@ -70,7 +70,7 @@ class QueueScreen(Screen):
         wide = self.app.size.width >= 110
         fixed = {"When": 14, "Due": 12, "Customer": 18, "Reference": 13} if wide else {"When": 14, "Customer": 18}
         self._columns = ["When", "Due", "Task", "Customer", "Reference"] if wide else ["When", "Task", "Customer"]
-        task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * len(self._columns) - 4)
+        self._task_width = task_width = max(18, self.app.size.width - sum(fixed.values()) - 2 * len(self._columns) - 4)
         for label in self._columns:
             table.add_column(label, width=fixed.get(label, task_width))
         # No reload here: Textual resumes every screen it pushes, and on_screen_resume reloads.
@@ -102,9 +102,11 @@ class QueueScreen(Screen):
                 due, height = Text(local_time(ctx, task.due_at, style="day_time")), 1
             title = task.title if self.scope is queue.Scope.mine else f"{task.title} [{task.office}]"
             assigned = line_managers.queued_for(ctx, task, self.app.actor)  # their own line manager's, or the office's
+            task_text = Text(f"{title} ({assigned})" if assigned else title)
+            height = max(height, len(task_text.wrap(self.app.console, self._task_width)))  # never cut off
             cells = {
                 "When": when, "Due": due,
-                "Task": Text(f"{title} ({assigned})" if assigned else title),
+                "Task": task_text,
                 "Customer": Text(task.customer_name or "—"), "Reference": Text(task.reference or "—"),
             }
             table.add_row(*(cells[label] for label in self._columns), key=task.id, height=height)
