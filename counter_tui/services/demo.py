@@ -49,13 +49,15 @@ HMPO_LOGINS = [
     DemoLogin("3001", "345627", "Ravi Menon", "interview_officer", MAIN, f"interviews: {THIRD_INTERVIEW_REFERENCE}"),
     DemoLogin("3002", "357927", "Chloe Evans", "counter_staff", MAIN, "counter: post box, no guards"),
     DemoLogin("5001", "567827", "Nia Jones", "caseworker", MAIN, "the post: written abuse"),
-    DemoLogin("4001", "456727", "Ade Bello", "heo_counter_manager", MAIN, "HEO: letters due"),
+    DemoLogin("4001", "456727", "Ade Bello", "heo_counter_manager", MAIN, "HEO counter manager: letters due"),
     DemoLogin("6001", "678927", "Grace Adeyemi", "seo", MAIN, "SEO: signs off letters"),
     DemoLogin("4002", "468027", "Owen Price", "eo_counter_manager", MAIN, "EO: tells the other offices"),
     DemoLogin("1002", "135727", "Priya Shah", "call_handler", MAIN, "an interrupted call"),
     DemoLogin("2002", "246827", "Dan Mercer", "line_manager", SECOND, "2nd office: overdue tasks"),
     DemoLogin("1003", "147027", "Alex Byrne", "call_handler", SECOND, "2nd office: call handler"),
     DemoLogin("6002", "679027", "Marcus Hale", "grade7", MAIN, "Grade 7: decides on the police"),
+    DemoLogin("4003", "481327", "Ruth Okoro", "heo", MAIN, "HEO: written communications' letters"),
+    DemoLogin("3003", "369127", "Tom Reyes", "examiner", MAIN, "examiner: admin refusals' outcome"),
 ]
 
 FACILITIES = {MAIN: ["post_box"], SECOND: ["security_guards"]}
@@ -160,7 +162,7 @@ def fill(ctx: Context, now: datetime) -> None:
     add_logins(demo, HMPO_LOGINS)
     for number, manager in HMPO_LINE_MANAGERS.items():
         line_managers.set_line_manager(demo, number, manager)
-    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex, _marcus = (actor_of(x) for x in HMPO_LOGINS)
+    sam, jo, ravi, chloe, nia, ade, grace, owen, priya, dan, alex, *_others = (actor_of(x) for x in HMPO_LOGINS)
 
     # Eleven days ago and last week: two face-to-face interviews in which Ms Kovac was warned and calmed.
     for _ in range(2):
