@@ -119,9 +119,29 @@ def said_lines(pack: Pack, *, from_guidance: bool) -> list[str]:
 def test_every_say_line_marked_from_the_guidance_is_in_the_document(pack):
     document = flat(DOCUMENT.read_text(encoding="utf-8"))
     quoted = said_lines(pack, from_guidance=True)
-    assert "Anyone behaving disrespectfully to staff or customers will be asked to leave and prevented from returning." in quoted
     for line in quoted:
         assert flat(line) in document, line
+
+
+NOTICE = ["Threatening or violent actions towards our staff is unacceptable, against the law and can now result in "
+          "tougher penalties.",
+          "Anyone behaving disrespectfully to staff or customers will be asked to leave and prevented from returning.",
+          "We will report any instances to the police, and you could be charged"]
+
+
+def test_the_reception_notices_are_never_words_to_say(pack):
+    """15.1's notices are notices: no line staff say, from the guidance or not, is one of their sentences."""
+    for line in said_lines(pack, from_guidance=True) + said_lines(pack, from_guidance=False):
+        assert not any(flat(sentence) in flat(line) for sentence in NOTICE), line
+
+
+def test_wherever_the_reception_notices_are_quoted_all_three_sentences_are(pack):
+    texts = [line for flow in pack.flows for step in flow.steps for line in step.guidance]
+    texts += [line for spec in pack.measures.types for effect in spec.effects for line in effect.guidance]
+    quoting = [text for text in texts if any(flat(sentence) in flat(text) for sentence in NOTICE)]
+    assert len(quoting) >= 3  # the start of a reception contact, and the ban from premises on two channels
+    for text in quoting:
+        assert all(flat(sentence) in flat(text) for sentence in NOTICE), text
 
 
 @needs_document
