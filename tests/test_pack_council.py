@@ -287,7 +287,7 @@ def reachable(pack: Pack, flow_id: str, starts: set[str]) -> set[str]:
 def test_threats_violence_and_self_harm_lead_only_to_the_health_and_safety_form(pack, flow_id):
     """13.4: from a threat choice or the immediate-risk key, every ending completes the Health and Safety Incident form."""
     flow = pack.flow(flow_id)
-    threat_steps = {c.next for s in flow.steps for c in s.choices if "hreats" in c.label}
+    threat_steps = {c.next for s in flow.steps for c in s.choices if "hreats" in c.label and not c.label.startswith("No:")}
     assert threat_steps, "a threat choice is offered"
     starts = threat_steps | ({flow.immediate_risk.step} if flow.immediate_risk else set())
     finals = [flow.step(s) for s in reachable(pack, flow_id, starts) if flow.step(s).is_final]
