@@ -57,12 +57,19 @@ def test_no_contact_details_in_any_pack_section(pack_id: str) -> None:
             assert "http" not in text.casefold(), (pack_id, section.id, text)
 
 
+def uncite_14_5(text: str) -> str:
+    """The council's pack with every citation of 14.5 taken out."""
+    return (text.replace('section = "6.1; 13.1; 14.5"', 'section = "6.1; 13.1"')
+            .replace('section = "14.2; 14.3; 14.4; 14.5"', 'section = "14.2; 14.3; 14.4"')
+            .replace("section = \"14.5 says", "section = \"14.1 says"))
+
+
 def test_a_section_nothing_cites_and_no_note_explains_fails_the_check(tmp_path: Path) -> None:
     text = _pack_text("council")
     cited = [i for i in coverage.coverage(load_pack("council")).sections if i.section.id == "14.5"][0]
-    assert [c.place for c in cited.cited_by] == ["report_to_line_manager"]
+    assert [c.place for c in cited.cited_by] == ["report_to_line_manager", "training_need.due", "training_need"]
     copy = tmp_path / "council_copy.toml"
-    copy.write_text(text.replace('section = "6.1; 13.1; 14.5"', 'section = "6.1; 13.1"'), encoding="utf-8")
+    copy.write_text(uncite_14_5(text), encoding="utf-8")
     result = _run("policy", "check", str(copy))
     assert result.exit_code == 1
     assert "P015" in result.output and "sections[14.5]" in result.output
@@ -73,7 +80,7 @@ def test_a_section_nothing_cites_and_no_note_explains_fails_the_check(tmp_path: 
 
 
 def test_a_review_note_lets_an_uncited_section_pass(tmp_path: Path) -> None:
-    text = _pack_text("council").replace('section = "6.1; 13.1; 14.5"', 'section = "6.1; 13.1"')
+    text = uncite_14_5(_pack_text("council"))
     text = text.replace('heading = "Coaching, and asking the line manager for more training"',
                         'heading = "Coaching, and asking the line manager for more training"\n'
                         'note = "Not yet covered: asking the line manager for more training"')

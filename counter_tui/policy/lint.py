@@ -56,6 +56,13 @@ def _references(pack: Pack) -> list[Finding]:
             found.append(Finding("P008", place, f"is done with the form {task.done_form!r}, which the pack does not define"))
         if not task.section.strip():
             found.append(Finding("P007", place, "cites no section of the guidance"))
+    for form in pack.forms:
+        for field in form.fields:
+            if field.raises_task is not None and field.raises_task not in tasks:
+                found.append(Finding("P008", f"forms[{form.id}].{field.id}",
+                                     f"raises the task {field.raises_task!r}, which the pack does not define"))
+            if field.raises_task is not None and not field.yes_no:
+                found.append(Finding("P008", f"forms[{form.id}].{field.id}", "raises a task but is not a yes/no question"))
     if (report := pack.incident_report) is not None:
         if report.form not in forms:
             found.append(Finding("P008", "incident_report", f"names the form {report.form!r}, which the pack does not define"))

@@ -122,6 +122,9 @@ class FormField(_Strict):
     many: bool = False
     """With `options`: any number of them may be picked, stored joined by OPTION_SEPARATOR in the
     options' order."""
+    raises_task: Identifier | None = None
+    """With `yes_no`: answered yes, finishing the record also hands off this task (the council's
+    training need for the line manager's one-to-one, 14.5); answered no, nothing follows."""
 
 
 class Form(_Strict):

@@ -148,6 +148,9 @@ def finish(ctx: Context, actor: Actor, contact_id: str, record: dict[str, str]) 
             )
         referrals.record_decision(ctx, db, base, current.flow, step, contact, incident_id, form, cleaned, actor.name)
         hand_offs = list(step.tasks)
+        if form is not None:  # a question answered yes that raises its own hand-off (a training need)
+            hand_offs += [f.raises_task for f in form.fields
+                          if f.raises_task and cleaned.get(f.id) == "yes" and f.raises_task not in hand_offs]
         report = ctx.pack.incident_report
         if report is not None and incident_id is not None and origin is None:
             # Every new incident needs its welfare check and its incident report form.
