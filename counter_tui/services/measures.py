@@ -71,7 +71,7 @@ def check_review(ctx: Context, spec: MeasureSpec, typed: str, starts: date) -> d
         return None
     if not text:
         found = default_review(spec, starts)
-        if found is None:
+        if found is None and spec.review_required:
             raise TextProblem("A review date is needed (YYYY-MM-DD).")
         return found
     try:
