@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import measures, positive_actions, queue
+from counter_tui.services import measure_conditions, measures, positive_actions, queue
 from counter_tui.services.context import Context
 from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 from counter_tui.store import queries
@@ -61,7 +61,7 @@ def fill(ctx: Context, now: datetime) -> None:
         "reason": "Threatened to inflict harm on a member of staff at reception: an instant ban (12.2).",
         "told": "Letter sent by recorded delivery setting out the ban and the reasons for it (10.2).",
         "detail": "Body camera footage and the Health and Safety officer's investigation considered.",
-    }])
+    }], before={"instant_ban": {"threat_of_harm": "Said he would 'wait for me after work and sort me out' (Amy, reception)."}})
     # Three weeks later he rang to apologise and was polite throughout: a balanced picture (15.3).
     clock.advance(timedelta(days=21))
     positive_actions.log(demo, amy, customer_id,
@@ -76,7 +76,10 @@ def fill(ctx: Context, now: datetime) -> None:
     clock.advance(timedelta(hours=3))
     _done(demo, ben, COMPLAINANT[0], "report_to_line_manager", "Talked it through with Amy; the form is complete.")
     clock.advance(timedelta(days=1))
-    measures.decide(demo, cath, _task(demo, cath, COMPLAINANT[0], "determination_decision"), measures=[{
+    hale_task = _task(demo, cath, COMPLAINANT[0], "determination_decision")
+    asked = measure_conditions.evidence(demo, queries.task(demo.store.db, hale_task))  # the call's request to modify
+    measures.decide(demo, cath, hale_task, before={"chance_given": True, "chance_on": asked.on.isoformat(),
+                                                   "chance_how": asked.how}, measures=[{
         "spec": "complaint_in_writing", "review_on": measures.add_months(measures.today(demo), 6).isoformat(),
         "reason": "The complaints procedure has been exhausted and she continues to dispute the decision (11).",
         "told": "Letter explaining the restriction; referred her to the Local Government and Social Care Ombudsman.",
