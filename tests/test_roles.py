@@ -187,7 +187,7 @@ def _measures(world: World) -> None:
     measure_review.queue_due(ctx)
 
 
-def answered_before(ctx) -> dict:  # noqa: N802  (a constant's answers, per pack)
+def answered_before(ctx) -> dict:
     """What a pack asks before a decision, answered (an open investigation not relevant; an instant-ban
     trigger): this test is about who acts, not about those rules (tests/test_measure_conditions.py)."""
     chance = ctx.pack.measures.chance_to_modify

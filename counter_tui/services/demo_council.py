@@ -2,7 +2,9 @@
 Actions staff guidance): a customer who threatened staff at reception some weeks ago and whom the
 Determination Team banned from the premises (12.2; 15.1), with a positive action logged since
 (15.3); a persistent complainant whose complaints procedure is exhausted (11); and a call from today
-ended after a request to modify (5.1), whose decision waits for the Determination Team (13.1).
+ended after a request to modify (5.1), whose decision waits for the Determination Team (13.1); and a
+threat at reception this morning, whose decision waits for the Health and Safety officer's open
+investigation (13.2).
 Made through the same services as real work."""
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ COMPLAINANT = ("Mrs Irene Hale", "C-3056")
 
 TODAY = ("Mr Alan Pike", "C-5120")
 """Today's call, ended after a request to modify: the Determination Team's decision waits."""
+
+THREAT_TODAY = ("Mr Neil Dunn", "C-6208")
+"""This morning at reception, threatened staff: the Health and Safety officer's investigation is open
+(13.2) and the Determination Team's decision waits for it."""
 
 
 def fill(ctx: Context, now: datetime) -> None:
@@ -91,6 +97,13 @@ def fill(ctx: Context, now: datetime) -> None:
          query="Council tax arrears letter", clock=clock,
          note="Swore at me repeatedly about the arrears letter; carried on after I asked him to stop.",
          extra={"line_manager": ben.name})
+
+    # An hour later at reception: Mr Dunn threatened Amy; the investigation is open, the decision waits (13.2).
+    clock.advance(timedelta(minutes=50))
+    call(demo, amy, "counter", [2, 1, 5, 2, 1, 2], name=THREAT_TODAY[0], ref=THREAT_TODAY[1],
+         query="Parking permit refused", clock=clock,
+         note="Said he would 'come back and smash the place up, and you with it'; kept on when asked to stop.",
+         extra={"threats": "Yes", "body_camera": "Yes", "line_manager": ben.name})
 
 
 def _task(ctx: Context, actor, customer_name: str, spec: str) -> str:
