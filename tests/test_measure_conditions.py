@@ -166,3 +166,19 @@ def test_no_restriction_decision_without_the_opportunity_recorded_or_an_instant_
     triggers = {t.id for t in ctx.pack.measures.chance_to_modify.instant_ban}
     instant = bool(stored["instant_ban"]) and all(k in triggers and v.strip() for k, v in stored["instant_ban"].items())
     assert set_ids and (opportunity or instant), before
+
+
+def test_no_review_period_is_invented_but_a_review_date_given_is_checked(council):
+    """Neither the council's document nor the ICO's sets a review period: no restriction requires one
+    (the review notes say so); one typed is checked as before."""
+    from counter_tui.policy.loader import load_pack
+
+    for pack_id in ("council", "ico"):
+        pack = load_pack(pack_id)
+        assert all(not spec.review_required for spec in pack.measures.types if spec.kind == "restriction"), pack_id
+        assert any("no review period" in note for note in pack.review_notes), pack_id
+    task_id = waiting(council, DETERMINATION, demo_council.THREAT_TODAY[0], "determination_decision")
+    with pytest.raises(FieldErrors) as caught:
+        measures.decide(council, DETERMINATION, task_id, measures=[BAN | {"review_on": "2020-01-01"}],
+                        before=THREAT | {"investigation_not_relevant": "Footage settles it."})
+    assert list(caught.value.errors) == ["premises_ban.review_on"]
