@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Label, Static
 
 from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
@@ -22,7 +22,7 @@ from counter_tui.services.measure_record import describe
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
 from counter_tui.screens.widgets.decision_before import DecisionBefore, asks_anything
-from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea, typed_text
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 NFA = "nfa"
@@ -158,11 +158,7 @@ class MeasureDecisionScreen(Screen):
                     other.value = False
 
     def _value(self, widget_id: str) -> str:
-        found = self.query(f"#{widget_id}")
-        if not found:
-            return ""
-        widget = found.first()
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        return typed_text(self, widget_id)
 
     def _status(self, text: str) -> None:
         self.query_one("#record-status", Static).update(Content(text))

@@ -21,21 +21,13 @@ from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors
 from counter_tui.store import queries
 from tests.conftest import START
+from tests.test_demo_council import council  # noqa: F401  (the council demo's record, a fixture)
 
 STAFF, LINE_MANAGER, DETERMINATION, HEALTH_AND_SAFETY = (demo.actor_of(x) for x in demo_council.COUNCIL_LOGINS)
 BAN = {"spec": "premises_ban", "reason": "Threatened to smash the reception up, and the officer with it.",
        "told": "In person, at reception, by the duty manager."}
 THREAT = {"instant_ban": {"threat_of_harm": "Said he would come back and smash the place up, and Amy with it."}}
 HOW = "In writing"
-
-
-@pytest.fixture
-def council(tmp_path) -> Context:
-    ctx = Context.open(tmp_path / "council.db", demo.settings(None, "council"),
-                       clock=FixedClock(START, tick=timedelta(seconds=1)))
-    demo.fill(ctx, START)
-    yield ctx
-    ctx.store.close()
 
 
 def waiting(ctx: Context, who, name: str, spec: str) -> str:

@@ -10,36 +10,21 @@ accepted with either. Everything typed stays on screen after a refusal; the data
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pytest
-from textual.widgets import Checkbox, DataTable, Input, RadioSet, TextArea
+from textual.widgets import Checkbox, Input, RadioSet, TextArea
 
 from counter_tui.app import CounterApp
-from counter_tui.clock import FixedClock
 from counter_tui.screens.measure_decision import MeasureDecisionScreen
-from counter_tui.services import customers, demo, demo_council, queue
+from counter_tui.services import customers, demo, demo_council
 from counter_tui.services.context import Context
 from counter_tui.store import events, queries
 from counter_tui.store import measures as measure_store
-from tests.conftest import START
+from tests.test_demo_council import council  # noqa: F401  (the council demo's record, a fixture)
+from tests.test_measure_conditions import waiting
+from tests.test_measures_app import open_task
 
 SIZE = (120, 50)
 STAFF, LINE_MANAGER, DETERMINATION, HEALTH_AND_SAFETY = (demo.actor_of(x) for x in demo_council.COUNCIL_LOGINS)
 PINS = {login.number: login.pin for login in demo_council.COUNCIL_LOGINS}
-
-
-@pytest.fixture
-def council(tmp_path) -> Context:
-    ctx = Context.open(tmp_path / "council.db", demo.settings(None, "council"),
-                       clock=FixedClock(START, tick=timedelta(seconds=1)))
-    demo.fill(ctx, START)
-    yield ctx
-    ctx.store.close()
-
-
-def waiting(ctx: Context, who, name: str, spec: str) -> str:
-    return next(i.task.id for i in queue.my_queue(ctx, who).items if i.task.customer_name == name and i.task.spec == spec)
 
 
 def live(ctx: Context, who: tuple[str, str]) -> list[str]:
@@ -54,12 +39,7 @@ def before_stored(ctx: Context, task_id: str) -> dict:
 async def sign_in_and_open(pilot, app, actor, task_id: str) -> None:
     await pilot.press(*actor.number, "enter", *PINS[actor.number], "enter")
     await pilot.pause()
-    await pilot.press("q")
-    await pilot.pause()
-    table = app.screen.query_one(DataTable)
-    table.move_cursor(row=[row.key.value for row in table.ordered_rows].index(task_id))
-    await pilot.press("enter")
-    await pilot.pause()
+    await open_task(pilot, app, task_id)
 
 
 async def type_into(pilot, screen, widget_id: str, text: str) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Checkbox, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Checkbox, Label, RadioButton, RadioSet, Static
 
 from counter_tui.models.task import Task
 from counter_tui.services import measure_conditions, staff
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
-from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea, typed_text
 from counter_tui.text import NOTE_LIMIT, REFERENCE_LIMIT
 
 
@@ -110,11 +110,7 @@ class DecisionBefore(Vertical):
             self.query_one(f"#ban-box-{trigger}").set_class(event.value, "-shown")
 
     def _text(self, widget_id: str) -> str:
-        found = self.query(f"#{widget_id}")
-        if not found:
-            return ""
-        widget = found.first()
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        return typed_text(self, widget_id)
 
     def _ticked(self, widget_id: str) -> bool:
         found = self.query(f"#{widget_id}")
