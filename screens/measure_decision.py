@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Label, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Label, Static
 
 from counter_tui.policy.schema import MeasureSpec
 from counter_tui.services import measures, staff
@@ -21,7 +21,8 @@ from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreErr
 from counter_tui.services.measure_record import describe
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
-from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea
+from counter_tui.screens.widgets.decision_before import DecisionBefore, asks_anything
+from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea, typed_text
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
 NFA = "nfa"
@@ -69,6 +70,8 @@ class MeasureDecisionScreen(Screen):
                 yield Label("Why no further action (the record keeps it)", classes="field-label")
                 yield LimitedTextArea(id=f"field-{NFA}-reason", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                 yield Static("", id="error-no_further_action", classes="field-error")
+            if asks_anything(self.app.ctx, request.task):
+                yield DecisionBefore(self.app.ctx, request.task)
         yield Static("", id="record-status")
         yield Footer()
 
@@ -82,7 +85,8 @@ class MeasureDecisionScreen(Screen):
             choices = [f"{m} months: {measures.add_months(measures.today(ctx), m).isoformat()}" for m in spec.review_choices]
             hint = f" — or {', '.join(choices)}" if choices else ""
             limit = f"; at most {spec.max_review_months} months" if spec.max_review_months else ""
-            yield Label(Content(f"Review by (YYYY-MM-DD{limit}){hint}"), classes="field-label")
+            optional = "" if spec.review_required else "optional: the guidance sets no review period; "
+            yield Label(Content(f"Review by ({optional}YYYY-MM-DD{limit}){hint}"), classes="field-label")
             yield LimitedInput(default.isoformat() if default else "", id=f"field-{spec.id}-review_on", classes="field",
                                limit=REFERENCE_LIMIT)
             yield Static("", id=f"error-{spec.id}-review_on", classes="field-error")
@@ -142,20 +146,19 @@ class MeasureDecisionScreen(Screen):
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
         """Show a measure's fields while it is ticked; no further action and measures exclude each other."""
+        if not (event.checkbox.id or "").startswith("pick-"):
+            return  # a question before the decision, not a measure
         spec_id = (event.checkbox.id or "").removeprefix("pick-")
         self.query_one(f"#box-{spec_id}").set_class(event.value, "-shown")
         if event.value:
-            others = [c for c in self.query(Checkbox) if c is not event.checkbox and c.value]
+            others = [c for c in self.query(Checkbox) if c is not event.checkbox and c.value
+                      and (c.id or "").startswith("pick-")]
             for other in others:
                 if NFA in (spec_id, (other.id or "").removeprefix("pick-")):
                     other.value = False
 
     def _value(self, widget_id: str) -> str:
-        found = self.query(f"#{widget_id}")
-        if not found:
-            return ""
-        widget = found.first()
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        return typed_text(self, widget_id)
 
     def _status(self, text: str) -> None:
         self.query_one("#record-status", Static).update(Content(text))
@@ -168,9 +171,11 @@ class MeasureDecisionScreen(Screen):
         chosen = [{"spec": spec.id, **{name: self._value(f"field-{spec.id}-{name}")
                                        for name in ("reason", "review_on", "told", "connected_person", "detail")}}
                   for spec in picked]
+        before = self.query(DecisionBefore)
         try:
             set_ids = measures.decide(self.app.ctx, self.app.actor, self.task_id, measures=chosen or None,
-                                      no_further_action=self._value(f"field-{NFA}-reason") if nfa else None)
+                                      no_further_action=self._value(f"field-{NFA}-reason") if nfa else None,
+                                      before=before.first().values() if before else None)
         except FieldErrors as problem:
             self._show_errors(problem)
             return

@@ -43,9 +43,15 @@ def test_the_demo_offers_the_four_council_accounts():
 
 def test_todays_call_waits_for_the_determination_team(council):
     waiting = [(i.task.spec, i.task.customer_name) for i in queue.my_queue(council, DETERMINATION).items]
-    assert waiting == [("determination_decision", demo_council.TODAY[0])]
+    assert waiting == [("determination_decision", demo_council.TODAY[0]),
+                       ("determination_decision", demo_council.THREAT_TODAY[0])]
     assert [(i.task.spec, i.task.customer_name) for i in queue.my_queue(council, LINE_MANAGER).items] == [
-        ("report_to_line_manager", demo_council.TODAY[0])]
+        ("report_to_line_manager", demo_council.TODAY[0]), ("report_to_line_manager", demo_council.THREAT_TODAY[0])]
+
+
+def test_this_mornings_threat_waits_for_the_open_health_and_safety_investigation(council):
+    waiting = [(i.task.spec, i.task.customer_name) for i in queue.my_queue(council, HEALTH_AND_SAFETY).items]
+    assert waiting == [("health_and_safety_report", demo_council.THREAT_TODAY[0])]
 
 
 def test_the_ban_is_live_and_refuses_counter_contacts(council):

@@ -55,8 +55,9 @@ def test_the_head_of_department_restricts_and_the_next_call_shows_the_terms(ico)
     with pytest.raises(Refused):
         measures.decide(ico, MANAGER, task_id, measures=[{"spec": "restricted_contact", "reason": "x"}])
     with pytest.raises(FieldErrors) as caught:
-        measures.decide(ico, HEAD, task_id, measures=[{"spec": "restricted_contact", "reason": "Calls only on Tuesdays."}])
-    assert "restricted_contact.review_on" in caught.value.errors, "a restriction needs its review date"
+        measures.decide(ico, HEAD, task_id, measures=[{"spec": "restricted_contact", "reason": "Calls only on Tuesdays.",
+                                                       "review_on": "next spring"}])
+    assert "restricted_contact.review_on" in caught.value.errors, "a review date given is checked"
     terms = "Calls taken only on Tuesdays 10:00-12:00, by the case officer; other calls politely closed."
     measures.decide(ico, HEAD, task_id, measures=[
         {"spec": "restricted_contact", "reason": terms, "review_on": "2027-05-25"},
@@ -75,3 +76,20 @@ def test_only_a_line_manager_may_ask_for_a_restriction(ico):
     customer_id = contacts.view(ico, contact_id).contact.customer_id
     with pytest.raises(Refused):
         measures.propose(ico, HANDLER, customer_id, "They keep calling.")
+
+
+def test_a_restriction_needs_no_review_date_and_then_puts_no_review_on_the_queue(ico, clock):
+    """GIVEN a request WHEN the Head of Department restricts contact without a review date THEN it is
+    accepted (12 sets no review period: none is invented) and no review task ever reaches the queue."""
+    from datetime import timedelta
+
+    from counter_tui.services import measure_review
+
+    contact_id = persistent_call(ico)
+    customer_id = contacts.view(ico, contact_id).contact.customer_id
+    task_id = measures.propose(ico, MANAGER, customer_id, "Has called 14 times this month about a closed case.")
+    [measure_id] = measures.decide(ico, HEAD, task_id, measures=[{"spec": "restricted_contact", "reason": "Tuesdays only."}])
+    assert measure_record.on_record(ico, customer_id, "telephone")[0].measure.review_on is None
+    clock.advance(timedelta(days=800))
+    assert measure_review.queue_due(ico) == 0
+    assert not [i for i in queue.my_queue(ico, HEAD).items if i.task.spec == "review_restriction"], measure_id

@@ -182,9 +182,17 @@ def _measures(world: World) -> None:
     spec = next(t for t in rules.types if decide_role in t.decided_by and t.reviewed)
     tomorrow = (measures.today(ctx) + timedelta(days=1)).isoformat()
     for task in asked[1:8]:
-        measures.decide(ctx, decider, task.id, measures=[
+        measures.decide(ctx, decider, task.id, before=answered_before(ctx), measures=[
             {"spec": spec.id, "reason": "Threatened staff.", "review_on": tomorrow, "told": "By letter."}])
     measure_review.queue_due(ctx)
+
+
+def answered_before(ctx) -> dict:
+    """What a pack asks before a decision, answered (an open investigation not relevant; an instant-ban
+    trigger): this test is about who acts, not about those rules (tests/test_measure_conditions.py)."""
+    chance = ctx.pack.measures.chance_to_modify
+    ban = {chance.instant_ban[0].id: "Threatened staff."} if chance and chance.instant_ban else {}
+    return {"investigation_not_relevant": "Not relevant to who may act.", "instant_ban": ban}
 
 
 def build_world(pack_id: str, folder: Path) -> World:
@@ -328,7 +336,7 @@ ACTIONS = [
     Action("measures.request", _is_decision, lambda ctx, a, t: a.role == t.role,
            lambda ctx, a, t: measures.request(ctx, a, t.id)),
     Action("measures.decide", _is_decision, _decide_allowed,
-           lambda ctx, a, t: measures.decide(ctx, a, t.id, no_further_action="Nothing to do.")),
+           lambda ctx, a, t: measures.decide(ctx, a, t.id, no_further_action="Nothing to do.", before=answered_before(ctx))),
     Action("measure_review.for_task", _is_review, _review_allowed,
            lambda ctx, a, t: measure_review.for_task(ctx, a, t.id)),
     Action("measure_review.review", _is_review, _review_allowed,

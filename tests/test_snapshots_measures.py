@@ -58,3 +58,33 @@ def test_reviewing_a_pv_marker(snap_compare, dwp, size):
 def test_a_marked_and_restricted_clients_record(snap_compare, dwp, size):
     mark_and_restrict_booth(dwp)
     assert snap_compare(CounterApp(dwp), press=[*PAT, "c", *"Booth", "enter", "enter"], terminal_size=size)
+
+
+COUNCIL_DETERMINATION = [*"8003", "enter", *"834527", "enter"]
+DUNN_DECISION = ["q", "down", "enter"]
+"""The Determination Team's queue: today's call (Mr Pike) first, then this morning's threat (Mr Dunn)."""
+
+
+@pytest.fixture
+def council(tmp_path):
+    ctx = Context.open(tmp_path / "council.db", demo.settings(None, "council"), clock=FixedClock(START))
+    demo.fill(ctx, START)
+    yield ctx
+    ctx.store.close()
+
+
+async def _show_before_deciding(pilot) -> None:
+    """Open Mr Dunn's decision and bring the questions before it into view (the investigation's open reason is focused)."""
+    await pilot.press(*COUNCIL_DETERMINATION, *DUNN_DECISION)
+    await pilot.pause()
+    await pilot.press("space")  # tick the first restriction so its fields are shown above the questions
+    pilot.app.screen.query_one("#field-before-investigation_not_relevant").focus()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_council_decision_with_the_investigation_open_and_the_opportunity_to_modify(snap_compare, council, size):
+    """Guards the council's questions before a decision (13.2; 12.2; 10.2): the Health and Safety
+    investigation still open with who and when, its "not relevant" reason, the opportunity to modify
+    with its date and ways, the instant-ban triggers, vulnerable and no fixed address."""
+    assert snap_compare(CounterApp(council), run_before=_show_before_deciding, terminal_size=size)

@@ -66,6 +66,17 @@ def measures(pack: Pack) -> list[Finding]:
         for role in getattr(measures, name):
             if role not in roles:
                 found.append(Finding("P008", f"measures.{name}", f"names the role {role!r}, which the pack does not define"))
+    if measures.investigation_task is not None and measures.investigation_task not in tasks:
+        found.append(Finding("P008", "measures.investigation_task",
+                             f"names the task {measures.investigation_task!r}, which the pack does not define"))
+    if measures.chance_to_modify is not None:
+        chance = measures.chance_to_modify
+        steps = {step.id for flow in pack.flows for step in flow.steps}
+        for step in chance.evidence_steps:
+            if step not in steps:
+                found.append(Finding("P008", "measures.chance_to_modify", f"names the step {step!r}, which no flow has"))
+        if chance.evidence_how and chance.evidence_how not in chance.how:
+            found.append(Finding("P014", "measures.chance_to_modify", "evidence_how is not one of its how choices"))
     deciders = {pack.task(measures.decide_task).role} if measures.decide_task in tasks else set()
     for spec in measures.types:
         place = f"measures.types[{spec.id}]"
@@ -85,6 +96,8 @@ def measures(pack: Pack) -> list[Finding]:
             found.append(Finding("P014", place, f"a review period is later than its limit of {spec.max_review_months} months"))
         if not spec.reviewed and (months or spec.max_review_months):
             found.append(Finding("P014", place, "is never reviewed but sets a review period"))
+        if not spec.review_required and (months or spec.max_review_months):
+            found.append(Finding("P014", place, "requires no review date but sets a review period"))
         for then in spec.then:
             if then not in tasks:
                 found.append(Finding("P008", place, f"puts the task {then!r} on the queue, which the pack does not define"))

@@ -156,6 +156,9 @@ class MeasureSpec(_Strict):
     """The latest a review may be, in months ("at least once every twelve months")."""
     reviewed: bool = True
     """False for a measure with no review (a warning given)."""
+    review_required: bool = True
+    """False where the guidance sets no review period: a review date is offered, never required (one
+    given is checked as any other); without one, no review task reaches the queue."""
     ask_told: bool = False
     """Ask whether and how the customer was told of it, or why telling them would put staff at risk."""
     connected_person: bool = False
@@ -166,6 +169,33 @@ class MeasureSpec(_Strict):
     then: list[Identifier] = Field(default_factory=list)
     """Tasks put on the queue once it is set (DWP: the team leader re-establishes contact, 22)."""
     effects: list[MeasureEffect] = Field(default_factory=list)
+
+
+class InstantBanTrigger(_Strict):
+    """An action that allows a restriction without first giving the customer the chance to modify
+    their actions (council 12.2: threats of actual bodily harm to staff, violence to the premises)."""
+
+    id: Identifier
+    name: str
+    section: str
+
+
+class ChanceToModify(_Strict):
+    """Before a restriction: whether and when the customer was given the opportunity to modify their
+    actions, and how; without it, only an instant-ban trigger (ticked, with what happened) allows it."""
+
+    section: str
+    question: str
+    """The question the decider answers, in the guidance's words."""
+    how: list[str]
+    """How the opportunity was given (the decider picks one)."""
+    words_from_guidance: bool = True
+    evidence_steps: list[Identifier] = Field(default_factory=list)
+    """Steps of a flow that are a request to modify: taken in the contact that raised the decision,
+    they are shown as the opportunity given, its date and how prefilled."""
+    evidence_how: str = ""
+    """The `how` choice a request to modify in the contact stands for."""
+    instant_ban: list[InstantBanTrigger] = Field(default_factory=list)
 
 
 class Measures(_Strict):
@@ -185,6 +215,12 @@ class Measures(_Strict):
     no_further_action: str = "No further action"
     """The decision's other outcome, in the guidance's words."""
     no_further_action_section: str = ""
+    investigation_task: Identifier | None = None
+    """The task whose investigation comes before the decision (council 13.2): while it is open for the
+    same incident, the decision is refused unless the decider records why it is not relevant."""
+    investigation_section: str = ""
+    chance_to_modify: ChanceToModify | None = None
+    """Asked before a restriction is set (council 12.2); None where the guidance asks no such thing."""
     types: list[MeasureSpec]
 
     def type(self, measure_id: str) -> MeasureSpec:

@@ -2,7 +2,9 @@
 Actions staff guidance): a customer who threatened staff at reception some weeks ago and whom the
 Determination Team banned from the premises (12.2; 15.1), with a positive action logged since
 (15.3); a persistent complainant whose complaints procedure is exhausted (11); and a call from today
-ended after a request to modify (5.1), whose decision waits for the Determination Team (13.1).
+ended after a request to modify (5.1), whose decision waits for the Determination Team (13.1); and a
+threat at reception this morning, whose decision waits for the Health and Safety officer's open
+investigation (13.2).
 Made through the same services as real work."""
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from counter_tui.clock import FixedClock
-from counter_tui.services import measures, positive_actions, queue
+from counter_tui.services import measure_conditions, measures, positive_actions, queue
 from counter_tui.services.context import Context
 from counter_tui.services.demo import FACILITIES, MAIN, SECOND, DemoLogin, actor_of, add_logins, call
 from counter_tui.store import queries
@@ -31,6 +33,10 @@ COMPLAINANT = ("Mrs Irene Hale", "C-3056")
 
 TODAY = ("Mr Alan Pike", "C-5120")
 """Today's call, ended after a request to modify: the Determination Team's decision waits."""
+
+THREAT_TODAY = ("Mr Neil Dunn", "C-6208")
+"""This morning at reception, threatened staff: the Health and Safety officer's investigation is open
+(13.2) and the Determination Team's decision waits for it."""
 
 
 def fill(ctx: Context, now: datetime) -> None:
@@ -61,7 +67,7 @@ def fill(ctx: Context, now: datetime) -> None:
         "reason": "Threatened to inflict harm on a member of staff at reception: an instant ban (12.2).",
         "told": "Letter sent by recorded delivery setting out the ban and the reasons for it (10.2).",
         "detail": "Body camera footage and the Health and Safety officer's investigation considered.",
-    }])
+    }], before={"instant_ban": {"threat_of_harm": "Said he would 'wait for me after work and sort me out' (Amy, reception)."}})
     # Three weeks later he rang to apologise and was polite throughout: a balanced picture (15.3).
     clock.advance(timedelta(days=21))
     positive_actions.log(demo, amy, customer_id,
@@ -76,7 +82,10 @@ def fill(ctx: Context, now: datetime) -> None:
     clock.advance(timedelta(hours=3))
     _done(demo, ben, COMPLAINANT[0], "report_to_line_manager", "Talked it through with Amy; the form is complete.")
     clock.advance(timedelta(days=1))
-    measures.decide(demo, cath, _task(demo, cath, COMPLAINANT[0], "determination_decision"), measures=[{
+    hale_task = _task(demo, cath, COMPLAINANT[0], "determination_decision")
+    asked = measure_conditions.evidence(demo, queries.task(demo.store.db, hale_task))  # the call's request to modify
+    measures.decide(demo, cath, hale_task, before={"chance_given": True, "chance_on": asked.on.isoformat(),
+                                                   "chance_how": asked.how}, measures=[{
         "spec": "complaint_in_writing", "review_on": measures.add_months(measures.today(demo), 6).isoformat(),
         "reason": "The complaints procedure has been exhausted and she continues to dispute the decision (11).",
         "told": "Letter explaining the restriction; referred her to the Local Government and Social Care Ombudsman.",
@@ -88,6 +97,13 @@ def fill(ctx: Context, now: datetime) -> None:
          query="Council tax arrears letter", clock=clock,
          note="Swore at me repeatedly about the arrears letter; carried on after I asked him to stop.",
          extra={"line_manager": ben.name})
+
+    # An hour later at reception: Mr Dunn threatened Amy; the investigation is open, the decision waits (13.2).
+    clock.advance(timedelta(minutes=50))
+    call(demo, amy, "counter", [2, 1, 5, 2, 1, 2], name=THREAT_TODAY[0], ref=THREAT_TODAY[1],
+         query="Parking permit refused", clock=clock,
+         note="Said he would 'come back and smash the place up, and you with it'; kept on when asked to stop.",
+         extra={"threats": "Yes", "body_camera": "Yes", "line_manager": ben.name})
 
 
 def _task(ctx: Context, actor, customer_name: str, spec: str) -> str:

@@ -71,7 +71,7 @@ def check_review(ctx: Context, spec: MeasureSpec, typed: str, starts: date) -> d
         return None
     if not text:
         found = default_review(spec, starts)
-        if found is None:
+        if found is None and spec.review_required:
             raise TextProblem("A review date is needed (YYYY-MM-DD).")
         return found
     try:
@@ -215,13 +215,14 @@ def propose(ctx: Context, actor: Actor, customer_id: str, reason: str) -> str:
 
 
 def decide(ctx: Context, actor: Actor, task_id: str, *, measures: list[dict[str, str]] | None = None,
-           no_further_action: str | None = None) -> list[str]:
+           no_further_action: str | None = None, before: dict | None = None) -> list[str]:
     """Decide: set `measures` (each a dict of MeasureInput's fields) or record no further action with
-    its reason. Returns the ids of the measures set.
+    its reason; `before` is what the pack asks before a decision (measure_conditions.Before's fields).
+    Returns the ids of the measures set.
 
     Raises:
         Refused: the wrong role, a proposer deciding, the task done already, or the customer not known.
-        FieldErrors: a field to correct, keyed `SPEC.FIELD` (or `no_further_action`, or `form`).
+        FieldErrors: a field to correct, keyed `SPEC.FIELD` (or `no_further_action`, `form`, `before.FIELD`).
     """
     asked = request(ctx, actor, task_id)
     require_four_eyes(ctx, actor, asked.proposers, "decide on control measures you asked for")
@@ -234,6 +235,10 @@ def decide(ctx: Context, actor: Actor, task_id: str, *, measures: list[dict[str,
     if checked and asked.customer is None:
         raise Refused("The customer of this incident is not known yet: link the incident to a customer in the "
                       "register first (c on the start screen).")
+    from counter_tui.services import measure_conditions
+
+    restricting = any(item.spec.kind == "restriction" for item in checked)
+    conditions = measure_conditions.check(ctx, asked.task, before, restricting=restricting, today=starts)
     reason = ""
     if no_further_action is not None:
         try:
@@ -264,7 +269,8 @@ def decide(ctx: Context, actor: Actor, task_id: str, *, measures: list[dict[str,
             create_task(ctx, db, base, ctx.pack.task(then), about)
         outcome = "measures" if checked else "no_further_action"
         projections.record(db, **base, kind="measure.decided", stream=f"task:{task_id}",
-                           payload={"task_id": task_id, "outcome": outcome, "reason": reason, "measure_ids": set_ids})
+                           payload={"task_id": task_id, "outcome": outcome, "reason": reason, "measure_ids": set_ids,
+                                    **({"before": conditions} if conditions else {})})
         note = (rules(ctx).no_further_action + ": " + reason) if not checked else \
             "Set: " + ", ".join(f"{i} {c.spec.name}" for i, c in zip(set_ids, checked, strict=True))
         projections.record(db, **base, kind="task.done", stream=f"task:{task_id}",

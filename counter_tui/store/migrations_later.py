@@ -152,3 +152,10 @@ def m019_task_done_record(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS incidents_contact ON incidents(contact_id);
         """,
     )
+
+
+@migrations()
+def m020_tasks_by_incident(db: sqlite_utils.Database) -> None:
+    """An incident's tasks of one kind, read when its decision on control measures opens (is the
+    investigation before it still open? council 13.2)."""
+    _run_script(db, "CREATE INDEX IF NOT EXISTS tasks_incident ON tasks(incident_id, spec) WHERE incident_id IS NOT NULL;")

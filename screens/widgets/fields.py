@@ -128,3 +128,12 @@ class LimitedTextArea(TextArea):
             super().action_paste()
         else:
             self.refuse(problem)
+
+
+def typed_text(node, widget_id: str) -> str:
+    """What is typed in the field `widget_id` under `node` (a screen or widget): '' where it is not shown."""
+    found = node.query(f"#{widget_id}")
+    if not found:
+        return ""
+    widget = found.first()
+    return widget.text if isinstance(widget, TextArea) else widget.value
