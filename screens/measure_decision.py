@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Label, Static
 
 from counter_tui.policy.schema import MeasureSpec
-from counter_tui.services import measures, staff
+from counter_tui.services import measure_conditions, measures, staff
 from counter_tui.services.errors import FieldErrors, NotFound, Refused, StoreError
 from counter_tui.services.measure_record import describe
 from counter_tui.services.deadlines import due_phrase
 from counter_tui.services.record_text import local_time
-from counter_tui.screens.widgets.decision_before import DecisionBefore, asks_anything
+from counter_tui.screens.widgets.decision_before import DecisionBefore
 from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea, typed_text
 from counter_tui.text import NAME_LIMIT, NOTE_LIMIT, REFERENCE_LIMIT, SHORT_LIMIT
 
@@ -70,7 +70,7 @@ class MeasureDecisionScreen(Screen):
                 yield Label("Why no further action (the record keeps it)", classes="field-label")
                 yield LimitedTextArea(id=f"field-{NFA}-reason", soft_wrap=True, classes="field", limit=NOTE_LIMIT)
                 yield Static("", id="error-no_further_action", classes="field-error")
-            if asks_anything(self.app.ctx, request.task):
+            if measure_conditions.asks_anything(self.app.ctx):
                 yield DecisionBefore(self.app.ctx, request.task)
         yield Static("", id="record-status")
         yield Footer()

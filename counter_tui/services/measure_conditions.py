@@ -20,7 +20,6 @@ from counter_tui.models.task import Task
 from counter_tui.policy.schema_records import ChanceToModify
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors
-from counter_tui.store import measures as measure_store
 from counter_tui.store import queries
 from counter_tui.text import NoteText, ShortText
 
@@ -40,7 +39,7 @@ def investigation(ctx: Context, decision: Task) -> Investigation | None:
     spec = ctx.pack.measures.investigation_task if ctx.pack.measures else None
     if spec is None:
         return None
-    found = measure_store.incident_tasks(ctx.store.db, decision.incident_id, spec) if decision.incident_id else []
+    found = queries.incident_tasks(ctx.store.db, decision.incident_id, spec) if decision.incident_id else []
     still_open = [task for task, _ in found if task.status == "open"]
     if still_open:
         return Investigation("open", still_open[0])
@@ -58,6 +57,12 @@ class Evidence:
     how: str
     label: str
     """The choice taken at that step, as recorded."""
+
+
+def asks_anything(ctx: Context) -> bool:
+    """True where the pack asks something before a decision (pack data only: no query)."""
+    return ctx.pack.measures is not None and (ctx.pack.measures.investigation_task is not None
+                                              or ctx.pack.measures.chance_to_modify is not None)
 
 
 def chance(ctx: Context) -> ChanceToModify | None:
@@ -101,11 +106,11 @@ def check(ctx: Context, decision: Task, typed: dict | None, *, restricting: bool
         before = Before(**(typed or {}))
     except ValidationError as error:
         raise FieldErrors({f"before.{k}": v for k, v in FieldErrors.from_validation(error).errors.items()}) from None
-    if investigation(ctx, decision) is None and chance(ctx) is None:
+    found = investigation(ctx, decision)
+    if found is None and chance(ctx) is None:
         return {}  # the pack asks nothing before a decision
     errors: dict[str, str] = {}
     stored: dict = {"vulnerable": before.vulnerable, "no_fixed_address": before.no_fixed_address}
-    found = investigation(ctx, decision)
     if found is not None:
         stored["investigation"] = {"state": found.state, "task_id": found.task.id if found.task else None,
                                    "not_relevant": before.investigation_not_relevant.strip() if found.state == "open" else ""}

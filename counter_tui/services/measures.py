@@ -20,7 +20,7 @@ from counter_tui.models.measure import Measure
 from counter_tui.models.staff import Actor
 from counter_tui.models.task import Task
 from counter_tui.policy.schema import Measures, MeasureSpec
-from counter_tui.services import customers
+from counter_tui.services import customers, measure_conditions
 from counter_tui.services.access import require_any_role, require_four_eyes, require_role
 from counter_tui.services.context import Context
 from counter_tui.services.errors import FieldErrors, NotFound, Refused
@@ -235,8 +235,6 @@ def decide(ctx: Context, actor: Actor, task_id: str, *, measures: list[dict[str,
     if checked and asked.customer is None:
         raise Refused("The customer of this incident is not known yet: link the incident to a customer in the "
                       "register first (c on the start screen).")
-    from counter_tui.services import measure_conditions
-
     restricting = any(item.spec.kind == "restriction" for item in checked)
     conditions = measure_conditions.check(ctx, asked.task, before, restricting=restricting, today=starts)
     reason = ""

@@ -10,7 +10,6 @@ import sqlite_utils
 
 from counter_tui.clock import parse_iso
 from counter_tui.models.measure import Measure
-from counter_tui.models.task import Task
 
 _MEASURE = """id, customer_id, office, pack, spec, kind, status, reason, detail, told, connected_person, starts_on, review_on,
 incident_id, decision_task_id, proposers, set_by, set_at, version, changed_by, changed_at, review_task_id, lifted_reason"""
@@ -62,11 +61,3 @@ def request(db: sqlite_utils.Database, task_id: str) -> dict | None:
     ).fetchone()
     return {"customer_id": row[0], "proposed_by": row[1], "reason": row[2], "at": parse_iso(row[3])} if row else None
 
-
-def incident_tasks(db: sqlite_utils.Database, incident_id: str, spec: str) -> list[tuple[Task, str]]:
-    """The tasks of one kind (`spec`) raised for an incident, oldest first, each with its done note."""
-    from counter_tui.store.queries import _TASK, _task
-
-    rows = db.execute(f"SELECT {_TASK}, done_note FROM tasks WHERE incident_id = ? AND spec = ? ORDER BY created_at, id",
-                      [incident_id, spec]).fetchall()
-    return [(_task(row[:-1]), row[-1] or "") for row in rows]

@@ -305,3 +305,10 @@ def task_specs_for_contact(db: sqlite_utils.Database, contact_id: str) -> list[s
     """The pack task ids handed on by a contact, in the order they were created."""
     rows = db.execute("SELECT spec FROM tasks WHERE contact_id = ? ORDER BY created_at, id", [contact_id]).fetchall()
     return [row[0] for row in rows]
+
+
+def incident_tasks(db: sqlite_utils.Database, incident_id: str, spec: str) -> list[tuple[Task, str]]:
+    """The tasks of one kind (`spec`) raised for an incident, oldest first, each with its done note."""
+    rows = db.execute(f"SELECT {_TASK}, done_note FROM tasks WHERE incident_id = ? AND spec = ? ORDER BY created_at, id",
+                      [incident_id, spec]).fetchall()
+    return [(_task(row[:-1]), row[-1] or "") for row in rows]

@@ -21,11 +21,6 @@ from counter_tui.screens.widgets.fields import LimitedInput, LimitedTextArea, ty
 from counter_tui.text import NOTE_LIMIT, REFERENCE_LIMIT
 
 
-def asks_anything(ctx, decision: Task) -> bool:
-    """True where the pack asks something before this decision."""
-    return measure_conditions.investigation(ctx, decision) is not None or measure_conditions.chance(ctx) is not None
-
-
 class DecisionBefore(Vertical):
     """The questions before the decision; `values()` is what the service's `before` takes."""
 
